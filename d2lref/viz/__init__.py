@@ -1,3 +1,21 @@
 """d2lref.viz (public names are listed in __all__ and re-exported by d2lref.torch)."""
 
-__all__: list[str] = []
+from d2lref.viz.architecture import (
+    ArchitectureDiagram,
+    LayerRow,
+    architecture_diagram,
+    compare_architectures,
+    describe_layer,
+    layer_summary,
+    print_layer_shapes,
+)
+
+__all__: list[str] = [
+    "ArchitectureDiagram",
+    "LayerRow",
+    "architecture_diagram",
+    "compare_architectures",
+    "describe_layer",
+    "layer_summary",
+    "print_layer_shapes",
+]
