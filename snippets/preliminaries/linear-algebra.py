@@ -1,0 +1,81 @@
+# %% imports
+import torch
+
+# %% scalars
+x = torch.tensor(3.0)
+y = torch.tensor(2.0)
+x + y, x * y, x / y, x**y
+
+# %% vectors
+x = torch.arange(4)
+# A vector's length (its dimension) is its number of elements.
+assert len(x) == 4 and x.shape == (4,)
+x, x[3], len(x), x.shape
+
+# %% matrices
+A = torch.arange(20).reshape(5, 4)
+assert A.T.shape == (4, 5) and A.T[1, 3] == A[3, 1]
+A, A.T
+
+# %% symmetric
+# A symmetric matrix equals its transpose.
+B = torch.tensor([[1, 2, 3], [2, 0, 4], [3, 4, 5]])
+assert torch.equal(B, B.T)
+equal_to_transpose = B == B.T
+equal_to_transpose
+
+# %% higher-order
+X = torch.arange(24).reshape(2, 3, 4)
+X
+
+# %% elementwise
+A = torch.arange(20, dtype=torch.float32).reshape(5, 4)
+B = A.clone()
+# A * B is the element-wise (Hadamard) product, not the matrix product.
+A + B, A * B
+
+# %% scalar-and-tensor
+a = 2
+X = torch.arange(24).reshape(2, 3, 4)
+assert (a * X).shape == X.shape
+a + X, (a * X).shape
+
+# %% dot
+x = torch.arange(4, dtype=torch.float32)
+y = torch.ones(4, dtype=torch.float32)
+# The dot product is the sum of the element-wise products.
+assert torch.dot(x, y) == torch.sum(x * y) == 0 + 1 + 2 + 3
+x, y, torch.dot(x, y)
+
+# %% matrix-vector
+# (5x4 matrix) times (vector of length 4): one dot product per row, a vector of length 5.
+Ax = torch.mv(A, x)
+assert Ax.shape == (A.shape[0],)
+assert torch.allclose(Ax, torch.stack([torch.dot(row, x) for row in A]))
+assert torch.equal(Ax, A @ x)
+Ax
+
+# %% matrix-matrix
+B = torch.ones(4, 3)
+AB = torch.mm(A, B)
+assert AB.shape == (5, 3) and torch.equal(AB, A @ B)
+AB
+
+# %% norms
+u = torch.tensor([3.0, -4.0])
+l2 = torch.norm(u)  # square root of the sum of squares
+l1 = torch.abs(u).sum()  # sum of absolute values
+assert l2 == 5 and l1 == 7
+l2, l1
+
+# %% frobenius
+# The Frobenius norm of a matrix: the L2 norm of all its elements, sqrt(4 * 9 * 1) = 6.
+frobenius = torch.norm(torch.ones((4, 9)))
+assert frobenius == 6
+frobenius
+
+# %% distance
+# A distance is the norm of a difference: here the straight-line distance of two points.
+p, q = torch.tensor([1.0, 1.0]), torch.tensor([4.0, 5.0])
+assert torch.norm(p - q) == 5
+torch.norm(p - q)

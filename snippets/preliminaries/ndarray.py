@@ -1,0 +1,161 @@
+# %% imports
+import numpy as np
+import pandas as pd
+import torch
+
+# %% arange
+# A row vector with the 12 integers 0, 1, ..., 11; every value is an element of the tensor.
+x = torch.arange(12)
+x
+
+# %% numel-shape
+x.numel(), x.shape
+
+# %% reshape
+# -1 lets PyTorch infer that dimension: 12 elements in 3 rows make 4 columns.
+X = x.reshape(3, -1)
+assert X.shape == (3, 4) and X.numel() == x.numel()
+X
+
+# %% zeros-ones
+torch.zeros((2, 3, 4)), torch.ones((2, 3, 4))
+
+# %% randn
+torch.manual_seed(0)  # the same "random" numbers on every run
+# Samples of the standard normal distribution: mean 0, standard deviation 1.
+torch.randn(3, 4)
+
+# %% from-list
+torch.tensor([[2, 1, 4, 3], [1, 2, 3, 4], [4, 3, 2, 1]])
+
+# %% indexing
+# X[-1] is the last row; X[1:3] the rows 1 and 2 (the end of a slice is excluded).
+X[-1], X[1:3]
+
+# %% assignment
+X[1, 2] = 9  # one element
+X[0:2, :] = 12  # rows 0 and 1, all columns
+assert X[2, 0] == 8  # row 2 is untouched
+X
+
+# %% elementwise
+x = torch.tensor([1.0, 2, 4, 8])
+y = torch.tensor([2, 2, 2, 2])
+x + y, x - y, x * y, x / y, x**y
+
+# %% unary
+a = 2
+torch.exp(x), a * x
+
+# %% compare
+X = torch.arange(12, dtype=torch.float32).reshape((3, 4))
+Y = torch.tensor([[2.0, 1, 4, 3], [1, 2, 3, 4], [4, 3, 2, 1]])
+same = X == Y  # element-wise: True where X and Y agree
+same
+
+# %% sum-all
+X.sum()
+
+# %% sum-axis
+A = torch.arange(20, dtype=torch.float32).reshape(5, 4)
+# axis=0 sums over the rows: one sum per column, the row axis disappears.
+sum_axis0 = A.sum(axis=0)
+# axis=1 sums over the columns: one sum per row.
+sum_axis1 = A.sum(axis=1)
+assert sum_axis0.shape == (4,) and sum_axis1.shape == (5,)
+assert A.sum(axis=[0, 1]) == A.sum()
+A, sum_axis0, sum_axis1
+
+# %% keepdims
+# keepdims=True keeps the reduced axis with length 1, so the result still broadcasts against A.
+sum_A = A.sum(axis=1, keepdims=True)
+assert sum_A.shape == (5, 1)
+row_shares = A / sum_A
+assert torch.allclose(row_shares.sum(axis=1), torch.ones(5))
+sum_A, row_shares
+
+# %% mean
+assert torch.equal(A.mean(axis=0), A.sum(axis=0) / A.shape[0])
+A.mean(), A.mean(axis=0)
+
+# %% cumsum
+# The running sum down the rows: the last row holds the column sums.
+cumulative = A.cumsum(axis=0)
+assert torch.equal(cumulative[-1], A.sum(axis=0))
+cumulative
+
+# %% concatenate
+by_rows = torch.cat((X, Y), dim=0)  # stack vertically: 3 + 3 rows
+by_columns = torch.cat((X, Y), dim=1)  # side by side: 4 + 4 columns
+assert by_rows.shape == (6, 4) and by_columns.shape == (3, 8)
+by_rows, by_columns
+
+# %% broadcasting
+a = torch.arange(3).reshape((3, 1))
+b = torch.arange(2).reshape((1, 2))
+# a is copied along the columns and b along the rows until both are 3x2.
+assert (a + b).shape == (3, 2)
+a, b, a + b
+
+# %% new-memory
+before = id(Y)
+Y = Y + X  # computes a new tensor, then points the name Y at it
+same_memory = id(Y) == before
+assert not same_memory
+same_memory
+
+# %% in-place
+Z = torch.zeros_like(Y)
+before = id(Z)
+Z[:] = X + Y  # writes the result into Z's existing memory
+assert id(Z) == before
+before = id(X)
+X += Y  # also in place
+assert id(X) == before
+id(Z) == before, id(X) == before
+
+# %% clone
+B = A.clone()  # a new copy of the data
+alias = A  # just a second name for the same tensor
+B[0, 0] = 100
+assert A[0, 0] == 0  # changing the clone leaves A alone
+alias[0, 0] = -1
+assert A[0, 0] == -1  # changing the alias changes A
+A[0, 0] = 0
+B[0]
+
+# %% to-numpy
+A_np = X.numpy()  # shares memory with X (on the CPU)
+B = torch.tensor(A_np)  # copies
+type(A_np), type(B)
+
+# %% shared-memory
+X[0, 0] = 42
+assert A_np[0, 0] == 42  # the NumPy array sees the change...
+assert B[0, 0] != 42  # ...the copy does not
+A_np[0, 0], B[0, 0]
+
+# %% pandas
+# A small table with missing values (NaN), as read from a CSV file.
+df = pd.DataFrame(
+    {
+        "NumRooms": [np.nan, 2.0, 4.0, np.nan],
+        "Alley": ["Pave", np.nan, np.nan, np.nan],
+        "Price": [127500, 106000, 178100, 140000],
+    }
+)
+inputs, targets = df[["NumRooms", "Alley"]], df["Price"]
+# Numbers: fill the gaps with the column mean; categories: one 0/1 column per value, NaN included.
+inputs = inputs.fillna({"NumRooms": inputs["NumRooms"].mean()})
+inputs = pd.get_dummies(inputs, dummy_na=True, dtype=float)
+inputs
+
+# %% pandas-to-tensor
+X_table = torch.tensor(inputs.to_numpy(dtype=np.float32))
+y_table = torch.tensor(targets.to_numpy(dtype=np.float32))
+assert X_table.shape == (4, 3) and not torch.isnan(X_table).any()
+X_table, y_table
+
+# %% scalars
+a = torch.tensor([3.5])
+a, a.item(), float(a), int(a)

@@ -1,0 +1,105 @@
+# %% imports
+import torch
+from torch.distributions import Categorical, Multinomial, Normal
+
+from d2lref import torch as d2l
+
+# %% one-roll
+torch.manual_seed(0)
+fair_probs = torch.ones([6]) / 6
+# One draw from the die: a vector of counts with a single 1 at the face that came up.
+Multinomial(1, fair_probs).sample()
+
+# %% many-rolls
+counts = Multinomial(1000, fair_probs).sample()
+frequencies = counts / 1000
+# With 1000 rolls each frequency is within a few hundredths of 1/6.
+assert torch.allclose(frequencies, fair_probs, atol=0.05)
+frequencies
+
+# %% convergence
+# 500 groups of 10 rolls; after each group, the frequency of every face so far.
+counts = Multinomial(10, fair_probs).sample((500,))
+cum_counts = counts.cumsum(dim=0)
+estimates = cum_counts / cum_counts.sum(dim=1, keepdims=True)
+groups = torch.arange(1, 501)
+d2l.plot(
+    groups,
+    [estimates[:, face] for face in range(6)] + [torch.full((500,), 1 / 6)],
+    "groups of experiments",
+    "estimated probability",
+    legend=[f"P(die={face + 1})" for face in range(6)] + ["1/6"],
+    fmts=("-", "-", "-", "-", "-", "-", "k--"),
+    figsize=(6, 4.5),
+)
+assert torch.allclose(estimates[-1], fair_probs, atol=0.03)
+estimates[-1]
+
+# %% joint-marginal
+# A joint distribution of two binary variables A (rows) and B (columns): P(A=a, B=b).
+joint = torch.tensor([[0.3, 0.1], [0.2, 0.4]])
+assert torch.isclose(joint.sum(), torch.tensor(1.0))
+p_a = joint.sum(dim=1)  # marginal of A: sum over B
+p_b = joint.sum(dim=0)  # marginal of B: sum over A
+p_b_given_a = joint / p_a[:, None]  # conditional P(B=b | A=a): every row sums to 1
+p_a_given_b = joint / p_b[None, :]
+# Bayes' theorem: P(A | B) = P(B | A) P(A) / P(B).
+assert torch.allclose(p_a_given_b, p_b_given_a * p_a[:, None] / p_b[None, :])
+# A and B are not independent: P(A, B) differs from P(A) P(B).
+assert not torch.allclose(joint, torch.outer(p_a, p_b))
+p_a, p_b, p_b_given_a
+
+# %% bayes-one-test
+# HIV test: D1 = 1 is a positive result, H = 1 means infected.
+p_h1 = 0.0015  # prevalence
+p_d1_given_h1 = 1.0  # the test never misses an infection...
+p_d1_given_h0 = 0.01  # ...but 1% of healthy people test positive
+p_d1 = p_d1_given_h1 * p_h1 + p_d1_given_h0 * (1 - p_h1)  # marginalise over H
+p_h1_given_d1 = p_d1_given_h1 * p_h1 / p_d1
+assert round(p_h1_given_d1, 4) == 0.1306
+print(f"P(D1=1) = {p_d1:.6f}, P(H=1 | D1=1) = {p_h1_given_d1:.4f}")
+
+# %% bayes-two-tests
+# A second, different test; given H, the two results are conditionally independent.
+p_d2_given_h1, p_d2_given_h0 = 0.98, 0.03
+both_given_h1 = p_d1_given_h1 * p_d2_given_h1
+both_given_h0 = p_d1_given_h0 * p_d2_given_h0
+p_both = both_given_h1 * p_h1 + both_given_h0 * (1 - p_h1)
+p_h1_given_both = both_given_h1 * p_h1 / p_both
+assert round(p_h1_given_both, 4) == 0.8307
+print(f"P(D1=1, D2=1) = {p_both:.6f}, P(H=1 | D1=1, D2=1) = {p_h1_given_both:.4f}")
+
+# %% expectation-exact
+faces = torch.arange(1, 7, dtype=torch.float64)
+probs = torch.full((6,), 1 / 6, dtype=torch.float64)
+mean = (faces * probs).sum()  # E[X] = sum_x x P(X = x)
+var = ((faces - mean) ** 2 * probs).sum()  # E[(X - E[X])^2]
+var_shortcut = (faces**2 * probs).sum() - mean**2  # E[X^2] - E[X]^2
+assert torch.isclose(mean, torch.tensor(3.5, dtype=torch.float64))
+assert torch.isclose(var, torch.tensor(35 / 12, dtype=torch.float64))
+assert torch.isclose(var, var_shortcut)
+mean, var
+
+# %% expectation-sampled
+rolls = Categorical(fair_probs).sample((100_000,)) + 1.0  # faces 1..6
+sample_mean, sample_var = rolls.mean(), rolls.var()
+assert abs(sample_mean - 3.5) < 0.05 and abs(sample_var - 35 / 12) < 0.05
+sample_mean, sample_var
+
+# %% coin
+# A coin's expectation depends on the numbers given to its sides.
+heads_tails_01 = torch.tensor([1.0, 0.0])  # heads = 1, tails = 0
+heads_tails_pm = torch.tensor([1.0, -1.0])  # heads = +1, tails = -1
+p_coin = torch.tensor([0.5, 0.5])
+assert (heads_tails_01 * p_coin).sum() == 0.5
+assert (heads_tails_pm * p_coin).sum() == 0.0
+(heads_tails_01 * p_coin).sum(), (heads_tails_pm * p_coin).sum()
+
+# %% continuous
+# For a continuous variable, P(a <= X <= b) is the integral of its density p(x) from a to b.
+normal = Normal(0.0, 1.0)
+grid = torch.linspace(-1, 1, 2001)
+by_integral = torch.trapezoid(normal.log_prob(grid).exp(), grid)
+by_cdf = normal.cdf(torch.tensor(1.0)) - normal.cdf(torch.tensor(-1.0))
+assert torch.isclose(by_integral, by_cdf, atol=1e-5)
+by_integral, by_cdf
