@@ -1,0 +1,62 @@
+# %% imports
+import matplotlib.pyplot as plt
+import torch
+
+from d2lref import torch as d2l
+
+# %% synthetic-data
+# The ground truth the model should recover: y = Xw + b + noise.
+d2l.set_seed(0)  # reproducible shuffles and initial weights
+true_w = torch.tensor([2, -3.4])
+true_b = 4.2
+features, labels = d2l.synthetic_data(true_w, true_b, 1000)
+assert features.shape == (1000, 2) and labels.shape == (1000, 1)
+print("features:", features[0], "\nlabel:", labels[0])
+
+# %% scatter-plot
+# The second feature against the label: a clear linear trend (slope close to -3.4).
+d2l.set_figsize()
+plt.scatter(features[:, 1].numpy(), labels.numpy(), 1)
+plt.xlabel("feature x2")
+plt.ylabel("label y")
+plt.show()
+
+# %% read-minibatches
+batch_size = 10
+for X, y in d2l.data_iter(batch_size, features, labels):
+    print(X, "\n", y)
+    break
+assert X.shape == (batch_size, 2) and y.shape == (batch_size, 1)
+
+# %% one-epoch-sees-every-example
+# One pass of data_iter visits every example exactly once, in a random order.
+seen_rows = torch.cat([X for X, _ in d2l.data_iter(batch_size, features, labels)])
+assert seen_rows.shape == features.shape
+assert torch.equal(seen_rows[:, 0].sort().values, features[:, 0].sort().values)
+
+# %% init-params
+w = torch.normal(0, 0.01, size=(2, 1), requires_grad=True)
+b = torch.zeros(1, requires_grad=True)
+
+# %% train
+lr = 0.03
+num_epochs = 3
+net = d2l.linreg
+loss = d2l.squared_loss
+
+for epoch in range(num_epochs):
+    for X, y in d2l.data_iter(batch_size, features, labels):
+        minibatch_loss = loss(net(X, w, b), y)  # shape (batch_size, 1)
+        # sum() gives a scalar to differentiate; sgd divides by batch_size afterwards.
+        minibatch_loss.sum().backward()
+        d2l.sgd([w, b], lr, batch_size)
+    with torch.no_grad():
+        train_loss = loss(net(features, w, b), labels)
+        print(f"epoch {epoch + 1}, loss {float(train_loss.mean()):f}")
+
+# %% estimation-error
+w_error = true_w - w.detach().reshape(true_w.shape)
+b_error = true_b - b.detach().item()
+print(f"error in estimating w: {w_error}")
+print(f"error in estimating b: {b_error:.4f}")
+assert w_error.abs().max() < 0.05 and abs(b_error) < 0.05
