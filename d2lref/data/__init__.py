@@ -1,3 +1,44 @@
-"""d2lref.data (public names are listed in __all__ and re-exported by d2lref.torch)."""
+"""d2lref.data: synthetic data, Fashion-MNIST and the Kaggle house prices, checked and offline.
 
-__all__: list[str] = []
+Public names are listed in ``__all__`` and re-exported by ``d2lref.torch``.
+"""
+
+from d2lref.data.errors import ChecksumMismatchError, DataError, DataNotFoundError
+from d2lref.data.fashion_mnist import (
+    FASHION_MNIST_FILES,
+    FASHION_MNIST_LABELS,
+    FashionMNISTBatches,
+    fashion_mnist_folder,
+    get_dataloader_workers,
+    get_fashion_mnist_labels,
+    load_data_fashion_mnist,
+    quick_subset_indices,
+)
+from d2lref.data.kaggle_house import (
+    KAGGLE_HOUSE_FILES,
+    load_kaggle_house,
+    preprocess_house_features,
+)
+from d2lref.data.synthetic import data_iter, load_array, synthetic_data
+from d2lref.plotting import show_images
+
+__all__ = [
+    "FASHION_MNIST_FILES",
+    "FASHION_MNIST_LABELS",
+    "KAGGLE_HOUSE_FILES",
+    "ChecksumMismatchError",
+    "DataError",
+    "DataNotFoundError",
+    "FashionMNISTBatches",
+    "data_iter",
+    "fashion_mnist_folder",
+    "get_dataloader_workers",
+    "get_fashion_mnist_labels",
+    "load_array",
+    "load_data_fashion_mnist",
+    "load_kaggle_house",
+    "preprocess_house_features",
+    "quick_subset_indices",
+    "show_images",
+    "synthetic_data",
+]

@@ -1,24 +1,34 @@
-"""d2lref.training (public names are listed in __all__ and re-exported by d2lref.torch)."""
+"""d2lref.training: metrics, the from-scratch linear pieces and the book's training loops.
 
-__all__: list[str] = []
+Public names are listed in ``__all__`` and re-exported by ``d2lref.torch``.
+"""
 
-# Kaggle house prices (log-RMSE, Adam training, K-fold cross-validation).
-from d2lref.training.house_prices import (  # noqa: E402
-    KFoldResult,
-    get_k_fold_data,
-    house_price_net,
-    k_fold,
-    log_rmse,
-    train_and_pred,
-    train_house_prices,
+from d2lref.training.linear import linreg, sgd, squared_loss
+from d2lref.training.loops import TrainResult, train_ch3, train_ch6, train_epoch_ch3
+from d2lref.training.metrics import (
+    Accumulator,
+    Timer,
+    accuracy,
+    correct_count,
+    evaluate_accuracy,
+    evaluate_accuracy_gpu,
 )
+from d2lref.training.report import METRICS_MIME_TYPE, publish_metrics
 
-__all__ += [
-    "KFoldResult",
-    "get_k_fold_data",
-    "house_price_net",
-    "k_fold",
-    "log_rmse",
-    "train_and_pred",
-    "train_house_prices",
+__all__ = [
+    "METRICS_MIME_TYPE",
+    "Accumulator",
+    "Timer",
+    "TrainResult",
+    "accuracy",
+    "correct_count",
+    "evaluate_accuracy",
+    "evaluate_accuracy_gpu",
+    "linreg",
+    "publish_metrics",
+    "sgd",
+    "squared_loss",
+    "train_ch3",
+    "train_ch6",
+    "train_epoch_ch3",
 ]

@@ -1,0 +1,17 @@
+"""The errors a data loader raises; each message says what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+__all__ = ["ChecksumMismatchError", "DataError", "DataNotFoundError"]
+
+
+class DataError(RuntimeError):
+    """A data set cannot be loaded (base class of d2lref's data errors)."""
+
+
+class DataNotFoundError(DataError, FileNotFoundError):
+    """The data files are not where the loader looks for them."""
+
+
+class ChecksumMismatchError(DataError):
+    """A data file exists but its content differs from the published release."""

@@ -1,0 +1,34 @@
+"""The from-scratch linear regression pieces: model, loss and minibatch SGD."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import torch
+
+__all__ = ["linreg", "sgd", "squared_loss"]
+
+
+def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """The linear regression model ``Xw + b``."""
+    return torch.matmul(X, w) + b
+
+
+def squared_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Per-example squared loss ``(y_hat - y)**2 / 2`` (``y`` is reshaped like ``y_hat``)."""
+    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
+
+
+def sgd(params: Iterable[torch.Tensor], lr: float, batch_size: int) -> None:
+    """Minibatch SGD: ``param -= lr * grad / batch_size``, then zero the gradients.
+
+    The loss is summed over the minibatch, so dividing by ``batch_size`` makes the step
+    size independent of the batch size.
+    """
+    with torch.no_grad():
+        for param in params:
+            if param.grad is None:
+                raise ValueError("sgd got a parameter without a gradient; create it with "
+                                 "requires_grad=True and call backward() on the loss first.")
+            param -= lr * param.grad / batch_size
+            param.grad.zero_()

@@ -1,0 +1,251 @@
+"""The book's training loops, ``train_ch3`` and ``train_ch6``, returning their metrics.
+
+Semantics follow the book (same initialisation, optimiser, loss and epochs). For speed, loss
+sums and correct counts stay tensors on the device and are read once per epoch, instead of a
+``float()`` (a device synchronisation) after every batch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import torch
+from torch import nn
+
+from d2lref import config
+from d2lref.plotting import Animator
+from d2lref.training.metrics import correct_count, evaluate_accuracy, evaluate_accuracy_gpu
+from d2lref.training.report import publish_metrics
+
+__all__ = ["TrainResult", "train_ch3", "train_ch6", "train_epoch_ch3"]
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainResult:
+    """What a training run measured (the numbers of its last printed lines)."""
+
+    train_loss: float
+    train_acc: float
+    test_acc: float
+    examples_per_sec: float | None
+    device: str
+    mode: str
+    num_epochs: int
+    history: tuple[dict[str, float], ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The result as plain JSON-ready values."""
+        values = dataclasses.asdict(self)
+        values["history"] = [dict(epoch) for epoch in self.history]
+        return values
+
+
+def _check_output_shape(y_hat: torch.Tensor, y: torch.Tensor) -> None:
+    """Raise a clear error when a classifier's output is not ``(batch, classes)``."""
+    batch = y.shape[0]
+    if y_hat.dim() == 2 and y_hat.shape[0] == batch and y_hat.shape[1] > 1:
+        max_label = int(y.max())
+        if y_hat.shape[1] > max_label:
+            return
+        raise ValueError(
+            f"the model outputs {y_hat.shape[1]} class scores per example (shape "
+            f"{tuple(y_hat.shape)}), but a label is {max_label}; expected shape "
+            f"({batch}, C) with C > {max_label}. Make the last layer output one score per class.")
+    hint = (" Add nn.Flatten() before the fully connected layers (or reshape the output)."
+            if y_hat.dim() > 2 else "")
+    raise ValueError(
+        f"the model's output has shape {tuple(y_hat.shape)}, expected (batch, classes) = "
+        f"({batch}, C): one row of class scores per example.{hint}")
+
+
+def _progress(total: int, description: str):
+    """A tqdm bar over batches, only when someone watches a terminal."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # tqdm is a dependency, but a bar is never worth a crash
+        return None
+    if not sys.stderr.isatty():
+        return None
+    return tqdm(total=total, desc=description, leave=False, unit="batch")
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _num_examples(data_iter: Iterable) -> int | None:
+    dataset = getattr(data_iter, "dataset", None)
+    try:
+        return len(dataset) if dataset is not None else None
+    except TypeError:
+        return None
+
+
+def _announce_mode(num_epochs: int, epochs: int, train_iter: Iterable) -> str:
+    mode = config.get_mode()
+    if mode == "quick":
+        examples = _num_examples(train_iter)
+        on = f" on {examples} examples" if examples is not None else ""
+        print(f"quick mode: {epochs} of {num_epochs} epochs{on}")
+    return mode
+
+
+def train_epoch_ch3(net, train_iter: Iterable, loss: Callable, updater) -> tuple[float, float]:
+    """Train one epoch (chapter 3) and return ``(mean loss, accuracy)``.
+
+    ``updater`` is a ``torch.optim.Optimizer`` or a callable ``updater(batch_size)`` (the
+    from-scratch ``sgd``); a callable gets the gradient of the summed loss, as in the book.
+    """
+    if isinstance(net, nn.Module):
+        net.train()
+    loss_sum = correct = None
+    count = 0
+    checked = False
+    for X, y in train_iter:
+        y_hat = net(X)
+        if not checked:
+            _check_output_shape(y_hat, y)
+            checked = True
+        losses = loss(y_hat, y)
+        if isinstance(updater, torch.optim.Optimizer):
+            updater.zero_grad()
+            losses.mean().backward()
+            updater.step()
+        else:
+            losses.sum().backward()
+            updater(X.shape[0])
+        with torch.no_grad():
+            # A loss with reduction="mean" returns one number: count it once per example.
+            batch_loss = (losses.detach() * y.numel() if losses.dim() == 0
+                          else losses.detach().sum())
+            batch_correct = correct_count(y_hat, y)
+        loss_sum = batch_loss if loss_sum is None else loss_sum + batch_loss
+        correct = batch_correct if correct is None else correct + batch_correct
+        count += y.numel()
+    if count == 0:
+        raise ValueError("train_iter gave no examples; check the data loader.")
+    return float(loss_sum) / count, float(correct) / count
+
+
+def train_ch3(net, train_iter: Iterable, test_iter: Iterable, loss: Callable, num_epochs: int,
+              updater) -> TrainResult:
+    """Train a model (chapter 3), plot loss and accuracies, print and return the metrics."""
+    epochs = config.effective_epochs(num_epochs)
+    mode = _announce_mode(num_epochs, epochs, train_iter)
+    animator = Animator(xlabel="epoch", xlim=[1, epochs], ylim=[0.3, 0.9],
+                        legend=["train loss", "train acc", "test acc"])
+    history = []
+    for epoch in range(epochs):
+        train_loss, train_acc = train_epoch_ch3(net, train_iter, loss, updater)
+        test_acc = evaluate_accuracy(net, test_iter)
+        animator.add(epoch + 1, (train_loss, train_acc, test_acc))
+        history.append({"epoch": epoch + 1, "train_loss": train_loss, "train_acc": train_acc,
+                        "test_acc": test_acc})
+    print(f"loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}")
+    device = "cpu"
+    if isinstance(net, nn.Module):
+        parameter = next(iter(net.parameters()), None)
+        device = str(parameter.device) if parameter is not None else "cpu"
+    result = TrainResult(train_loss, train_acc, test_acc, None, device, mode, epochs,
+                         tuple(history))
+    publish_metrics(result.as_dict())
+    return result
+
+
+def _init_weights(module: nn.Module) -> None:
+    # Exact types, as in the book: subclasses keep their own initialisation.
+    if type(module) is nn.Linear or type(module) is nn.Conv2d:
+        nn.init.xavier_uniform_(module.weight)
+
+
+def train_ch6(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epochs: int,
+              lr: float, device: torch.device | str, *,
+              channels_last: bool = False) -> TrainResult:
+    """Train a model on a device (chapter 6): Xavier init, SGD, cross-entropy loss.
+
+    Prints ``training on <device>``, then the final ``loss ..., train acc ..., test acc ...``
+    and ``... examples/sec on <device>`` lines; returns the same numbers as a
+    :class:`TrainResult`. ``channels_last=True`` stores images and weights channels-last
+    (faster convolutions on recent GPUs; same results).
+    """
+    if not isinstance(net, nn.Module):
+        raise TypeError(f"train_ch6 trains an nn.Module, got {type(net).__name__}.")
+    device = torch.device(device)
+    epochs = config.effective_epochs(num_epochs)
+    net.apply(_init_weights)
+    print("training on", device)
+    mode = _announce_mode(num_epochs, epochs, train_iter)
+    memory_format = torch.channels_last if channels_last else torch.contiguous_format
+    net.to(device, memory_format=memory_format)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True  # fixed input shapes: pick the fastest kernels
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    loss = nn.CrossEntropyLoss()
+    animator = Animator(xlabel="epoch", xlim=[1, epochs],
+                        legend=["train loss", "train acc", "test acc"])
+    num_batches = len(train_iter)
+    # The book plots the running train metrics 5 times per epoch; snapshots are kept as
+    # tensors and read with the rest at the end of the epoch.
+    plot_every = max(1, num_batches // 5)
+    train_seconds, train_examples = 0.0, 0
+    history = []
+    checked = False
+    for epoch in range(epochs):
+        net.train()
+        loss_sum = torch.zeros((), device=device)
+        correct = torch.zeros((), device=device, dtype=torch.int64)
+        count = 0
+        snapshots: list[tuple[float, torch.Tensor, torch.Tensor, int]] = []
+        bar = _progress(num_batches, f"epoch {epoch + 1}/{epochs}")
+        _sync(device)
+        start = time.perf_counter()
+        for i, (X, y) in enumerate(train_iter):
+            X = X.to(device, non_blocking=True)
+            if channels_last and X.dim() == 4:
+                X = X.contiguous(memory_format=torch.channels_last)
+            y = y.to(device, non_blocking=True)
+            optimizer.zero_grad(set_to_none=True)
+            y_hat = net(X)
+            if not checked:
+                _check_output_shape(y_hat, y)  # before the first optimisation step
+                checked = True
+            mean_loss = loss(y_hat, y)
+            mean_loss.backward()
+            optimizer.step()
+            with torch.no_grad():
+                loss_sum += mean_loss.detach() * X.shape[0]
+                correct += correct_count(y_hat, y)
+            count += X.shape[0]
+            if (i + 1) % plot_every == 0 or i == num_batches - 1:
+                snapshots.append((epoch + (i + 1) / num_batches, loss_sum.clone(),
+                                  correct.clone(), count))
+            if bar is not None:
+                bar.update()
+        _sync(device)
+        train_seconds += time.perf_counter() - start
+        train_examples += count
+        if bar is not None:
+            bar.close()
+        if count == 0:
+            raise ValueError("train_iter gave no examples; check the data loader.")
+        for x, snap_loss, snap_correct, snap_count in snapshots:
+            animator.add(x, (float(snap_loss) / snap_count, float(snap_correct) / snap_count,
+                             None))
+        train_loss = float(loss_sum) / count
+        train_acc = float(correct) / count
+        test_acc = evaluate_accuracy_gpu(net, test_iter, device)
+        animator.add(epoch + 1, (None, None, test_acc))
+        history.append({"epoch": epoch + 1, "train_loss": train_loss, "train_acc": train_acc,
+                        "test_acc": test_acc})
+    examples_per_sec = train_examples / train_seconds if train_seconds > 0 else float("inf")
+    print(f"loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}")
+    print(f"{examples_per_sec:.1f} examples/sec on {device}")
+    result = TrainResult(train_loss, train_acc, test_acc, examples_per_sec, str(device), mode,
+                         epochs, tuple(history))
+    publish_metrics(result.as_dict())
+    return result
