@@ -32,3 +32,24 @@ __all__ = [
     "train_ch6",
     "train_epoch_ch3",
 ]
+
+# Kaggle house prices (log-RMSE, Adam training, K-fold cross-validation).
+from d2lref.training.house_prices import (  # noqa: E402
+    KFoldResult,
+    get_k_fold_data,
+    house_price_net,
+    k_fold,
+    log_rmse,
+    train_and_pred,
+    train_house_prices,
+)
+
+__all__ += [
+    "KFoldResult",
+    "get_k_fold_data",
+    "house_price_net",
+    "k_fold",
+    "log_rmse",
+    "train_and_pred",
+    "train_house_prices",
+]
