@@ -1,0 +1,53 @@
+# %% imports
+import torch
+import torch.nn.functional as F
+
+from d2lref import torch as d2l
+
+torch.manual_seed(0)
+
+# %% multi-in
+# Two input channels, so the kernel also has two channels; the two results are summed.
+X = torch.tensor([[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]],
+                  [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]])
+K = torch.tensor([[[0.0, 1.0], [2.0, 3.0]], [[1.0, 2.0], [3.0, 4.0]]])
+Y = d2l.corr2d_multi_in(X, K)
+# Top-left by hand: (0*0 + 1*1 + 3*2 + 4*3) + (1*1 + 2*2 + 4*3 + 5*4) = 19 + 37 = 56.
+assert torch.equal(Y, torch.tensor([[56.0, 72.0], [104.0, 120.0]]))
+Y
+
+# %% multi-out
+# Three output channels: stack three 2-channel kernels into a (3, 2, 2, 2) kernel.
+K = torch.stack((K, K + 1, K + 2), 0)
+K.shape
+
+# %% multi-out-result
+Y = d2l.corr2d_multi_in_out(X, K)
+assert Y.shape == (3, 2, 2)
+assert torch.equal(Y[0], d2l.corr2d_multi_in(X, K[0]))  # channel 0 is the result above
+assert torch.equal(Y, F.conv2d(X[None], K)[0])  # and PyTorch agrees
+Y
+
+# %% conv-1x1
+# A 1×1 convolution is a fully connected layer applied to every pixel's channel vector.
+X = torch.normal(0, 1, (3, 3, 3))
+K = torch.normal(0, 1, (2, 3, 1, 1))
+Y1 = d2l.corr2d_multi_in_out_1x1(X, K)
+Y2 = d2l.corr2d_multi_in_out(X, K)
+assert float(torch.abs(Y1 - Y2).sum()) < 1e-6
+# One pixel by hand: the 2×3 weight matrix times the 3 channel values at (1, 2).
+assert torch.allclose(Y1[:, 1, 2], K[:, :, 0, 0] @ X[:, 1, 2])
+Y1.shape
+
+# %% channels-vs-resolution
+# Why channels grow as resolution shrinks: with 3×3 kernels, halving height and width while
+# doubling the channels keeps the multiply-adds per layer the same, and the feature map
+# (h * w * c values) halves at each stage.
+print(f"{'h×w':>9} {'c_in':>5} {'c_out':>5} {'mult-adds':>14} {'map values':>11}")
+stages = [(224, 64), (112, 128), (56, 256), (28, 512)]
+for size, channels in stages:
+    mult_adds = size * size * channels * channels * 3 * 3
+    print(f"{size:>4}×{size:<4} {channels:>5} {channels:>5} {mult_adds:>14,} "
+          f"{size * size * channels:>11,}")
+costs = [size * size * c * c * 9 for size, c in stages]
+assert len(set(costs)) == 1

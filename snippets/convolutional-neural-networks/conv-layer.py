@@ -1,0 +1,66 @@
+# %% imports
+import torch
+from torch import nn
+
+from d2lref import torch as d2l
+
+torch.manual_seed(0)
+
+# %% corr2d
+# The book's example: a 3×3 input and a 2×2 kernel give a 2×2 output.
+X = torch.tensor([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]])
+K = torch.tensor([[0.0, 1.0], [2.0, 3.0]])
+Y = d2l.corr2d(X, K)
+# Top-left element by hand: 0*0 + 1*1 + 3*2 + 4*3 = 19.
+assert torch.equal(Y, torch.tensor([[19.0, 25.0], [37.0, 43.0]]))
+Y
+
+# %% same-as-pytorch
+# nn.Conv2d computes the same cross-correlation (it wants batch and channel dimensions).
+conv = nn.Conv2d(1, 1, kernel_size=2, bias=False)
+conv.weight.data = K.reshape(1, 1, 2, 2)
+assert torch.equal(conv(X.reshape(1, 1, 3, 3)).reshape(2, 2), Y)
+
+# %% conv2d-layer
+layer = d2l.Conv2D(kernel_size=(2, 2))
+[name for name, _ in layer.named_parameters()], layer(X).shape
+
+# %% edge-image
+# A 6×8 image: white (1) on the sides, black (0) in columns 2 to 5.
+X = torch.ones((6, 8))
+X[:, 2:6] = 0
+X
+
+# %% edge-kernel
+# [1, -1] gives 0 where neighbouring pixels are equal and ±1 where they differ.
+K = torch.tensor([[1.0, -1.0]])
+Y = d2l.corr2d(X, K)
+assert torch.all(Y[:, 1] == 1) and torch.all(Y[:, 5] == -1)  # white->black, black->white
+assert Y.abs().sum() == 2 * 6  # zero everywhere else
+Y
+
+# %% edge-transposed
+# On the transposed image the edges are horizontal: this kernel only sees vertical edges.
+assert d2l.corr2d(X.t(), K).abs().sum() == 0
+d2l.corr2d(X.t(), K)
+
+# %% learn-kernel
+# Learn K from the pairs (X, Y) alone: a 1-channel conv layer without bias, squared error,
+# plain gradient descent with learning rate 3e-2.
+conv2d = nn.Conv2d(1, 1, kernel_size=(1, 2), bias=False)
+X = X.reshape((1, 1, 6, 8))  # (batch, channel, height, width)
+Y = Y.reshape((1, 1, 6, 7))
+lr = 3e-2
+for i in range(10):
+    Y_hat = conv2d(X)
+    loss = (Y_hat - Y) ** 2
+    conv2d.zero_grad()
+    loss.sum().backward()
+    conv2d.weight.data[:] -= lr * conv2d.weight.grad
+    if (i + 1) % 2 == 0:
+        print(f"epoch {i + 1}, loss {loss.sum():.3f}")
+
+# %% learned-kernel
+learned = conv2d.weight.data.reshape((1, 2))
+assert torch.allclose(learned, torch.tensor([[1.0, -1.0]]), atol=0.1)
+learned

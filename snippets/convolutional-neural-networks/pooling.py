@@ -1,0 +1,62 @@
+# %% imports
+import torch
+from torch import nn
+
+from d2lref import torch as d2l
+
+# %% pool2d
+X = torch.tensor([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]])
+Y_max = d2l.pool2d(X, (2, 2))
+assert torch.equal(Y_max, torch.tensor([[4.0, 5.0], [7.0, 8.0]]))
+Y_max
+
+# %% pool2d-avg
+Y_avg = d2l.pool2d(X, (2, 2), "avg")
+assert torch.equal(Y_avg, torch.tensor([[2.0, 3.0], [5.0, 6.0]]))
+Y_avg
+
+# %% same-as-pytorch
+# PyTorch's pooling layers agree (stride 1 here, as in pool2d).
+X4 = X.reshape(1, 1, 3, 3)
+assert torch.equal(nn.MaxPool2d(2, stride=1)(X4)[0, 0], Y_max)
+assert torch.equal(nn.AvgPool2d(2, stride=1)(X4)[0, 0], Y_avg)
+
+# %% input-4d
+X = torch.arange(16, dtype=torch.float32).reshape((1, 1, 4, 4))
+X
+
+# %% default-stride
+# In PyTorch the stride defaults to the window size: a 3×3 window fits once in 4×4.
+pool2d = nn.MaxPool2d(3)
+assert torch.equal(pool2d(X), torch.tensor([[[[10.0]]]]))
+pool2d(X)
+
+# %% padding-stride
+pool2d = nn.MaxPool2d(3, padding=1, stride=2)
+assert torch.equal(pool2d(X), torch.tensor([[[[5.0, 7.0], [13.0, 15.0]]]]))
+pool2d(X)
+
+# %% padding-stride-rect
+pool2d = nn.MaxPool2d((2, 3), stride=(2, 3), padding=(0, 1))
+assert pool2d(X).shape == (1, 1, 2, 2)
+pool2d(X)
+
+# %% multi-channel
+# Pooling works on each channel separately: 2 channels in, 2 channels out.
+X = torch.cat((X, X + 1), 1)
+pool2d = nn.MaxPool2d(3, padding=1, stride=2)
+Y = pool2d(X)
+assert Y.shape[1] == X.shape[1] == 2
+assert torch.equal(Y[:, 1], Y[:, 0] + 1)
+Y
+
+# %% shift-tolerance
+# Less sensitive to position: an edge detected at column 2 or at column 3 gives the same
+# 2×2 max-pooled output at stride 1 in the overlapping window.
+edges = torch.zeros(1, 1, 4, 6)
+edges[..., 2] = 1
+shifted = torch.roll(edges, shifts=1, dims=3)  # the same edge one pixel to the right
+pool = nn.MaxPool2d(2, stride=1)
+assert not torch.equal(edges, shifted)
+assert torch.equal(pool(edges)[..., 2], pool(shifted)[..., 2])
+pool(edges)[0, 0], pool(shifted)[0, 0]

@@ -1,0 +1,82 @@
+# %% imports
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+torch.manual_seed(0)
+
+
+# %% centered-layer
+class CenteredLayer(nn.Module):
+    """A layer without parameters: subtracts the mean so the output is centred at 0."""
+
+    def forward(self, X):
+        return X - X.mean()
+
+
+layer = CenteredLayer()
+Y = layer(torch.FloatTensor([1, 2, 3, 4, 5]))
+assert torch.equal(Y, torch.tensor([-2.0, -1.0, 0.0, 1.0, 2.0]))
+Y
+
+# %% centered-in-net
+# A custom layer is used like any built-in one, here as the last layer of a Sequential.
+net = nn.Sequential(nn.Linear(8, 128), CenteredLayer())
+Y = net(torch.rand(4, 8))
+assert abs(Y.mean().item()) < 1e-6  # zero up to float32 rounding
+Y.mean()
+
+
+# %% my-linear
+class MyLinear(nn.Module):
+    """A fully connected layer with ReLU, written with nn.Parameter."""
+
+    def __init__(self, in_units, units):
+        super().__init__()
+        # nn.Parameter registers the tensor as a parameter of the module (requires_grad=True).
+        self.weight = nn.Parameter(torch.randn(in_units, units))
+        self.bias = nn.Parameter(torch.randn(units))
+
+    def forward(self, X):
+        # Use the parameters themselves: autograd records this product and their gradients.
+        linear = torch.matmul(X, self.weight) + self.bias
+        return F.relu(linear)
+
+
+linear = MyLinear(5, 3)
+linear.weight
+
+
+# %% data-cuts-autograd
+class MyLinearData(MyLinear):
+    """The version from the notes: forward reads .data, which detaches the parameters."""
+
+    def forward(self, X):
+        linear = torch.matmul(X, self.weight.data) + self.bias.data
+        return F.relu(linear)
+
+
+X = torch.rand(2, 5)
+broken = MyLinearData(5, 3)
+try:
+    broken(X).sum().backward()
+except RuntimeError as error:  # the output has no graph at all, so backward has nothing to do
+    print("with .data:", error)
+assert broken.weight.grad is None  # the parameter never receives a gradient
+
+fixed = MyLinear(5, 3)
+fixed(X).sum().backward()
+assert fixed.weight.grad is not None and fixed.bias.grad is not None
+# Check against the hand-derived gradient: d sum(relu(XW + b)) / dW = X^T (mask of positive units)
+mask = (X @ fixed.weight + fixed.bias > 0).float()
+assert torch.allclose(fixed.weight.grad, X.T @ mask)
+fixed.weight.grad
+
+# %% my-linear-forward
+linear(torch.rand(2, 5))
+
+# %% my-linear-in-net
+net = nn.Sequential(MyLinear(64, 8), MyLinear(8, 1))
+out = net(torch.rand(2, 64))
+assert out.shape == (2, 1)
+out

@@ -1,0 +1,84 @@
+# %% imports
+import pickle
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+torch.manual_seed(0)
+
+# %% save-tensor
+x = torch.arange(4)
+torch.save(x, "x-file")  # written to the current directory
+
+# %% load-tensor
+x2 = torch.load("x-file", weights_only=True)
+assert torch.equal(x, x2)
+x2
+
+# %% save-list
+y = torch.zeros(4)
+torch.save([x, y], "x-files")
+x2, y2 = torch.load("x-files", weights_only=True)
+assert torch.equal(x2, x) and torch.equal(y2, y)
+(x2, y2)
+
+# %% save-dict
+mydict = {"x": x, "y": y}
+torch.save(mydict, "mydict")
+mydict2 = torch.load("mydict", weights_only=True)
+assert mydict2.keys() == mydict.keys()
+mydict2
+
+
+# %% weights-only
+# torch.save uses pickle, and unpickling arbitrary objects can run arbitrary code. With
+# weights_only=True (the default since PyTorch 2.6) torch.load accepts only tensors, numbers,
+# strings and plain containers of them, so a file from elsewhere cannot run code on load.
+class Note:
+    def __init__(self, text):
+        self.text = text
+
+
+torch.save({"note": Note("not a tensor")}, "note-file")
+try:
+    torch.load("note-file", weights_only=True)
+except pickle.UnpicklingError as error:
+    # The last lines of the message name the class that was refused.
+    reason = next(line for line in str(error).splitlines() if "Unsupported global" in line)
+    print("refused:", reason.strip().split(". ")[0])
+else:
+    raise AssertionError("weights_only=True should refuse a custom class")
+
+
+# %% mlp
+class MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.hidden = nn.Linear(20, 256)
+        self.output = nn.Linear(256, 10)
+
+    def forward(self, x):
+        return self.output(F.relu(self.hidden(x)))
+
+
+net = MLP()
+X = torch.randn(size=(2, 20))
+Y = net(X)
+
+# %% save-params
+# Only the parameters are saved (a dict of tensors), not the architecture.
+torch.save(net.state_dict(), "mlp.params")
+list(net.state_dict().keys())
+
+# %% load-params
+# To load them we first build the same architecture again, then fill in the parameters.
+clone = MLP()
+clone.load_state_dict(torch.load("mlp.params", weights_only=True))
+clone.eval()  # evaluation mode (matters for dropout and batch norm; harmless here)
+
+# %% compare
+Y_clone = clone(X)
+assert torch.equal(Y_clone, Y)  # same parameters, same input: exactly the same output
+same = Y_clone == Y
+same
