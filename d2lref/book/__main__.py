@@ -1,0 +1,5 @@
+import sys
+
+from d2lref.book.cli import main
+
+sys.exit(main())

@@ -1,0 +1,241 @@
+"""Command line of the book's execution pipeline: ``python -m d2lref.book <command>``.
+
+Commands:
+  run      execute snippets in a Jupyter kernel and store their outputs
+  status   count fresh / stale / missing outputs per snippet and mode
+  shard    list the snippets of one shard (balanced by recorded durations)
+  merge    merge store files produced by several shards into the snippets tree
+  expand   write every page with its cells expanded (what pytest-codeblocks runs)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from d2lref.book.cells import SnippetError, find_snippets, load_snippet
+from d2lref.book.render import PageError, parse_page, render_test
+from d2lref.book.runner import RunOptions, SnippetRunError, run_snippets
+from d2lref.book.store import (
+    MODES,
+    STORE_SUFFIX,
+    StoreError,
+    cell_keys,
+    library_hash,
+    read_store,
+    store_path,
+    write_store,
+)
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+DEFAULT_SECONDS = 30.0
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def recorded_duration(path: Path, snippets_dir: Path) -> float:
+    """The longest recorded run of a snippet, for balancing shards."""
+    rel = path.resolve().relative_to(snippets_dir.resolve()).as_posix()
+    runs = read_store(store_path(snippets_dir, rel))["runs"]
+    durations = [run.get("duration_s", 0) for run in runs.values()]
+    return max(durations) if durations else DEFAULT_SECONDS
+
+
+def shard_paths(paths: list[Path], snippets_dir: Path, index: int, count: int) -> list[Path]:
+    """Longest-first greedy split of ``paths`` into ``count`` shards; return shard ``index``."""
+    if not 1 <= index <= count:
+        raise ValueError(f"shard {index}/{count}: the index must be between 1 and {count}")
+    bins: list[tuple[float, list[Path]]] = [(0.0, []) for _ in range(count)]
+    weighted = sorted(
+        ((recorded_duration(p, snippets_dir), p.as_posix(), p) for p in paths), reverse=True
+    )
+    for seconds, _, path in weighted:
+        lightest = min(range(count), key=lambda i: (bins[i][0], i))
+        total, members = bins[lightest]
+        bins[lightest] = (total + seconds, members + [path])
+    return sorted(bins[index - 1][1])
+
+
+def _parse_shard(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise SystemExit(f"--shard {text!r}: write it as K/N, e.g. 2/4") from None
+    return index, count
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    snippets_dir = Path(args.snippets_dir)
+    paths = find_snippets(snippets_dir, args.paths)
+    shard = _parse_shard(args.shard)
+    if shard:
+        paths = shard_paths(paths, snippets_dir, *shard)
+    options = RunOptions(
+        mode=args.mode, data_root=args.data, timeout_s=args.timeout,
+        store_dir=Path(args.store) if args.store else None,
+    )
+    try:
+        timings = run_snippets(paths, snippets_dir, options, log=_log)
+    except SnippetRunError as err:
+        _log(f"FAILED: {err}")
+        return 1
+    total = sum(seconds for _, seconds in timings)
+    _log(f"{len(timings)} snippets ran in {total:.1f} s ({args.mode} mode)")
+    return 0
+
+
+def snippet_status(path: Path, snippets_dir: Path, store_dir: Path) -> dict[str, dict[str, int]]:
+    """Per mode: how many cells have fresh, stale and missing outputs."""
+    snippet = load_snippet(path, snippets_dir)
+    keys = cell_keys(snippet, library_hash())
+    runs = read_store(store_path(store_dir, snippet.relpath))["runs"]
+    counts: dict[str, dict[str, int]] = {}
+    for mode in MODES:
+        cells = (runs.get(mode) or {}).get("cells", {})
+        tally = {"fresh": 0, "stale": 0, "missing": 0}
+        for name, key in keys.items():
+            record = cells.get(name)
+            if record is None:
+                tally["missing"] += 1
+            else:
+                tally["fresh" if record["key"] == key else "stale"] += 1
+        counts[mode] = tally
+    return counts
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    snippets_dir = Path(args.snippets_dir)
+    store_dir = Path(args.store) if args.store else snippets_dir
+    report = {}
+    for path in find_snippets(snippets_dir, args.paths):
+        rel = path.resolve().relative_to(snippets_dir.resolve()).as_posix()
+        report[rel] = snippet_status(path, snippets_dir, store_dir)
+    if args.json:
+        print(json.dumps(report, indent=1))
+    else:
+        published = {"full": 0, "quick": 0, "none": 0}
+        for rel, counts in report.items():
+            line = "  ".join(
+                f"{mode}: {c['fresh']} fresh/{c['stale']} stale/{c['missing']} missing"
+                for mode, c in counts.items()
+            )
+            print(f"{rel:55s} {line}")
+        for path in find_snippets(snippets_dir, args.paths):
+            from d2lref.book.store import published_outputs
+
+            snippet = load_snippet(path, snippets_dir)
+            for output in published_outputs(
+                snippet, store_path(store_dir, snippet.relpath)
+            ).values():
+                published[output.mode if output.status == "ok" else "none"] += 1
+        print(
+            f"published cells: {published['full']} full, {published['quick']} quick, "
+            f"{published['none']} missing or stale"
+        )
+    return 0
+
+
+def cmd_shard(args: argparse.Namespace) -> int:
+    snippets_dir = Path(args.snippets_dir)
+    index, count = _parse_shard(args.shard)
+    for path in shard_paths(find_snippets(snippets_dir, None), snippets_dir, index, count):
+        print(path.resolve().relative_to(snippets_dir.resolve()).as_posix())
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    """Copy each mode's newest complete run from shard store folders into the snippets tree."""
+    target_dir = Path(args.snippets_dir)
+    merged = 0
+    for source_dir in map(Path, args.sources):
+        for source in sorted(source_dir.rglob(f"*{STORE_SUFFIX}")):
+            rel = source.relative_to(source_dir)
+            incoming = read_store(source)
+            target = target_dir / rel
+            current = read_store(target)
+            for mode, run in incoming["runs"].items():
+                if mode not in MODES:
+                    raise StoreError(f"{source}: unknown mode {mode!r}")
+                old = current["runs"].get(mode)
+                if old is None or run.get("date", "") >= old.get("date", ""):
+                    current["runs"][mode] = run
+                    merged += 1
+            current["snippet"] = incoming.get("snippet", current.get("snippet"))
+            write_store(target, current)
+    _log(f"merged {merged} runs into {target_dir}")
+    return 0
+
+
+def cmd_expand(args: argparse.Namespace) -> int:
+    """Write each page of ``docs_dir`` with its directives expanded for pytest-codeblocks."""
+    docs_dir, out_dir = Path(args.docs_dir), Path(args.out)
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    count = 0
+    for page_file in sorted(docs_dir.rglob("*.md")):
+        relpath = page_file.relative_to(docs_dir).as_posix()
+        if relpath.startswith("notebooks/"):
+            continue
+        page = parse_page(page_file.read_text(encoding="utf-8"), relpath, REPO_DIR)
+        target = out_dir / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render_test(page, REPO_DIR), encoding="utf-8")
+        count += 1
+    _log(f"expanded {count} pages into {out_dir}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m d2lref.book", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--snippets-dir", default=str(REPO_DIR / "snippets"))
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="execute snippets and store their outputs")
+    run.add_argument("paths", nargs="*", help="snippet files or folders (default: all)")
+    run.add_argument("--mode", choices=MODES, default="quick")
+    run.add_argument("--data", help="data root (default: D2LREF_DATA or the user cache)")
+    run.add_argument("--timeout", type=float, default=1800.0, help="seconds per snippet")
+    run.add_argument("--store", help="store folder (default: beside the snippets)")
+    run.add_argument("--shard", help="run only shard K of N, written K/N")
+    run.set_defaults(func=cmd_run)
+
+    status = sub.add_parser("status", help="fresh / stale / missing outputs")
+    status.add_argument("paths", nargs="*")
+    status.add_argument("--store")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=cmd_status)
+
+    shard = sub.add_parser("shard", help="list the snippets of shard K/N")
+    shard.add_argument("shard")
+    shard.set_defaults(func=cmd_shard)
+
+    merge = sub.add_parser("merge", help="merge shard store folders into the snippets tree")
+    merge.add_argument("sources", nargs="+")
+    merge.set_defaults(func=cmd_merge)
+
+    expand = sub.add_parser("expand", help="expand pages for pytest-codeblocks")
+    expand.add_argument("docs_dir")
+    expand.add_argument("out")
+    expand.set_defaults(func=cmd_expand)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (SnippetError, PageError, StoreError, ValueError) as err:
+        _log(f"error: {err}")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""MkDocs hook: pages show their snippet cells with the stored outputs under each one.
+
+* ``on_config``: writes each page's notebook (prose + cells + outputs) into
+  ``<docs_dir>/notebooks/`` so mkdocs-jupyter renders it and readers can download it;
+* ``on_page_markdown``: expands ``!cell`` / ``!source`` directives (d2lref.book.render);
+  a directive that names a missing cell or function stops the build, a missing or stale
+  output is shown on the page and logged as a warning (so ``--strict`` fails);
+* ``on_post_build``: writes the figure files the pages reference and the raw notebooks.
+
+The build never executes code: outputs come from ``python -m d2lref.book run``.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+
+from d2lref.book.cells import SnippetError
+from d2lref.book.notebooks import write_notebooks
+from d2lref.book.render import PageError, RenderContext, parse_page, render_site
+from d2lref.book.store import StoreError
+
+log = logging.getLogger("mkdocs.hooks.cells")
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+NOTEBOOK_DIR = "notebooks"
+
+_figures: dict[str, bytes] = {}
+
+
+def _lang(config) -> str:
+    return str(config["theme"].get("language") or "zh")
+
+
+def on_config(config, **kwargs):
+    docs_dir = Path(config["docs_dir"])
+    try:
+        write_notebooks(docs_dir, REPO_DIR, _lang(config), docs_dir / NOTEBOOK_DIR)
+    except (PageError, SnippetError, StoreError) as err:
+        raise PluginError(str(err)) from err
+    _figures.clear()
+    return config
+
+
+def on_page_markdown(markdown, page, config, files, **kwargs):
+    relpath = page.file.src_uri
+    if relpath.startswith(f"{NOTEBOOK_DIR}/") or not relpath.endswith(".md"):
+        return markdown
+    depth = page.url.count("/") if config.get("use_directory_urls", True) else relpath.count("/")
+    ctx = RenderContext(repo_dir=REPO_DIR, lang=_lang(config), asset_prefix="../" * depth)
+    try:
+        parsed = parse_page(markdown, relpath, REPO_DIR)
+        rendered = render_site(parsed, ctx)
+    except (PageError, SnippetError, StoreError) as err:
+        raise PluginError(str(err)) from err
+    for problem in ctx.problems:
+        log.warning(problem)
+    _figures.update(ctx.figures)
+    return rendered
+
+
+def on_post_build(config, **kwargs):
+    site_dir = Path(config["site_dir"])
+    for site_path, content in _figures.items():
+        target = site_dir / site_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    notebooks = Path(config["docs_dir"]) / NOTEBOOK_DIR
+    for notebook in notebooks.rglob("*.ipynb") if notebooks.exists() else []:
+        target = site_dir / NOTEBOOK_DIR / notebook.relative_to(notebooks)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(notebook, target)

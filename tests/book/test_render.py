@@ -1,0 +1,208 @@
+"""Pages: directives expand to code + stored outputs; stale or missing outputs are visible."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from d2lref.book.cells import load_snippet, parse_snippet
+from d2lref.book.notebooks import build_notebook, notebook_summary
+from d2lref.book.render import (
+    PageError,
+    RenderContext,
+    extract_source,
+    parse_page,
+    render_site,
+    render_test,
+)
+from d2lref.book.store import (
+    StoreError,
+    cell_keys,
+    published_outputs,
+    store_path,
+    write_store,
+)
+
+from .conftest import REPO_DIR
+
+LIB = "0" * 64
+
+
+def fake_run(snippet, mode: str, lib_hash: str = LIB, outputs=None) -> dict:
+    keys = cell_keys(snippet, lib_hash)
+    outputs = outputs or {}
+    return {
+        "mode": mode, "device": "cpu", "device_name": "Test CPU", "torch": "2.14.1",
+        "cuda": None, "date": "2026-11-25T10:00:00+00:00", "commit": "abcdef123456",
+        "duration_s": 1.5, "library_hash": lib_hash,
+        "cells": {
+            cell.name: {
+                "key": keys[cell.name], "execution_count": i + 1, "duration_s": 0.01,
+                "outputs": outputs.get(cell.name, []),
+            }
+            for i, cell in enumerate(snippet.cells)
+        },
+    }
+
+
+def stored_book(root: Path, modes=("full",), outputs=None) -> Path:
+    snippet = load_snippet(root / "snippets" / "demo" / "page.py", root / "snippets")
+    runs = {mode: fake_run(snippet, mode, outputs=outputs) for mode in modes}
+    write_store(store_path(root / "snippets", "demo/page.py"), {"runs": runs})
+    return root
+
+
+OUTPUTS = {
+    "show-html": [{"type": "stream", "name": "stdout", "text": "<b>x</b> & <script>\n"}],
+    "total": [{"type": "text", "text": "6"}, {"type": "svg", "data": "<svg>fig</svg>"}],
+}
+
+
+def render(root: Path, lang: str = "zh", prefix: str = "../../"):
+    # Both languages share the page's directives; the labels follow the language.
+    page_md = (root / "docs" / "zh" / "demo" / "page.md").read_text()
+    page = parse_page(page_md, "demo/page.md", root)
+    ctx = RenderContext(repo_dir=root, lang=lang, asset_prefix=prefix)
+    return render_site(page, ctx), ctx
+
+
+def test_outputs_follow_their_cells_escaped(tiny_book, monkeypatch):
+    monkeypatch.setattr("d2lref.book.store.library_hash", lambda *a: LIB)
+    stored_book(tiny_book, outputs=OUTPUTS)
+    html, ctx = render(tiny_book)
+    assert ctx.problems == []
+    start = html.index('<div class="d2l-output" data-cell="show-html">')
+    block = html[start : html.index("</div>", start)]
+    assert "&lt;b&gt;x&lt;/b&gt; &amp; &lt;script&gt;" in block
+    assert "<b>" not in block and "<script>" not in block
+    assert 'title="snippets/demo/page.py · total" hl_lines="2"' in html
+    assert html.index("show-html") < html.index("&lt;b&gt;") < html.index("· total")
+    # The figure becomes a file of the site, referenced relative to the page.
+    [(site_path, content)] = ctx.figures.items()
+    assert content == b"<svg>fig</svg>"
+    assert f'src="../../{site_path}"' in html
+    # Provenance: mode, device, torch version, date and commit.
+    assert "完整运行 · Test CPU · torch 2.14.1 · 2026-11-25 · abcdef1" in html
+    assert "```mermaid" in html
+    assert "notebooks/demo/page.ipynb" in html
+
+
+def test_quick_only_outputs_are_labelled(tiny_book, monkeypatch):
+    monkeypatch.setattr("d2lref.book.store.library_hash", lambda *a: LIB)
+    stored_book(tiny_book, modes=("quick",), outputs=OUTPUTS)
+    html, ctx = render(tiny_book, lang="en")
+    assert "Some outputs on this page come from a reduced quick run" in html
+    assert "quick run (reduced data and epochs)" in html
+    assert ctx.problems == []
+
+
+def test_full_mode_wins_over_quick(tiny_book, monkeypatch):
+    monkeypatch.setattr("d2lref.book.store.library_hash", lambda *a: LIB)
+    stored_book(tiny_book, modes=("quick", "full"), outputs=OUTPUTS)
+    snippet = load_snippet(tiny_book / "snippets/demo/page.py", tiny_book / "snippets")
+    chosen = published_outputs(snippet, store_path(tiny_book / "snippets", "demo/page.py"), LIB)
+    assert {o.mode for o in chosen.values()} == {"full"}
+
+
+def test_editing_a_cell_stales_it_and_later_cells_only():
+    before = parse_snippet("# %% a\nx = 1\n# %% b\ny = 2\n# %% c\nz = 3\n", "p.py")
+    after = parse_snippet("# %% a\nx = 1\n# %% b\ny = 20\n# %% c\nz = 3\n", "p.py")
+    old, new = cell_keys(before, LIB), cell_keys(after, LIB)
+    assert old["a"] == new["a"]
+    assert old["b"] != new["b"] and old["c"] != new["c"]
+    # Changing the library changes every key.
+    other = cell_keys(before, "1" * 64)
+    assert all(other[name] != old[name] for name in old)
+
+
+def test_stale_and_missing_outputs_show_and_are_reported(tiny_book, monkeypatch):
+    monkeypatch.setattr("d2lref.book.store.library_hash", lambda *a: LIB)
+    stored_book(tiny_book, outputs=OUTPUTS)
+    snippet_file = tiny_book / "snippets" / "demo" / "page.py"
+    snippet_file.write_text(snippet_file.read_text().replace("print(", "print('changed', "))
+    html, ctx = render(tiny_book)
+    assert "这个单元的输出已过期" in html
+    assert "python -m d2lref.book run snippets/demo/page.py" in html
+    stale = [p for p in ctx.problems if "stale" in p]
+    assert len(stale) == 2  # show-html and total; setup is still fresh
+    assert "'setup'" not in " ".join(ctx.problems)
+    # With no store at all, every cell is missing.
+    store_path(tiny_book / "snippets", "demo/page.py").unlink()
+    _, ctx = render(tiny_book)
+    assert len(ctx.problems) == 3 and all("missing" in p for p in ctx.problems)
+
+
+def test_a_cell_that_never_ran_is_rejected(tiny_book, monkeypatch):
+    monkeypatch.setattr("d2lref.book.store.library_hash", lambda *a: LIB)
+    snippet = load_snippet(tiny_book / "snippets/demo/page.py", tiny_book / "snippets")
+    run = fake_run(snippet, "full")
+    for field, value in (("duration_s", 0), ("execution_count", None)):
+        broken = copy.deepcopy(run)
+        broken["cells"]["total"][field] = value
+        path = store_path(tiny_book / "snippets", "demo/page.py")
+        write_store(path, {"runs": {"full": broken}})
+        with pytest.raises(StoreError, match="never ran"):
+            published_outputs(snippet, path, LIB)
+
+
+def test_corrupt_store_file_is_a_clear_error(tiny_book):
+    path = store_path(tiny_book / "snippets", "demo/page.py")
+    path.write_text("{not json")
+    snippet = load_snippet(tiny_book / "snippets/demo/page.py", tiny_book / "snippets")
+    with pytest.raises(StoreError, match="not valid JSON.*re-run"):
+        published_outputs(snippet, path, LIB)
+
+
+def test_page_must_include_every_cell_in_order(tiny_book):
+    page = tiny_book / "docs" / "zh" / "demo" / "page.md"
+    text = page.read_text()
+    with pytest.raises(PageError, match="missing: total"):
+        parse_page(text.replace('!cell total hl="2"', ""), "demo/page.md", tiny_book)
+    with pytest.raises(PageError, match="order differs"):
+        swapped = (text.replace("!cell setup", "!cell TMP")
+                   .replace("!cell show-html", "!cell setup")
+                   .replace("!cell TMP", "!cell show-html"))
+        parse_page(swapped, "demo/page.md", tiny_book)
+    with pytest.raises(PageError, match="no cell named 'nope'"):
+        parse_page(text + "\n!cell nope\n", "demo/page.md", tiny_book)
+    with pytest.raises(PageError, match="cannot read the directive"):
+        parse_page(text + "\n!cell\n", "demo/page.md", tiny_book)
+
+
+def test_directives_inside_fences_are_text(tiny_book):
+    text = (tiny_book / "docs/zh/demo/page.md").read_text() + "\n```text\n!cell nope\n```\n"
+    page = parse_page(text, "demo/page.md", tiny_book)
+    assert "!cell nope" in page.segments[-1]
+
+
+def test_test_rendering_chains_cells_and_hides_other_fences(tiny_book):
+    page = parse_page((tiny_book / "docs/zh/demo/page.md").read_text(), "demo/page.md", tiny_book)
+    text = render_test(page, tiny_book)
+    assert text.count("```python\n") == 3
+    assert text.count("<!--pytest-codeblocks:cont-->") == 2
+    assert "~~~mermaid" in text and "```mermaid" not in text
+
+
+def test_source_directive_shows_library_code():
+    source = extract_source(REPO_DIR, "d2lref/book/store.py", "cell_keys")
+    assert source.startswith("def cell_keys(snippet: Snippet, lib_hash: str)")
+    assert source.rstrip().endswith("return keys")
+    with pytest.raises(PageError, match="It defines: .*cell_keys"):
+        extract_source(REPO_DIR, "d2lref/book/store.py", "no_such_function")
+    with pytest.raises(PageError, match="not a file of the d2lref package"):
+        extract_source(REPO_DIR, "README.md", "x")
+
+
+def test_notebook_has_prose_cells_and_outputs(tiny_book, monkeypatch):
+    monkeypatch.setattr("d2lref.book.store.library_hash", lambda *a: LIB)
+    stored_book(tiny_book, outputs=OUTPUTS)
+    page = parse_page((tiny_book / "docs/zh/demo/page.md").read_text(), "demo/page.md", tiny_book)
+    notebook = json.loads(json.dumps(build_notebook(page, tiny_book, "zh")))
+    summary = notebook_summary(notebook)
+    assert summary == {"code_cells": 3, "with_outputs": 2, "markdown_cells": 2}
+    markdown = "".join(c["source"] for c in notebook["cells"] if c["cell_type"] == "markdown")
+    assert "mermaid" not in markdown and "网页版" in markdown
+    assert "{ #demo }" not in markdown
