@@ -1,0 +1,119 @@
+# %% imports
+import torch
+from torch import nn
+
+from d2lref import torch as d2l
+
+# %% high-dimensional-data
+# Few examples, many inputs: the setting in which a linear model overfits.
+n_train, n_test, num_inputs, batch_size = 20, 100, 200, 5
+true_w, true_b = torch.ones(num_inputs) * 0.01, 0.05
+train_data = d2l.synthetic_data(true_w, true_b, n_train)
+train_iter = d2l.load_array(train_data, batch_size)
+test_data = d2l.synthetic_data(true_w, true_b, n_test)
+test_iter = d2l.load_array(test_data, batch_size, is_train=False)
+train_data[0].shape, test_data[0].shape
+
+# %% init-params
+def init_params():
+    """Weights drawn from N(0, 1) (far from the true 0.01), bias 0."""
+    w = torch.normal(0, 1, size=(num_inputs, 1), requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    return [w, b]
+
+# %% l2-penalty
+def l2_penalty(w):
+    """Half the squared L2 norm: its gradient is simply w."""
+    return torch.sum(w.pow(2)) / 2
+
+w_check = torch.tensor([3.0, -4.0], requires_grad=True)
+l2_penalty(w_check).backward()
+assert l2_penalty(w_check).item() == 12.5          # (9 + 16) / 2
+assert torch.equal(w_check.grad, w_check.detach())  # d/dw (||w||^2 / 2) = w
+
+# %% evaluate-loss
+def evaluate_loss(net, data_iter, loss):
+    """Average loss of net over a data set."""
+    total, count = 0.0, 0
+    with torch.no_grad():
+        for X, y in data_iter:
+            total += loss(net(X), y.reshape(-1, 1)).sum().item()
+            count += y.numel()
+    return total / count
+
+# %% train-scratch
+def train(lambd):
+    """Train linear regression with an L2 penalty of weight lambd; return the final w."""
+    w, b = init_params()
+    net, loss = lambda X: d2l.linreg(X, w, b), d2l.squared_loss
+    num_epochs, lr = 100, 0.003
+    epochs, train_losses, test_losses = [], [], []
+    for epoch in range(num_epochs):
+        for X, y in train_iter:
+            # The penalty is a scalar; broadcasting adds it to every example's loss.
+            batch_loss = loss(net(X), y) + lambd * l2_penalty(w)
+            batch_loss.sum().backward()
+            d2l.sgd([w, b], lr, batch_size)
+        if (epoch + 1) % 5 == 0:
+            epochs.append(epoch + 1)
+            train_losses.append(evaluate_loss(net, train_iter, loss))
+            test_losses.append(evaluate_loss(net, test_iter, loss))
+    d2l.plot(epochs, [train_losses, test_losses], xlabel='epochs', ylabel='loss',
+             yscale='log', xlim=[5, num_epochs], legend=['train', 'test'])
+    print('L2 norm of w:', torch.norm(w).item())
+    return w.detach()
+
+# %% train-no-decay
+torch.manual_seed(0)
+w_no_decay = train(lambd=0)
+
+# %% train-with-decay
+torch.manual_seed(0)
+w_decay = train(lambd=3)
+assert torch.norm(w_decay) < 0.2 * torch.norm(w_no_decay)
+
+# %% train-concise
+def train_concise(wd):
+    """Same model with nn.Linear; weight decay is handled by the optimizer."""
+    net = nn.Sequential(nn.Linear(num_inputs, 1))
+    for param in net.parameters():
+        param.data.normal_()
+    loss = nn.MSELoss(reduction='none')
+    num_epochs, lr = 100, 0.003
+    # Only the weight gets weight_decay; the bias is not decayed.
+    trainer = torch.optim.SGD([
+        {"params": net[0].weight, 'weight_decay': wd},
+        {"params": net[0].bias}], lr=lr)
+    epochs, train_losses, test_losses = [], [], []
+    for epoch in range(num_epochs):
+        for X, y in train_iter:
+            trainer.zero_grad()
+            batch_loss = loss(net(X), y)
+            batch_loss.mean().backward()
+            trainer.step()
+        if (epoch + 1) % 5 == 0:
+            epochs.append(epoch + 1)
+            train_losses.append(evaluate_loss(net, train_iter, loss))
+            test_losses.append(evaluate_loss(net, test_iter, loss))
+    d2l.plot(epochs, [train_losses, test_losses], xlabel='epochs', ylabel='loss',
+             yscale='log', xlim=[5, num_epochs], legend=['train', 'test'])
+    print('L2 norm of w:', net[0].weight.norm().item())
+    return net[0].weight.detach()
+
+# %% concise-no-decay
+torch.manual_seed(0)
+w_concise_no_decay = train_concise(0)
+
+# %% concise-with-decay
+torch.manual_seed(0)
+w_concise_decay = train_concise(3)
+assert w_concise_decay.norm() < 0.2 * w_concise_no_decay.norm()
+
+# %% decay-is-shrinkage
+# One SGD step with weight_decay wd is w <- (1 - lr*wd) w - lr * grad: check it by hand.
+w0 = torch.randn(3, requires_grad=True)
+opt = torch.optim.SGD([w0], lr=0.1, weight_decay=3)
+expected = (1 - 0.1 * 3) * w0.detach() - 0.1 * 2 * w0.detach()  # grad of sum(w^2) is 2w
+(w0 ** 2).sum().backward()
+opt.step()
+assert torch.allclose(w0.detach(), expected)
