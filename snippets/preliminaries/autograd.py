@@ -70,6 +70,7 @@ assert torch.equal(x.grad, 2 * x)
 grad_is_2x = x.grad == 2 * x
 grad_is_2x
 
+
 # %% control-flow
 def f(a):
     b = a * 2
@@ -91,33 +92,6 @@ d.backward()
 assert torch.allclose(a.grad, d / a)
 grad_is_d_over_a = a.grad == d / a
 grad_is_d_over_a
-
-# %% forward-vs-reverse
-def loss(v):
-    return (v**2).sum().sin()
-
-
-def forward_mode_gradient(func, v):
-    """Forward accumulation: push one input direction through the whole function per pass."""
-    partials = []
-    for i in range(len(v)):  # one forward pass per input
-        direction = torch.zeros_like(v)
-        direction[i] = 1.0
-        with fwAD.dual_level():
-            output = func(fwAD.make_dual(v, direction))
-            partials.append(fwAD.unpack_dual(output).tangent)
-    return torch.stack(partials)
-
-
-v = torch.linspace(-1, 1, 5)
-with warnings.catch_warnings():
-    # PyTorch's forward-mode setup emits an internal deprecation notice on first use.
-    warnings.simplefilter("ignore", FutureWarning)
-    forward_grad = forward_mode_gradient(loss, v)  # 5 passes for 5 inputs
-v_reverse = v.clone().requires_grad_()
-loss(v_reverse).backward()  # one forward pass + one backward pass for all 5 inputs
-assert torch.allclose(forward_grad, v_reverse.grad)
-forward_grad, v_reverse.grad
 
 # %% graph-example
 torch.manual_seed(0)
@@ -147,3 +121,31 @@ assert torch.allclose(y.grad, dz_dy)
 # The formula dz/dw = dz/da * w^T would give the gradient of x, not of w.
 assert not torch.allclose(w.grad, dz_da * w.detach())
 w.grad, dz_dw
+
+
+# %% forward-vs-reverse
+def loss(v):
+    return (v**2).sum().sin()
+
+
+def forward_mode_gradient(func, v):
+    """Forward accumulation: push one input direction through the whole function per pass."""
+    partials = []
+    for i in range(len(v)):  # one forward pass per input
+        direction = torch.zeros_like(v)
+        direction[i] = 1.0
+        with fwAD.dual_level():
+            output = func(fwAD.make_dual(v, direction))
+            partials.append(fwAD.unpack_dual(output).tangent)
+    return torch.stack(partials)
+
+
+v = torch.linspace(-1, 1, 5)
+with warnings.catch_warnings():
+    # PyTorch's forward-mode setup emits an internal deprecation notice on first use.
+    warnings.simplefilter("ignore", FutureWarning)
+    forward_grad = forward_mode_gradient(loss, v)  # 5 passes for 5 inputs
+v_reverse = v.clone().requires_grad_()
+loss(v_reverse).backward()  # one forward pass + one backward pass for all 5 inputs
+assert torch.allclose(forward_grad, v_reverse.grad)
+forward_grad, v_reverse.grad

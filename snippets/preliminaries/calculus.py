@@ -25,6 +25,7 @@ assert abs(quotient - 2) < 1e-3
 x = np.arange(0, 3, 0.1)
 d2l.plot(x, [x**2, 2 * x - 1], "x", "f(x)", legend=["f(x) = x^2", "tangent at x = 1"])
 
+
 # %% partial-derivative
 def g(x1, x2):
     return 3 * x1**2 + 5 * x1 * x2
@@ -57,6 +58,7 @@ x_grad.grad = None
 (x_grad.norm() ** 2).backward()
 assert torch.allclose(x_grad.grad, 2 * x)
 print("all four gradient rules agree with autograd")
+
 
 # %% jacobian
 # y = (x1 * x2, x1 + x3): two outputs, three inputs, so the Jacobian is 2 x 3.
