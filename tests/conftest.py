@@ -1,0 +1,64 @@
+"""Shared test setup: headless plotting, figures kept out of the working tree, data fixtures."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+
+import matplotlib
+
+# Tests never open windows; set before anything imports pyplot.
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _figures_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Figures saved by headless plotting go to a temporary folder, not the repository."""
+    if "D2LREF_FIGURE_DIR" not in os.environ:
+        monkeypatch.setenv("D2LREF_FIGURE_DIR", str(tmp_path_factory.getbasetemp() / "figures"))
+    yield
+    from matplotlib import pyplot as plt
+
+    plt.close("all")
+
+
+@pytest.fixture
+def quick_mode(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the test in quick mode (small subsets, at most 2 epochs)."""
+    monkeypatch.setenv("D2LREF_MODE", "quick")
+    return "quick"
+
+
+def _data_root() -> pathlib.Path:
+    from d2lref import config
+
+    return config.data_root()
+
+
+@pytest.fixture(scope="session")
+def data_root() -> pathlib.Path:
+    """The real data root (``D2LREF_DATA``); tests that need the data skip when it is absent."""
+    root = _data_root()
+    if not root.is_dir():
+        pytest.skip(f"data root {root} not found: set D2LREF_DATA to the folder holding "
+                    "FashionMNIST/raw and kaggle_house to run the real-data tests")
+    return root
+
+
+@pytest.fixture(scope="session")
+def fashion_mnist_root(data_root: pathlib.Path) -> pathlib.Path:
+    """The data root, when it holds the four uncompressed Fashion-MNIST files."""
+    raw = data_root / "FashionMNIST" / "raw"
+    if not (raw / "train-images-idx3-ubyte").is_file():
+        pytest.skip(f"Fashion-MNIST not found in {raw}: set D2LREF_DATA to run these tests")
+    return data_root
+
+
+@pytest.fixture(scope="session")
+def kaggle_house_root(data_root: pathlib.Path) -> pathlib.Path:
+    """The data root, when it holds the Kaggle house-price CSV files."""
+    if not (data_root / "kaggle_house" / "kaggle_house_pred_train.csv").is_file():
+        pytest.skip(f"kaggle_house not found in {data_root}: set D2LREF_DATA to run these tests")
+    return data_root

@@ -1,0 +1,178 @@
+"""Fashion-MNIST loading on the real files, and its errors on damaged or missing files."""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+
+import pytest
+import torch
+import torchvision
+from torch.nn import functional as F
+
+from d2lref import config
+from d2lref.data import (
+    FASHION_MNIST_FILES,
+    ChecksumMismatchError,
+    DataError,
+    DataNotFoundError,
+    FashionMNISTBatches,
+    _checksums,
+    get_dataloader_workers,
+    get_fashion_mnist_labels,
+    load_data_fashion_mnist,
+)
+
+
+@pytest.fixture
+def full_mode(monkeypatch):
+    monkeypatch.setenv("D2LREF_MODE", "full")
+
+
+def test_full_data_shapes_and_values(fashion_mnist_root, full_mode):
+    train_iter, test_iter = load_data_fashion_mnist(256, root=fashion_mnist_root)
+    assert len(train_iter.dataset) == 60000 and len(test_iter.dataset) == 10000
+    assert len(train_iter) == math.ceil(60000 / 256) and len(test_iter) == math.ceil(10000 / 256)
+    X, y = next(iter(train_iter))
+    assert X.shape == (256, 1, 28, 28) and X.dtype == torch.float32
+    assert y.shape == (256,) and y.dtype == torch.int64
+    assert 0 <= y.min() and y.max() <= 9
+    assert X.min() >= 0 and X.max() <= 1
+    # The first test images in file order: test example 0 is an ankle boot, 1 a pullover.
+    _, y_test = next(iter(test_iter))
+    assert get_fashion_mnist_labels(y_test[:4]) == ["ankle boot", "pullover", "trouser",
+                                                    "trouser"]
+    # Pixel mean of the whole training set (data README: 0.286041).
+    assert train_iter.images.float().mean().item() / 255 == pytest.approx(0.286041, abs=1e-5)
+
+
+def test_resize_gives_bilinear_batches(fashion_mnist_root, quick_mode):
+    train_iter, test_iter = load_data_fashion_mnist(32, resize=32, root=fashion_mnist_root)
+    X, y = next(iter(test_iter))
+    assert X.shape == (32, 1, 32, 32) and y.dtype == torch.int64
+    assert X.min() >= 0 and X.max() <= 1
+    expected = F.interpolate(test_iter.images[:32, None].float() / 255, size=(32, 32),
+                             mode="bilinear", antialias=True, align_corners=False)
+    assert torch.allclose(X, expected, atol=1e-6)
+
+
+def test_labels_text():
+    assert get_fashion_mnist_labels(torch.tensor([0, 9, 6])) == ["t-shirt", "ankle boot",
+                                                                 "shirt"]
+    assert len(get_fashion_mnist_labels(range(10))) == 10
+    with pytest.raises(ValueError, match="0..9"):
+        get_fashion_mnist_labels([10])
+
+
+def test_quick_subset_is_fixed_and_class_balanced(fashion_mnist_root, quick_mode):
+    train_iter, test_iter = load_data_fashion_mnist(256, root=fashion_mnist_root)
+    assert len(train_iter.dataset) == config.quick_subset_size(True) == 2048
+    assert len(test_iter.dataset) == config.quick_subset_size(False) == 1024
+    assert len(train_iter) == 8 and len(test_iter) == 4
+    counts = torch.bincount(train_iter.labels, minlength=10)
+    assert counts.max() - counts.min() <= 1 and counts.sum() == 2048
+    assert torch.bincount(test_iter.labels, minlength=10).tolist() == [103] * 4 + [102] * 6
+    again, _ = load_data_fashion_mnist(256, root=fashion_mnist_root)
+    assert torch.equal(again.images, train_iter.images)  # the same subset every time
+
+
+def test_epochs_reshuffle_and_cover_every_example(fashion_mnist_root, quick_mode):
+    train_iter, _ = load_data_fashion_mnist(500, root=fashion_mnist_root, seed=7)
+    first = torch.cat([y for _, y in train_iter])
+    second = torch.cat([y for _, y in train_iter])
+    assert len(first) == 2048 and not torch.equal(first, second)
+    assert torch.equal(torch.bincount(first), torch.bincount(train_iter.labels))
+    replay, _ = load_data_fashion_mnist(500, root=fashion_mnist_root, seed=7)
+    assert torch.equal(torch.cat([y for _, y in replay]), first)  # seeded order
+
+
+def test_fast_path_equals_the_books_plain_path(fashion_mnist_root, quick_mode):
+    _, fast_test = load_data_fashion_mnist(100, root=fashion_mnist_root)
+    _, plain_test = load_data_fashion_mnist(100, root=fashion_mnist_root, fast=False)
+    assert isinstance(plain_test, torch.utils.data.DataLoader)
+    assert len(fast_test) == len(plain_test) == 11
+    for (X_fast, y_fast), (X_plain, y_plain) in zip(fast_test, plain_test, strict=True):
+        assert torch.equal(X_fast, X_plain) and torch.equal(y_fast, y_plain)
+
+
+def test_dataset_attribute_gives_book_examples(fashion_mnist_root, quick_mode):
+    train_iter, _ = load_data_fashion_mnist(64, resize=40, root=fashion_mnist_root)
+    image, label = train_iter.dataset[0]
+    assert image.shape == (1, 40, 40) and isinstance(label, int)
+
+
+def test_bad_arguments(fashion_mnist_root):
+    with pytest.raises(ValueError, match="batch_size"):
+        load_data_fashion_mnist(0, root=fashion_mnist_root)
+    with pytest.raises(ValueError, match="resize"):
+        load_data_fashion_mnist(8, resize="224", root=fashion_mnist_root)
+
+
+def test_batches_on_a_device_keep_tensors_there():
+    images = torch.randint(0, 256, (10, 28, 28), dtype=torch.uint8)
+    batches = FashionMNISTBatches(images, torch.arange(10), 4, shuffle=False,
+                                  device=torch.device("cpu"))
+    assert len(batches) == 3
+    X, y = next(iter(batches))
+    assert torch.equal(X, images[:4, None].float() / 255) and y.dtype == torch.int64
+
+
+def test_dataloader_workers_is_a_safe_count():
+    workers = get_dataloader_workers()
+    assert 0 <= workers <= 4
+    assert workers <= max(0, (os.cpu_count() or 1) - 1)
+
+
+@pytest.fixture
+def no_download(monkeypatch):
+    """Fail the test if anything tries to download."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("a download was attempted")
+
+    monkeypatch.setattr(torchvision.datasets.FashionMNIST, "download", refuse)
+    monkeypatch.setattr(torchvision.datasets.utils, "download_url", refuse)
+    monkeypatch.delenv("D2LREF_ALLOW_DOWNLOAD", raising=False)
+
+
+def test_missing_folder_names_files_and_fix(tmp_path, no_download):
+    with pytest.raises(DataNotFoundError) as caught:
+        load_data_fashion_mnist(256, root=tmp_path)
+    message = str(caught.value)
+    for name in FASHION_MNIST_FILES:
+        assert name in message
+    assert str(tmp_path / "FashionMNIST" / "raw") in message
+    assert "D2LREF_ALLOW_DOWNLOAD=1" in message and "download=True" in message
+    assert isinstance(caught.value, DataError)
+    assert not (tmp_path / "FashionMNIST").exists()  # nothing was written either
+
+
+def test_corrupted_file_fails_the_checksum(fashion_mnist_root, tmp_path, no_download):
+    raw = tmp_path / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name in FASHION_MNIST_FILES:
+        source = fashion_mnist_root / "FashionMNIST" / "raw" / name
+        if name == "t10k-labels-idx1-ubyte":
+            data = bytearray(source.read_bytes())
+            data[100] ^= 0xFF  # one flipped label byte
+            (raw / name).write_bytes(bytes(data))
+        else:
+            (raw / name).symlink_to(source)
+    with pytest.raises(ChecksumMismatchError) as caught:
+        load_data_fashion_mnist(256, root=tmp_path)
+    message = str(caught.value)
+    assert "t10k-labels-idx1-ubyte" in message
+    assert FASHION_MNIST_FILES["t10k-labels-idx1-ubyte"] in message  # expected
+    assert _checksums.file_digest(raw / "t10k-labels-idx1-ubyte", "md5") in message  # actual
+    assert "Replace it" in message
+    # Restoring the file (new mtime) is noticed despite the checksum cache.
+    shutil.copyfile(fashion_mnist_root / "FashionMNIST" / "raw" / "t10k-labels-idx1-ubyte",
+                    raw / "t10k-labels-idx1-ubyte")
+    load_data_fashion_mnist(256, root=tmp_path)
+
+
+def test_checksum_is_computed_once_per_file(fashion_mnist_root, monkeypatch):
+    path = fashion_mnist_root / "FashionMNIST" / "raw" / "t10k-labels-idx1-ubyte"
+    first = _checksums.file_digest(path, "md5")
+    monkeypatch.setattr(_checksums.hashlib, "new", lambda name: pytest.fail("hashed again"))
+    assert _checksums.file_digest(path, "md5") == first
