@@ -1,0 +1,97 @@
+# %% imports
+import math
+
+import torch
+from torch import nn
+
+from d2lref import torch as d2l
+
+d2l.set_seed(0)
+
+# %% normalize-features
+# Four examples with three features of very different scales.
+X = torch.randn(4, 3) * torch.tensor([1.0, 10.0, 100.0]) + torch.tensor([0.0, 5.0, -50.0])
+gamma, beta = torch.ones(1, 3), torch.zeros(1, 3)
+Y, moving_mean, moving_var = d2l.batch_norm(
+    X, gamma, beta, torch.zeros(1, 3), torch.ones(1, 3), eps=1e-5, momentum=0.9, training=True)
+print("mean per feature:", Y.mean(dim=0))
+print("std per feature: ", Y.std(dim=0, unbiased=False))
+# With gamma = 1 and beta = 0 every feature has mean 0 and standard deviation 1 over the batch.
+assert torch.allclose(Y.mean(dim=0), torch.zeros(3), atol=1e-5)
+assert torch.allclose(Y.std(dim=0, unbiased=False), torch.ones(3), atol=1e-3)
+
+# %% normalize-channels
+# After a convolution the statistics are per channel, over the batch and all pixels.
+X = torch.randn(2, 3, 4, 4) * 5 + 3
+bn = d2l.BatchNorm(3, num_dims=4)
+Y = bn(X)
+print("mean per channel:", Y.mean(dim=(0, 2, 3)))
+assert torch.allclose(Y.mean(dim=(0, 2, 3)), torch.zeros(3), atol=1e-5)
+assert bn.gamma.shape == (1, 3, 1, 1)  # one scale per channel, shared by every pixel
+
+# %% train-vs-predict
+bn = d2l.BatchNorm(3, num_dims=2)
+for _ in range(50):  # let the moving averages settle on the data's statistics
+    bn(torch.randn(32, 3) * 2 + 1)
+bn.eval()
+x_alone = torch.tensor([[1.0, 1.0, 1.0]])
+batch = torch.cat([x_alone, torch.randn(7, 3) * 2 + 1])
+# Prediction mode: the moving statistics, so an example's output does not depend on its batch.
+print("alone:   ", bn(x_alone))
+print("in batch:", bn(batch)[:1])
+assert torch.allclose(bn(x_alone), bn(batch)[:1])
+print("moving mean:", bn.moving_mean, "moving var:", bn.moving_var)
+
+# %% grad-mode-bug
+# The original code picks the mode with torch.is_grad_enabled(). During evaluation it is
+# still True unless the caller remembered torch.no_grad(): the layer would then normalize
+# with the batch's own statistics and also overwrite the moving averages.
+net = nn.Sequential(nn.Linear(3, 3), d2l.BatchNorm(3, num_dims=2))
+net.eval()
+print("net.training:", net.training, " torch.is_grad_enabled():", torch.is_grad_enabled())
+mean_before = net[1].moving_mean.clone()
+loss = net(torch.randn(8, 3)).sum()  # e.g. a validation loss whose gradient we want to inspect
+loss.backward()
+assert torch.equal(net[1].moving_mean, mean_before)  # module.training decides, not autograd
+
+# %% buffers
+bn = d2l.BatchNorm(6, num_dims=4)
+print("parameters:", [name for name, _ in bn.named_parameters()])
+print("buffers:   ", [name for name, _ in bn.named_buffers()])
+print("state_dict:", list(bn.state_dict()))
+assert set(bn.state_dict()) == {"gamma", "beta", "moving_mean", "moving_var"}
+# .to() moves parameters and buffers together (here to float64 and to the best device).
+bn = bn.to(device=d2l.try_gpu(), dtype=torch.float64)
+assert bn.moving_mean.dtype == torch.float64 and bn.moving_var.device == bn.gamma.device
+
+# %% momentum-vs-pytorch
+ours = d2l.BatchNorm(4, num_dims=2)  # momentum=0.9: weight of the old average
+theirs = nn.BatchNorm1d(4, momentum=0.1)  # PyTorch's momentum: weight of the new batch
+for _ in range(3):
+    X = torch.randn(16, 4) * 3 + 2
+    assert torch.allclose(ours(X), theirs(X), atol=1e-5)
+print("ours:   ", ours.moving_var.reshape(-1))
+print("PyTorch:", theirs.running_var)
+assert torch.allclose(ours.moving_mean.reshape(-1), theirs.running_mean, atol=1e-5)
+assert torch.allclose(ours.moving_var.reshape(-1), theirs.running_var, atol=1e-5)
+
+# %% lenet-bn-scratch
+net = d2l.lenet_bn_scratch()
+rows = d2l.print_layer_shapes(net, (1, 1, 28, 28))
+assert tuple(rows[-1].output_shape) == (1, 10)
+
+# %% train-scratch
+lr, num_epochs, batch_size = 1.0, 10, 256
+train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size)
+result = d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
+assert math.isfinite(result.train_loss) and result.test_acc > 0.25  # chance is 0.1
+
+# %% learned-gamma-beta
+# The first batch-norm layer (after the first convolution): one scale and one shift per channel.
+gamma, beta = net[1].gamma.reshape((-1,)), net[1].beta.reshape((-1,))
+gamma, beta
+
+# %% lenet-bn-concise
+net = d2l.lenet_bn()
+result = d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
+assert math.isfinite(result.train_loss) and result.test_acc > 0.25  # chance is 0.1

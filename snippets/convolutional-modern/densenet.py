@@ -1,0 +1,42 @@
+# %% imports
+import math
+
+import torch
+
+from d2lref import torch as d2l
+
+d2l.set_seed(0)
+
+# %% dense-block
+blk = d2l.DenseBlock(2, 3, 10)
+X = torch.randn(4, 3, 8, 8)
+Y = blk(X)
+print(Y.shape)
+# 3 input channels + 2 conv blocks x 10 channels each (the growth rate) = 23.
+assert Y.shape == (4, 3 + 2 * 10, 8, 8)
+# Concatenation keeps the input itself as the first channels of the output.
+assert torch.equal(Y[:, :3], X)
+
+# %% transition-block
+blk = d2l.transition_block(23, 10)
+Z = blk(Y)
+print(Z.shape)
+assert Z.shape == (4, 10, 4, 4)  # fewer channels, half the height and width
+
+# %% densenet-model
+net = d2l.densenet()
+rows = d2l.print_layer_shapes(net, (1, 1, 96, 96))
+shapes = [tuple(row.output_shape) for row in rows]
+# Each dense block adds 4 x 32 = 128 channels; each transition layer halves channels and size.
+assert shapes[:8] == [(1, 64, 24, 24), (1, 192, 24, 24), (1, 96, 12, 12), (1, 224, 12, 12),
+                      (1, 112, 6, 6), (1, 240, 6, 6), (1, 120, 3, 3), (1, 248, 3, 3)]
+assert shapes[-1] == (1, 10)
+
+# %% densenet-diagram
+d2l.architecture_diagram(net, (1, 1, 96, 96), title="DenseNet")
+
+# %% train
+lr, num_epochs, batch_size = 0.1, 10, 256
+train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size, resize=96)
+result = d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
+assert math.isfinite(result.train_loss)

@@ -1,0 +1,50 @@
+# %% imports
+import math
+
+import torch
+from torch import nn
+
+from d2lref import torch as d2l
+
+d2l.set_seed(0)
+
+# %% one-by-one-conv
+# A 1x1 convolution is a dense layer applied at every pixel: the channels are the features.
+conv = nn.Conv2d(3, 2, kernel_size=1)
+dense = nn.Linear(3, 2)
+with torch.no_grad():
+    dense.weight.copy_(conv.weight.reshape(2, 3))
+    dense.bias.copy_(conv.bias)
+X = torch.randn(4, 3, 5, 5)
+# Move channels last so that each pixel is one row for the dense layer, then move them back.
+by_pixel = dense(X.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+print("max difference:", (conv(X) - by_pixel).abs().max().item())
+assert torch.allclose(conv(X), by_pixel, atol=1e-6)
+
+# %% nin-block
+blk = d2l.nin_block(1, 96, kernel_size=11, strides=4, padding=0)
+blk
+
+# %% nin-model
+net = d2l.nin()
+rows = d2l.print_layer_shapes(net, (1, 1, 224, 224))
+shapes = [tuple(row.output_shape) for row in rows]
+assert shapes[0] == (1, 96, 54, 54)
+assert shapes[7] == (1, 10, 5, 5)  # one channel per class
+assert shapes[8] == (1, 10, 1, 1) and shapes[-1] == (1, 10)  # global average pooling
+
+# %% nin-diagram
+d2l.architecture_diagram(net, (1, 1, 224, 224), title="NiN")
+
+# %% parameter-count
+nin_params = sum(p.numel() for p in net.parameters())
+alexnet_params = sum(p.numel() for p in d2l.alexnet().parameters())
+print(f"NiN: {nin_params:,} parameters, AlexNet: {alexnet_params:,} "
+      f"({alexnet_params / nin_params:.0f} times as many)")
+assert alexnet_params > 20 * nin_params
+
+# %% train
+lr, num_epochs, batch_size = 0.1, 10, 128
+train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size, resize=224)
+result = d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
+assert math.isfinite(result.train_loss)

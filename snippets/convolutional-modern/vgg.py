@@ -1,0 +1,53 @@
+# %% imports
+import math
+
+import torch
+
+from d2lref import torch as d2l
+
+d2l.set_seed(0)
+
+# %% vgg-block
+# Two 3x3 convolutions keep 16x16; the 2x2 max-pool halves it.
+blk = d2l.vgg_block(2, 3, 8)
+Y = blk(torch.randn(1, 3, 16, 16))
+print(Y.shape)
+assert Y.shape == (1, 8, 8, 8)
+
+# %% vgg11
+conv_arch = ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))
+assert conv_arch == d2l.VGG11_ARCH
+net = d2l.vgg(conv_arch)
+
+# %% vgg11-shapes
+rows = d2l.print_layer_shapes(net, (1, 1, 224, 224))
+block_shapes = [tuple(row.output_shape) for row in rows[:5]]
+# Each block halves height and width: 224 -> 112 -> 56 -> 28 -> 14 -> 7.
+assert block_shapes == [(1, 64, 112, 112), (1, 128, 56, 56), (1, 256, 28, 28),
+                        (1, 512, 14, 14), (1, 512, 7, 7)]
+assert tuple(rows[5].output_shape) == (1, 512 * 7 * 7)
+# 8 convolutional layers + 3 dense layers = VGG-11.
+num_convs = sum(isinstance(m, torch.nn.Conv2d) for m in net.modules())
+num_dense = sum(isinstance(m, torch.nn.Linear) for m in net.modules())
+assert (num_convs, num_dense) == (8, 3)
+
+# %% vgg11-diagram
+d2l.architecture_diagram(net, (1, 1, 224, 224), title="VGG-11")
+
+# %% narrow-vgg
+ratio = 4
+small_conv_arch = [(pair[0], pair[1] // ratio) for pair in conv_arch]
+net = d2l.vgg(small_conv_arch)
+narrow_params = sum(p.numel() for p in net.parameters())
+full_params = sum(p.numel() for p in d2l.vgg(conv_arch).parameters())
+print(f"VGG-11: {full_params:,} parameters, narrow VGG-11: {narrow_params:,}")
+# The dense layers keep their 4096 width, so the parameters only drop to about a third.
+assert 0.3 < narrow_params / full_params < 0.4
+assert [m.out_channels for m in net.modules() if isinstance(m, torch.nn.Conv2d)] == \
+    [16, 32, 64, 64, 128, 128, 128, 128]
+
+# %% train
+lr, num_epochs, batch_size = 0.05, 10, 128
+train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size, resize=224)
+result = d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
+assert math.isfinite(result.train_loss)
