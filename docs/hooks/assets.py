@@ -1,0 +1,38 @@
+"""MkDocs hook: the vendored front-end files under docs/assets/ go into every language's build.
+
+Both builds (docs/zh -> site/, docs/en -> site/en/) read the same docs/assets/ folder, so the
+repository holds one copy of KaTeX, Mermaid and the book's own scripts; paths in
+``extra_javascript``/``extra_css`` (``assets/...``) resolve the same way in both builds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
+
+
+def on_files(files, config, **kwargs):
+    if not ASSETS_DIR.is_dir():
+        raise PluginError(f"{ASSETS_DIR} is missing: the site's scripts and styles live there")
+    for path in sorted(ASSETS_DIR.rglob("*")):
+        if not path.is_file():
+            continue
+        src_uri = path.relative_to(ASSETS_DIR.parent).as_posix()
+        if files.get_file_from_path(src_uri) is not None:
+            raise PluginError(
+                f"{config['docs_dir']}/{src_uri} hides the shared docs/{src_uri}: "
+                "keep front-end files only under docs/assets/"
+            )
+        files.append(
+            File(
+                src_uri,
+                src_dir=str(ASSETS_DIR.parent),
+                dest_dir=config["site_dir"],
+                use_directory_urls=config["use_directory_urls"],
+            )
+        )
+    return files
