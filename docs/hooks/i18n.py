@@ -64,7 +64,9 @@ def missing_twins(languages: list[dict[str, str]], config_dir: Path) -> list[str
     for lang in languages:
         for relpath in sorted(every_page - pages[lang["lang"]]):
             found_in = ", ".join(
-                f"{other['docs_dir']}/{relpath}" for other in languages if relpath in pages[other["lang"]]
+                f"{other['docs_dir']}/{relpath}"
+                for other in languages
+                if relpath in pages[other["lang"]]
             )
             problems.append(
                 f"{lang['docs_dir']}/{relpath} is missing, but {found_in} exists: "
@@ -91,7 +93,9 @@ def on_config(config, **kwargs):
         )
     problems = missing_twins(languages, Path(config.config_file_path).resolve().parent)
     if problems:
-        raise PluginError("Pages without their twin in the other language:\n  " + "\n  ".join(problems))
+        raise PluginError(
+            "Pages without their twin in the other language:\n  " + "\n  ".join(problems)
+        )
     _state.update(
         languages=languages,
         current=by_lang[current],
@@ -152,7 +156,7 @@ def on_post_build(config, **kwargs):
         if not page_url:
             continue  # the build's root already has MkDocs' own sitemap.xml
         links = "".join(
-            f"\n    <xhtml:link rel=\"alternate\" hreflang={quoteattr(lang['hreflang'])} "
+            f'\n    <xhtml:link rel="alternate" hreflang={quoteattr(lang["hreflang"])} '
             f"href={quoteattr(default_root + lang['root'] + page_url)}/>"
             for lang in _state["languages"]
         )
