@@ -67,6 +67,9 @@ both_given_h0 = p_d1_given_h0 * p_d2_given_h0
 p_both = both_given_h1 * p_h1 + both_given_h0 * (1 - p_h1)
 p_h1_given_both = both_given_h1 * p_h1 / p_both
 assert round(p_h1_given_both, 4) == 0.8307
+# Conditionally independent given H, but not independent: one positive makes the other likelier.
+p_d2 = p_d2_given_h1 * p_h1 + p_d2_given_h0 * (1 - p_h1)
+assert p_both > p_d1 * p_d2
 print(f"P(D1=1, D2=1) = {p_both:.6f}, P(H=1 | D1=1, D2=1) = {p_h1_given_both:.4f}")
 
 # %% expectation-exact
