@@ -18,13 +18,13 @@ from pathlib import Path
 
 from d2lref.book.cells import SnippetError, find_snippets, load_snippet
 from d2lref.book.render import PageError, parse_page, render_test
-from d2lref.book.runner import RunOptions, SnippetRunError, run_snippets
 from d2lref.book.store import (
     MODES,
     STORE_SUFFIX,
     StoreError,
     cell_keys,
     library_hash,
+    published_outputs,
     read_store,
     store_path,
     write_store,
@@ -72,6 +72,9 @@ def _parse_shard(text: str | None) -> tuple[int, int] | None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    # Imported here: only running needs nbclient, a kernel and torch.
+    from d2lref.book.runner import RunOptions, SnippetRunError, run_snippets
+
     snippets_dir = Path(args.snippets_dir)
     paths = find_snippets(snippets_dir, args.paths)
     shard = _parse_shard(args.shard)
@@ -128,8 +131,6 @@ def cmd_status(args: argparse.Namespace) -> int:
             )
             print(f"{rel:55s} {line}")
         for path in find_snippets(snippets_dir, args.paths):
-            from d2lref.book.store import published_outputs
-
             snippet = load_snippet(path, snippets_dir)
             for output in published_outputs(
                 snippet, store_path(store_dir, snippet.relpath)

@@ -1,0 +1,32 @@
+"""Every snippet runs top to bottom in a Jupyter kernel in quick mode, as CI's quick run."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from d2lref.book.cells import find_snippets
+from d2lref.book.runner import RunOptions, run_snippets
+from d2lref.book.store import read_store, store_path
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+SNIPPETS_DIR = REPO_DIR / "snippets"
+SNIPPETS = find_snippets(SNIPPETS_DIR)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "snippet", SNIPPETS, ids=[p.relative_to(SNIPPETS_DIR).as_posix() for p in SNIPPETS]
+)
+def test_snippet_runs_in_quick_mode(snippet: Path, tmp_path: Path):
+    if not os.environ.get("D2LREF_DATA"):
+        pytest.fail("D2LREF_DATA is not set: point it at the data root (see README.md)")
+    store = tmp_path / "store"
+    run_snippets([snippet], SNIPPETS_DIR, RunOptions(mode="quick", store_dir=store),
+                 log=lambda _: None)
+    rel = snippet.relative_to(SNIPPETS_DIR).as_posix()
+    run = read_store(store_path(store, rel))["runs"]["quick"]
+    assert run["mode"] == "quick"
+    assert all(cell["duration_s"] > 0 for cell in run["cells"].values())
