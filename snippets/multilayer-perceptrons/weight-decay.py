@@ -7,6 +7,7 @@ from d2lref import torch as d2l
 # %% high-dimensional-data
 # Few examples, many inputs: the setting in which a linear model overfits.
 n_train, n_test, num_inputs, batch_size = 20, 100, 200, 5
+torch.manual_seed(0)
 true_w, true_b = torch.ones(num_inputs) * 0.01, 0.05
 train_data = d2l.synthetic_data(true_w, true_b, n_train)
 train_iter = d2l.load_array(train_data, batch_size)
@@ -43,7 +44,7 @@ def evaluate_loss(net, data_iter, loss):
 
 # %% train-scratch
 def train(lambd):
-    """Train linear regression with an L2 penalty of weight lambd; return the final w."""
+    """Train linear regression with an L2 penalty of weight lambd; return w and the test loss."""
     w, b = init_params()
     net, loss = lambda X: d2l.linreg(X, w, b), d2l.squared_loss
     num_epochs, lr = 100, 0.003
@@ -61,20 +62,21 @@ def train(lambd):
     d2l.plot(epochs, [train_losses, test_losses], xlabel='epochs', ylabel='loss',
              yscale='log', xlim=[5, num_epochs], legend=['train', 'test'])
     print('L2 norm of w:', torch.norm(w).item())
-    return w.detach()
+    return w.detach(), test_losses[-1]
 
 # %% train-no-decay
 torch.manual_seed(0)
-w_no_decay = train(lambd=0)
+w_no_decay, test_loss_no_decay = train(lambd=0)
 
 # %% train-with-decay
 torch.manual_seed(0)
-w_decay = train(lambd=3)
+w_decay, test_loss_decay = train(lambd=3)
 assert torch.norm(w_decay) < 0.2 * torch.norm(w_no_decay)
+assert test_loss_decay < test_loss_no_decay
 
 # %% train-concise
 def train_concise(wd):
-    """Same model with nn.Linear; weight decay is handled by the optimizer."""
+    """Same model with nn.Linear; the optimizer decays the weight. Returns w and the test loss."""
     net = nn.Sequential(nn.Linear(num_inputs, 1))
     for param in net.parameters():
         param.data.normal_()
@@ -98,16 +100,17 @@ def train_concise(wd):
     d2l.plot(epochs, [train_losses, test_losses], xlabel='epochs', ylabel='loss',
              yscale='log', xlim=[5, num_epochs], legend=['train', 'test'])
     print('L2 norm of w:', net[0].weight.norm().item())
-    return net[0].weight.detach()
+    return net[0].weight.detach(), test_losses[-1]
 
 # %% concise-no-decay
 torch.manual_seed(0)
-w_concise_no_decay = train_concise(0)
+w_concise_no_decay, test_loss_concise_no_decay = train_concise(0)
 
 # %% concise-with-decay
 torch.manual_seed(0)
-w_concise_decay = train_concise(3)
+w_concise_decay, test_loss_concise_decay = train_concise(3)
 assert w_concise_decay.norm() < 0.2 * w_concise_no_decay.norm()
+assert test_loss_concise_decay < test_loss_concise_no_decay
 
 # %% decay-is-shrinkage
 # One SGD step with weight_decay wd is w <- (1 - lr*wd) w - lr * grad: check it by hand.
