@@ -137,7 +137,7 @@ def train_ch3(net, train_iter: Iterable, test_iter: Iterable, loss: Callable, nu
     """Train a model (chapter 3), plot loss and accuracies, print and return the metrics."""
     epochs = config.effective_epochs(num_epochs)
     mode = _announce_mode(num_epochs, epochs, train_iter)
-    animator = Animator(xlabel="epoch", xlim=[1, epochs], ylim=[0.3, 0.9],
+    animator = Animator(xlabel="epoch", xlim=_epoch_xlim(epochs), ylim=[0.3, 0.9],
                         legend=["train loss", "train acc", "test acc"])
     history = []
     for epoch in range(epochs):
@@ -155,6 +155,11 @@ def train_ch3(net, train_iter: Iterable, test_iter: Iterable, loss: Callable, nu
                          tuple(history))
     publish_metrics(result.as_dict())
     return result
+
+
+def _epoch_xlim(epochs: int) -> list[float]:
+    # The book's xlim [1, num_epochs] is empty for a single epoch: show that epoch instead.
+    return [1, epochs] if epochs > 1 else [0, 1]
 
 
 def _init_weights(module: nn.Module) -> None:
@@ -186,7 +191,7 @@ def train_ch6(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epo
         torch.backends.cudnn.benchmark = True  # fixed input shapes: pick the fastest kernels
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
-    animator = Animator(xlabel="epoch", xlim=[1, epochs],
+    animator = Animator(xlabel="epoch", xlim=_epoch_xlim(epochs),
                         legend=["train loss", "train acc", "test acc"])
     num_batches = len(train_iter)
     # The book plots the running train metrics 5 times per epoch; snapshots are kept as

@@ -1,0 +1,130 @@
+"""Plotting outside Jupyter (saved SVG, window) and inside a kernel (inline display)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from d2lref import plotting
+from d2lref.plotting import Animator, plot, plt, set_figsize, show_images
+
+
+@pytest.fixture
+def figure_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("D2LREF_FIGURE_DIR", str(tmp_path / "figs"))
+    return tmp_path / "figs"
+
+
+def test_headless_plot_is_saved_and_announced(figure_dir, capsys):
+    x = torch.arange(0, 3, 0.5)
+    axes = plot(x, [x**2, 2 * x - 3], "x", "f(x)", legend=["f(x)", "tangent"])
+    saved = sorted(figure_dir.glob("*.svg"))
+    assert len(saved) == 1
+    assert capsys.readouterr().out.strip() == f"figure saved to {saved[0]}"
+    lines = axes.get_lines()
+    assert len(lines) == 2
+    np.testing.assert_allclose(lines[0].get_ydata(), (x**2).numpy())
+    np.testing.assert_allclose(lines[1].get_ydata(), (2 * x - 3).numpy())
+    assert axes.get_xlabel() == "x" and [t.get_text() for t in axes.get_legend().texts] == [
+        "f(x)", "tangent"]
+    assert plt.get_fignums() == []  # closed, like the end of a notebook cell
+
+
+def test_svg_output_is_deterministic(figure_dir):
+    for _ in range(2):
+        plot([1, 2, 3], [[1, 4, 9]], "x", "y", legend=["squares"])
+    first, second = sorted(figure_dir.glob("*.svg"))
+    text = first.read_text()
+    assert text == second.read_text()
+    assert "<dc:date>" not in text
+
+
+def test_plot_y_only_uses_the_index(figure_dir):
+    axes = plot(np.array([3.0, 1.0, 2.0]))
+    np.testing.assert_allclose(axes.get_lines()[0].get_xdata(), [0, 1, 2])
+
+
+def test_plot_into_given_axes_leaves_the_figure_to_the_caller(figure_dir):
+    fig, axes = plt.subplots()
+    plot([0, 1], [[0, 1]], axes=axes)
+    assert not figure_dir.exists() and plt.fignum_exists(fig.number)
+
+
+def test_interactive_backend_shows_a_window(monkeypatch, figure_dir):
+    shown = []
+    monkeypatch.setattr(plotting, "_backend_is_interactive", lambda: True)
+    monkeypatch.setattr(plt, "show", lambda: shown.append(True))
+    plot([0, 1], [[0, 1]])
+    assert shown == [True] and not figure_dir.exists()
+
+
+def test_set_figsize():
+    set_figsize((5, 2))
+    assert tuple(plt.rcParams["figure.figsize"]) == (5, 2)
+    set_figsize()
+    assert tuple(plt.rcParams["figure.figsize"]) == (3.5, 2.5)
+
+
+def test_animator_headless_redraws_one_file(figure_dir, capsys):
+    animator = Animator(xlabel="epoch", xlim=[1, 3], legend=["loss", "acc"])
+    for epoch in range(1, 4):
+        animator.add(epoch, (1 / epoch, None if epoch == 2 else epoch / 4))
+    assert capsys.readouterr().out.strip() == f"figure saved to {animator.path}"
+    assert sorted(figure_dir.glob("*.svg")) == [animator.path]
+    loss_line, acc_line = animator.axes[0].get_lines()
+    np.testing.assert_allclose(loss_line.get_xydata(), [[1, 1], [2, 0.5], [3, 1 / 3]])
+    np.testing.assert_allclose(acc_line.get_xydata(), [[1, 0.25], [3, 0.75]])  # None skipped
+    assert animator.axes[0].get_xlim() == (1, 3)
+
+
+def test_animator_in_a_kernel_updates_one_display(monkeypatch):
+    import IPython.display
+
+    events = []
+
+    class Handle:
+        def update(self, obj):
+            events.append(("update", obj))
+
+    def fake_display(obj, display_id=None):
+        events.append(("display", obj, display_id))
+        return Handle()
+
+    monkeypatch.setattr(plotting, "_in_ipython_kernel", lambda: True)
+    monkeypatch.setattr(plotting, "use_svg_display", lambda: None)
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    animator = Animator(legend=["loss"])
+    assert not plt.fignum_exists(animator.fig.number)  # the inline backend will not repeat it
+    animator.add(1, 0.5)
+    animator.add(2, 0.25)
+    assert events == [("display", animator.fig, True), ("update", animator.fig)]
+
+
+def test_show_images_draws_each_image(figure_dir):
+    images = torch.rand(6, 1, 8, 8)
+    axes = show_images(images, 2, 3, titles=list("abcdef"))
+    assert len(axes) == 6
+    np.testing.assert_allclose(axes[4].images[0].get_array(), images[4, 0].numpy())
+    assert [ax.get_title() for ax in axes] == list("abcdef")
+    assert len(list(figure_dir.glob("*.svg"))) == 1
+
+
+def test_show_images_accepts_rgb_and_arrays(figure_dir):
+    rgb = torch.rand(3, 4, 5)
+    axes = show_images([rgb, np.zeros((4, 5))], 1, 2)
+    assert axes[0].images[0].get_array().shape == (4, 5, 3)
+
+
+def test_use_svg_display_sets_inline_svg(monkeypatch):
+    backend_inline = pytest.importorskip("matplotlib_inline.backend_inline")
+    calls = []
+    monkeypatch.setattr(plotting, "_in_ipython_kernel", lambda: True)
+    monkeypatch.setattr(backend_inline, "set_matplotlib_formats",
+                        lambda *formats, **kw: calls.append((formats, kw)))
+    plotting.use_svg_display()
+    assert calls == [(("svg",), {"metadata": {"Date": None}})]
+
+
+def test_not_in_a_kernel_during_tests():
+    assert plotting._in_ipython_kernel() is False
