@@ -26,6 +26,8 @@ STORE_SUFFIX = ".outputs.json"
 RUNNER_VERSION = "1"
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
+# Tooling around the book, not code the snippets run: editing it leaves outputs fresh.
+TOOLING_DIRS = ("book/", "bench/")
 
 
 class StoreError(ValueError):
@@ -34,11 +36,11 @@ class StoreError(ValueError):
 
 @lru_cache(maxsize=4)
 def library_hash(package_dir: Path = PACKAGE_DIR) -> str:
-    """Hash of d2lref's library source (every .py file except the book tooling itself)."""
+    """Hash of d2lref's library source (every .py file except the book and benchmark tooling)."""
     digest = hashlib.sha256()
     for path in sorted(package_dir.rglob("*.py")):
         rel = path.relative_to(package_dir).as_posix()
-        if rel.startswith("book/") or "__pycache__" in rel:
+        if rel.startswith(TOOLING_DIRS) or "__pycache__" in rel:
             continue
         digest.update(rel.encode())
         digest.update(b"\0")
