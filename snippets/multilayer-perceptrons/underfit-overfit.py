@@ -92,6 +92,7 @@ assert train_loss > 1 and test_loss > 1
 weight, train_loss, test_loss = train(poly_features[:n_train, :], poly_features[n_train:, :],
                                       labels[:n_train], labels[n_train:], num_epochs=1500)
 print("largest |weight| beyond degree 3:", weight[4:].abs().max().item())
+assert weight[4:].abs().max() > 0.05  # the true value of each is 0
 
 # %% high-degree-few-examples
 # The same 20-feature model with only 20 training examples (as many as parameters):
