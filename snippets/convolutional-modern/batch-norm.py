@@ -62,6 +62,7 @@ print("state_dict:", list(bn.state_dict()))
 assert set(bn.state_dict()) == {"gamma", "beta", "moving_mean", "moving_var"}
 # .to() moves parameters and buffers together (here to float64 and to the best device).
 bn = bn.to(device=d2l.try_gpu(), dtype=torch.float64)
+print("moving_var:", bn.moving_var.dtype, bn.moving_var.device)
 assert bn.moving_mean.dtype == torch.float64 and bn.moving_var.device == bn.gamma.device
 
 # %% momentum-vs-pytorch
@@ -84,14 +85,16 @@ assert tuple(rows[-1].output_shape) == (1, 10)
 lr, num_epochs, batch_size = 1.0, 10, 256
 train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size)
 result = d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
-assert math.isfinite(result.train_loss) and result.test_acc > 0.25  # chance is 0.1
+assert math.isfinite(result.train_loss) and result.train_acc > 0.4  # chance is 0.1
 
 # %% learned-gamma-beta
 # The first batch-norm layer (after the first convolution): one scale and one shift per channel.
 gamma, beta = net[1].gamma.reshape((-1,)), net[1].beta.reshape((-1,))
+assert not torch.allclose(gamma, torch.ones_like(gamma))
+assert not torch.allclose(beta, torch.zeros_like(beta))
 gamma, beta
 
 # %% lenet-bn-concise
 net = d2l.lenet_bn()
 result = d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
-assert math.isfinite(result.train_loss) and result.test_acc > 0.25  # chance is 0.1
+assert math.isfinite(result.train_loss) and result.train_acc > 0.4  # chance is 0.1
