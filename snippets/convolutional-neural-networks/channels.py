@@ -28,17 +28,6 @@ assert torch.equal(Y[0], d2l.corr2d_multi_in(X, K[0]))  # channel 0 is the resul
 assert torch.equal(Y, F.conv2d(X[None], K)[0])  # and PyTorch agrees
 Y
 
-# %% conv-1x1
-# A 1×1 convolution is a fully connected layer applied to every pixel's channel vector.
-X = torch.normal(0, 1, (3, 3, 3))
-K = torch.normal(0, 1, (2, 3, 1, 1))
-Y1 = d2l.corr2d_multi_in_out_1x1(X, K)
-Y2 = d2l.corr2d_multi_in_out(X, K)
-assert float(torch.abs(Y1 - Y2).sum()) < 1e-6
-# One pixel by hand: the 2×3 weight matrix times the 3 channel values at (1, 2).
-assert torch.allclose(Y1[:, 1, 2], K[:, :, 0, 0] @ X[:, 1, 2])
-Y1.shape
-
 # %% channels-vs-resolution
 # Why channels grow as resolution shrinks: with 3×3 kernels, halving height and width while
 # doubling the channels keeps the multiply-adds per layer the same, and the feature map
@@ -51,3 +40,14 @@ for size, channels in stages:
           f"{size * size * channels:>11,}")
 costs = [size * size * c * c * 9 for size, c in stages]
 assert len(set(costs)) == 1
+
+# %% conv-1x1
+# A 1×1 convolution is a fully connected layer applied to every pixel's channel vector.
+X = torch.normal(0, 1, (3, 3, 3))
+K = torch.normal(0, 1, (2, 3, 1, 1))
+Y1 = d2l.corr2d_multi_in_out_1x1(X, K)
+Y2 = d2l.corr2d_multi_in_out(X, K)
+assert float(torch.abs(Y1 - Y2).sum()) < 1e-6
+# One pixel by hand: the 2×3 weight matrix times the 3 channel values at (1, 2).
+assert torch.allclose(Y1[:, 1, 2], K[:, :, 0, 0] @ X[:, 1, 2])
+Y1.shape
