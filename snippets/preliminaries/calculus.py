@@ -23,7 +23,9 @@ assert abs(quotient - 2) < 1e-3
 # The derivative is the slope of the tangent: for x^2 at x = 1 the slope is 2,
 # so the tangent line through (1, 1) is y = 2x - 1.
 x = np.arange(0, 3, 0.1)
-d2l.plot(x, [x**2, 2 * x - 1], "x", "f(x)", legend=["f(x) = x^2", "tangent at x = 1"])
+axes = d2l.plot(x, [x**2, 2 * x - 1], "x", "f(x)", legend=["$f(x) = x^2$", "tangent at $x = 1$"])
+slope_at_1 = ((1 + 1e-6) ** 2 - 1**2) / 1e-6
+assert abs(slope_at_1 - 2) < 1e-5 and 2 * 1 - 1 == 1**2  # slope 2, touches at (1, 1)
 
 
 # %% partial-derivative
@@ -35,7 +37,7 @@ def g(x1, x2):
 h = 1e-4
 partial_x1 = (g(1 + h, 2) - g(1, 2)) / h
 assert abs(partial_x1 - 16) < 1e-2
-partial_x1
+round(partial_x1, 4)
 
 # %% gradient-rules
 torch.manual_seed(0)
