@@ -47,8 +47,12 @@ print('gradients of the two hidden units:\n', W1_grad)
 assert torch.equal(W1_grad[0], W1_grad[1])
 
 # %% xavier-init
-# Default init of nn.Linear vs Xavier: Xavier targets Var(w) = 2 / (n_in + n_out).
+# PyTorch's default for nn.Linear: uniform on [-1/sqrt(n_in), 1/sqrt(n_in)].
 layer = nn.Linear(256, 256)
+bound = 1 / 256 ** 0.5
+print('default init: max |w| =', layer.weight.abs().max().item(), 'bound:', bound)
+assert layer.weight.abs().max() <= bound
+# Xavier targets Var(w) = 2 / (n_in + n_out).
 nn.init.xavier_normal_(layer.weight)
 target_var = 2 / (256 + 256)
 print('Var(w) after Xavier:', layer.weight.var().item(), 'target:', target_var)
