@@ -1,7 +1,6 @@
 # %% imports
 import pandas as pd
 import torch
-from torch import nn
 
 from d2lref import torch as d2l
 
@@ -33,15 +32,13 @@ one_hot = train_features[:, len(numeric):]
 assert set(one_hot.unique().tolist()) <= {0.0, 1.0}
 assert not torch.isnan(train_features).any()
 assert train_features.dtype == torch.float32
+# One-hot encoding turns the 79 raw features into a few hundred columns.
+assert 300 < train_features.shape[1] == test_features.shape[1] < 400
 
 # %% model
-loss = nn.MSELoss()
 in_features = train_features.shape[1]
-
-def get_net():
-    return d2l.house_price_net(in_features)
-
-get_net()
+net = d2l.house_price_net(in_features)
+net
 
 # %% log-rmse-example
 # Predicting every house at the mean price: the baseline a model has to beat.
@@ -49,6 +46,7 @@ mean_price = train_labels.mean()
 baseline = d2l.log_rmse(lambda X: torch.full((len(X), 1), mean_price.item()),
                         train_features, train_labels)
 print(f'log rmse of always predicting the mean price: {baseline:f}')
+assert 0.35 < baseline < 0.45
 
 # %% k-fold
 k, num_epochs, lr, weight_decay, batch_size = 5, 100, 5, 0, 64
@@ -60,6 +58,8 @@ print(f'{k}-fold validation: average train log rmse: {float(train_l):f}, '
 
 # %% k-fold-checks
 zero_predictor = d2l.log_rmse(lambda X: torch.zeros(len(X), 1), train_features, train_labels)
+print(f'log rmse of always predicting 0: {zero_predictor:f}')
+assert 11 < zero_predictor < 13
 assert valid_l < zero_predictor
 
 # %% train-and-predict
