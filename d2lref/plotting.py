@@ -245,6 +245,7 @@ def show_images(imgs, num_rows: int, num_cols: int, titles=None, scale: float = 
 
     Returns the flattened array of axes, as the book's helper.
     """
+    use_svg_display()
     figsize = (num_cols * scale, num_rows * scale)
     fig, axes = plt.subplots(num_rows, num_cols, figsize=figsize)
     axes = np.asarray(axes).flatten()

@@ -197,8 +197,15 @@ class FashionMNISTBatches:
     def _to_float(self, images: torch.Tensor) -> torch.Tensor:
         batch = images.unsqueeze(1).to(torch.float32).div_(255)
         if self.resize is not None and batch.shape[-1] != self.resize:
-            batch = F.interpolate(batch, size=(self.resize, self.resize), mode="bilinear",
-                                  align_corners=False, antialias=True).clamp_(0, 1)
+            size = (self.resize, self.resize)
+            try:
+                batch = F.interpolate(batch, size=size, mode="bilinear", align_corners=False,
+                                      antialias=True)
+            except (NotImplementedError, RuntimeError):
+                # Some backends (older MPS builds) lack antialiased resizing: do it on the CPU.
+                batch = F.interpolate(batch.cpu(), size=size, mode="bilinear",
+                                      align_corners=False, antialias=True).to(self.device)
+            batch.clamp_(0, 1)  # rounding may overshoot [0, 1] by an ulp
         return batch
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:

@@ -64,11 +64,11 @@ def _check_output_shape(y_hat: torch.Tensor, y: torch.Tensor) -> None:
 
 def _progress(total: int, description: str):
     """A tqdm bar over batches, only when someone watches a terminal."""
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:  # tqdm is a dependency, but a bar is never worth a crash
-        return None
     if not sys.stderr.isatty():
+        return None  # notebooks, CI logs and captured output get no bar
+    try:
+        from tqdm import tqdm  # the terminal bar (tqdm.auto warns in kernels without widgets)
+    except ImportError:  # tqdm is a dependency, but a bar is never worth a crash
         return None
     return tqdm(total=total, desc=description, leave=False, unit="batch")
 
@@ -247,7 +247,7 @@ def train_ch6(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epo
         animator.add(epoch + 1, (None, None, test_acc))
         history.append({"epoch": epoch + 1, "train_loss": train_loss, "train_acc": train_acc,
                         "test_acc": test_acc})
-    examples_per_sec = train_examples / train_seconds if train_seconds > 0 else float("inf")
+    examples_per_sec = train_examples / max(train_seconds, 1e-9)
     print(f"loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}")
     print(f"{examples_per_sec:.1f} examples/sec on {device}")
     result = TrainResult(train_loss, train_acc, test_acc, examples_per_sec, str(device), mode,

@@ -16,6 +16,16 @@ LOSS_LINE = re.compile(r"^loss (\d+\.\d{3}), train acc (\d\.\d{3}), test acc (\d
 SPEED_LINE = re.compile(r"^(\d+\.\d) examples/sec on (\S+)$", re.M)
 
 
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """These models are tiny: one thread avoids the thread contention of a busy 2-core CI box
+    (measured: 20 ms per step on one thread, up to 0.5 s on two under load)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture
 def quick_data(fashion_mnist_root, quick_mode):
     config.set_seed(0)
@@ -84,7 +94,7 @@ def test_train_ch6_small_cnn(quick_data, capsys):
     assert result.as_dict()["history"][0]["epoch"] == 1
 
 
-def test_train_ch6_uses_xavier_init_and_sgd(quick_data, monkeypatch, capsys):
+def test_train_ch6_uses_xavier_init_and_sgd_channels_last(quick_data, monkeypatch, capsys):
     train_iter, test_iter = quick_data
     initialised, optimisers = [], []
     real_xavier, real_sgd = nn.init.xavier_uniform_, torch.optim.SGD
@@ -97,8 +107,12 @@ def test_train_ch6_uses_xavier_init_and_sgd(quick_data, monkeypatch, capsys):
         return real_sgd(params, lr=lr)
 
     monkeypatch.setattr(torch.optim, "SGD", recording_sgd)
-    train_ch6(small_cnn(), train_iter, test_iter, 1, 0.05, "cpu")
-    assert initialised == [(8, 1, 3, 3), (16, 8, 3, 3), (10, 576)]
+    net = nn.Sequential(nn.Conv2d(1, 4, kernel_size=3, stride=2), nn.ReLU(), nn.Flatten(),
+                        nn.Linear(4 * 13 * 13, 10))
+    result = train_ch6(net, train_iter, test_iter, 1, 0.05, "cpu", channels_last=True)
+    assert net[0].weight.is_contiguous(memory_format=torch.channels_last)
+    assert result.num_epochs == 1 and result.train_loss < 2.3
+    assert initialised == [(4, 1, 3, 3), (10, 4 * 13 * 13)]
     assert optimisers == [0.05]
 
 
