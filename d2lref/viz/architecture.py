@@ -114,10 +114,29 @@ def describe_layer(module: nn.Module) -> str:
         return f"{name} {module.num_features}"
     if isinstance(module, nn.modules.dropout._DropoutNd):
         return f"{name} p={module.p:g}"
-    children = list(module.children())
-    if children:
-        return f"{name} ({len(children)} layers)"
+    if isinstance(module, (nn.Sequential, nn.ModuleList)):
+        return _container_text(name, [type(child).__name__ for child in module.children()])
     return name
+
+
+_MAX_LABEL_CHARS = 48
+
+
+def _container_text(name: str, child_names: list[str]) -> str:
+    """``Sequential: Conv2d, BatchNorm2d, ReLU`` with runs compressed (``Residual ×2``)."""
+    if not child_names:
+        return name
+    runs: list[list] = []
+    for child in child_names:
+        if runs and runs[-1][0] == child:
+            runs[-1][1] += 1
+        else:
+            runs.append([child, 1])
+    parts = [child if count == 1 else f"{child} ×{count}" for child, count in runs]
+    text = f"{name}: " + ", ".join(parts)
+    if len(text) > _MAX_LABEL_CHARS:
+        text = text[: _MAX_LABEL_CHARS - 1].rstrip(", ") + "…"
+    return text
 
 
 def _check_input_shape(input_shape: Sequence[int]) -> tuple[int, ...]:

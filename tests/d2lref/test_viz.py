@@ -40,7 +40,7 @@ def test_layer_summary_shows_one_row_per_nested_block() -> None:
     assert [row.layer for row in rows] == ["Sequential", "AdaptiveAvgPool2d", "Flatten", "Linear"]
     assert rows[0].output_shape == torch.Size([2, 8, 16, 16])
     assert rows[0].num_params == 3 * 8 * 9 + 8 + 2 * 8
-    assert rows[0].description == "Sequential (3 layers)"
+    assert rows[0].description == "Sequential: Conv2d, BatchNorm2d, ReLU"
 
 
 def test_layer_summary_leaves_mode_and_batch_norm_statistics_alone() -> None:
@@ -104,6 +104,12 @@ def test_describe_layer_covers_common_layers() -> None:
     assert describe_layer(nn.MaxPool2d(3, stride=2)) == "MaxPool2d 3×3, stride 2"
     assert describe_layer(nn.Dropout(0.5)) == "Dropout p=0.5"
     assert describe_layer(nn.BatchNorm2d(16)) == "BatchNorm2d 16"
+    block = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.ReLU(), nn.ReLU())
+    assert describe_layer(block) == "Sequential: Linear, ReLU ×3"
+    long = nn.Sequential(*[nn.Sequential(nn.Identity()) for _ in range(3)], nn.BatchNorm2d(1),
+                         nn.LeakyReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten())
+    text = describe_layer(long)
+    assert len(text) == 48 and text.endswith("…") and text.startswith("Sequential: Sequential ×3")
 
 
 def test_bad_input_shapes_give_clear_errors() -> None:
