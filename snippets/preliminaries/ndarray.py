@@ -106,13 +106,12 @@ same_memory
 
 # %% in-place
 Z = torch.zeros_like(Y)
-before = id(Z)
+z_before = id(Z)
 Z[:] = X + Y  # writes the result into Z's existing memory
-assert id(Z) == before
-before = id(X)
+x_before = id(X)
 X += Y  # also in place
-assert id(X) == before
-id(Z) == before, id(X) == before
+assert id(Z) == z_before and id(X) == x_before
+id(Z) == z_before, id(X) == x_before
 
 # %% clone
 B = A.clone()  # a new copy of the data
