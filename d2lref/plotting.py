@@ -264,3 +264,11 @@ def show_images(imgs, num_rows: int, num_cols: int, titles=None, scale: float = 
             ax.set_title(titles[i])
     show_figure(fig)
     return axes
+
+
+if _in_ipython_kernel():
+    # Figures drawn with plain ``plt`` before any helper is called are SVG without a date too.
+    try:
+        use_svg_display()
+    except ImportError:  # matplotlib-inline missing: the kernel keeps its own setting
+        pass
