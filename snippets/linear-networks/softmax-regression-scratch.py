@@ -13,7 +13,9 @@ assert X.shape[1:] == (1, 28, 28) and 0 <= X.min() and X.max() <= 1
 
 # %% show-images
 # The first training images with their text labels.
-d2l.show_images(X[:12].reshape(12, 28, 28), 2, 6, titles=d2l.get_fashion_mnist_labels(y[:12]))
+axes = d2l.show_images(X[:12].reshape(12, 28, 28), 2, 6,
+                       titles=d2l.get_fashion_mnist_labels(y[:12]))
+assert len(axes) == 12
 
 # %% init-params
 # Each 28x28 image is flattened into a vector of 784 pixels; there are 10 classes.

@@ -7,6 +7,7 @@ from d2lref import torch as d2l
 x = torch.arange(-8.0, 8.0, 0.1, requires_grad=True)
 y = torch.relu(x)
 d2l.plot(x.detach(), y.detach(), "x", "relu(x)", figsize=(5, 2.5))
+assert torch.equal(y, torch.where(x > 0, x, 0.0))  # negatives become 0, positives pass
 
 # %% relu-grad
 y.backward(torch.ones_like(x), retain_graph=True)
@@ -18,6 +19,7 @@ assert torch.equal(x.grad, (x > 0).float())
 # %% sigmoid
 y = torch.sigmoid(x)
 d2l.plot(x.detach(), y.detach(), "x", "sigmoid(x)", figsize=(5, 2.5))
+assert ((y > 0) & (y < 1)).all()  # squashed into (0, 1)
 
 # %% sigmoid-grad
 x.grad.data.zero_()  # x.grad still holds the ReLU gradient: clear it before the next backward
@@ -34,6 +36,8 @@ assert x.grad[0].item() < 1e-3
 # %% tanh
 y = torch.tanh(x)
 d2l.plot(x.detach(), y.detach(), "x", "tanh(x)", figsize=(5, 2.5))
+assert ((y > -1) & (y < 1)).all()  # squashed into (-1, 1)
+assert torch.allclose(torch.tanh(-x), -y)  # point-symmetric about the origin
 
 # %% tanh-grad
 x.grad.data.zero_()
