@@ -100,8 +100,10 @@ def effective_epochs(num_epochs: int) -> int:
 #     1300 examples/s, so 2 quick epochs take ~4 s; softmax regression ~1 s.
 #   resize 33..95 (e.g. 64): 1024 / 512, images up to 5x larger.
 #   resize >= 96 (AlexNet at 224, VGG, NiN, GoogLeNet, ResNet at 96): 128 / 64. AlexNet at
-#     224 trains at ~10 examples/s on 2 CPU cores: 256 training examples took 63 s for 2
-#     epochs, 128 take ~25 s plus evaluation. On a GPU (full mode) the real sizes are used.
+#     224 trains at 8-10 examples/s on 2 busy CPU cores: 256 training examples took 63 s for
+#     2 epochs, 128 take ~30 s including evaluation. Full mode uses the whole data set.
+# On a CPU shared with other jobs, torch's intra-op threads contend badly (a tiny CNN step
+# took 20 ms on one thread and 0.5 s on two under load); torch.set_num_threads(1) helps there.
 _QUICK_SIZES = {"small": (2048, 1024), "medium": (1024, 512), "large": (128, 64)}
 
 
