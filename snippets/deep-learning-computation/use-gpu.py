@@ -92,4 +92,4 @@ if device.type == "cuda":
     print(f"host -> {device}: {to_device * 1e3:.1f} ms, {device} -> host: {to_host * 1e3:.1f} ms")
     print(f"4096x4096 matmul on {device}: {matmul * 1e3:.1f} ms")
 else:
-    print("no GPU: host <-> device copies are not measured on this run")
+    print(f"no CUDA GPU (computing on {device}): copies are not measured on this run")
