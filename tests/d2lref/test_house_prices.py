@@ -156,3 +156,41 @@ def test_house_price_net_is_linear() -> None:
     assert net[0].in_features == 7 and net[0].out_features == 1
     with pytest.raises(ValueError):
         house_price_net(0)
+
+
+def test_k_fold_on_the_real_house_data(kaggle_house_root) -> None:
+    from d2lref.data import load_kaggle_house, preprocess_house_features
+
+    train_df, test_df = load_kaggle_house(kaggle_house_root)
+    features, _, labels = preprocess_house_features(train_df, test_df)
+    zero_predictor = log_rmse(lambda f: torch.zeros(len(f), 1), features, labels)
+    # clipped to 1, predicting 0 scores sqrt(mean(log(price)^2)), about 12 for these prices
+    assert zero_predictor == pytest.approx(
+        math.sqrt(float((torch.log(labels.double()) ** 2).mean())), rel=1e-5)
+    torch.manual_seed(0)
+    train_l, valid_l = k_fold(5, features, labels, num_epochs=10, learning_rate=5,
+                              weight_decay=0, batch_size=64, plot_first_fold=False,
+                              verbose=False)
+    assert math.isfinite(train_l) and math.isfinite(valid_l)
+    assert valid_l < zero_predictor / 3
+
+
+def test_k_fold_plots_the_first_fold(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    import d2lref.plotting
+
+    calls = []
+    monkeypatch.setattr(d2lref.plotting, "plot", lambda *args, **kwargs: calls.append(kwargs))
+    X, y = _synthetic_prices(n=40)
+    k_fold(4, X, y, num_epochs=3, learning_rate=1.0, weight_decay=0, batch_size=8)
+    assert len(calls) == 1 and calls[0]["legend"] == ["train", "valid"]
+    printed = capsys.readouterr().out.splitlines()
+    assert [line.split(",")[0] for line in printed] == ["fold 1", "fold 2", "fold 3", "fold 4"]
+
+
+def test_quick_mode_caps_the_epochs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from d2lref import config
+
+    monkeypatch.setenv("D2LREF_MODE", "quick")
+    X, y = _synthetic_prices(n=20)
+    train_ls, valid_ls = train_house_prices(house_price_net(4), X, y, X, y, 100, 0.5, 0, 8)
+    assert len(train_ls) == len(valid_ls) == min(100, config.QUICK_MAX_EPOCHS)
