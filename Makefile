@@ -46,8 +46,9 @@ serve: $(VENV)/.docs-installed
 lint: $(VENV)/.ci-installed
 	$(BIN)/ruff check .
 
+# One thread per test worker: two workers on two cores, without threads fighting for them.
 test: lint
-	$(BIN)/pytest -n $(WORKERS) --dist loadgroup
+	OMP_NUM_THREADS=1 $(BIN)/pytest -n $(WORKERS) --dist loadgroup
 
 run: $(VENV)/.ci-installed
 	$(BIN)/python -m d2lref.book run $(SNIPPETS) --mode $(MODE)
@@ -57,3 +58,26 @@ status: $(VENV)/.docs-installed
 
 clean:
 	rm -rf site test-artifacts docs/zh/notebooks docs/en/notebooks
+
+# Side-by-side benchmark against the original d2l package. d2l lives only in its own
+# environment (.venv-bench) and is installed WITHOUT its dependencies: its pins would
+# downgrade numpy, pandas and matplotlib. Its import also needs scipy and requests.
+BENCH_VENV ?= .venv-bench
+BENCH_MODELS ?= lenet mlp
+BENCH_EPOCHS ?= 3
+BENCH_REPEATS ?= 2
+BENCH_ARGS ?=
+
+$(BENCH_VENV)/.installed: requirements/ci.txt requirements/torch.txt pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	printf "*\n" > $(BENCH_VENV)/.gitignore
+	$(BENCH_VENV)/bin/pip install -q -r requirements/ci.txt
+	$(BENCH_VENV)/bin/pip install -q --no-deps d2l==1.0.3
+	$(BENCH_VENV)/bin/pip install -q scipy==1.17.1 requests
+	$(BENCH_VENV)/bin/pip install -q --no-deps -e .
+	touch $@
+
+.PHONY: bench
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python -m d2lref.bench compare --model $(BENCH_MODELS) \
+		--epochs $(BENCH_EPOCHS) --repeats $(BENCH_REPEATS) $(BENCH_ARGS)
