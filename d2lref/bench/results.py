@@ -1,0 +1,64 @@
+"""Where stored benchmark results live, and the tables made from them."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from typing import Any
+
+from d2lref.bench.report import format_si, format_table
+
+__all__ = ["comparison_table", "flops_table", "latest_results", "load_results", "results_dir"]
+
+
+def results_dir() -> pathlib.Path:
+    """The folder of the stored result files (inside the package: works from any directory)."""
+    return pathlib.Path(__file__).resolve().parent / "results"
+
+
+def load_results(path: str | pathlib.Path) -> dict[str, Any]:
+    """Read one result file written by ``python -m d2lref.bench compare``."""
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no benchmark results at {path}; run "
+                                "'python -m d2lref.bench compare --out <file>' to make them.")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def latest_results(device_type: str = "cpu") -> dict[str, Any]:
+    """The newest stored results for ``device_type`` ("cpu" or "cuda"), by file name date."""
+    files = sorted(results_dir().glob(f"{device_type}-*.json"))
+    if not files:
+        raise FileNotFoundError(
+            f"no stored {device_type} results in {results_dir()}; run 'python -m d2lref.bench "
+            f"compare' on a {device_type} machine (it saves {device_type}-<date>.json there).")
+    return load_results(files[-1])
+
+
+def comparison_table(results: dict[str, Any]) -> str:
+    """One row per model and implementation: throughput, ratio, epoch time, accuracies."""
+    rows = []
+    for model, entry in results["models"].items():
+        for impl in ("d2l", "d2lref"):
+            s = entry["summary"][impl]
+            ratio = f"{entry['ratio']:.2f}x" if impl == "d2lref" else "1.00x"
+            rows.append([model, impl, s["examples_per_sec"], ratio, s["epoch_seconds"],
+                         s["book_examples_per_sec"], s["train_acc"], s["test_acc"]])
+    headers = ["model", "implementation", "examples/sec", "ratio", "epoch s",
+               "book's examples/sec", "train acc", "test acc"]
+    return format_table(headers, rows)
+
+
+def flops_table(results: dict[str, Any]) -> str:
+    """Training FLOPs per example and the FLOP/s each implementation achieved."""
+    peaks = results.get("matmul_peak_flops", {})
+    rows = []
+    for model, entry in results["models"].items():
+        per_example = entry["train_flops_per_example"]
+        for impl in ("d2l", "d2lref"):
+            achieved = entry["achieved_flops"][impl]
+            share = (f"{achieved / peaks['float32']:.1%}" if "float32" in peaks else "-")
+            rows.append([model, impl, format_si(per_example, "FLOP"),
+                         format_si(achieved, "FLOP/s"), share])
+    headers = ["model", "implementation", "FLOPs/example", "achieved", "of fp32 matmul peak"]
+    return format_table(headers, rows)
