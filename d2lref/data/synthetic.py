@@ -16,13 +16,16 @@ def synthetic_data(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Generate ``y = Xw + b + noise`` with ``X ~ N(0, 1)`` and noise ``~ N(0, 0.01**2)``.
 
-    Returns ``(X, y)`` with ``X`` shaped ``(num_examples, len(w))`` and ``y`` shaped
+    ``w`` is a vector ``(d,)`` or, as the book's weight-decay chapter passes it, a column
+    ``(d, 1)``. Returns ``(X, y)`` with ``X`` shaped ``(num_examples, d)`` and ``y`` shaped
     ``(num_examples, 1)``.
     """
     w = torch.as_tensor(w, dtype=torch.float32)
+    if w.dim() == 2 and w.shape[1] == 1:
+        w = w.reshape(-1)
     if w.dim() != 1:
-        raise ValueError(f"w must be a 1-D weight vector, got shape {tuple(w.shape)}; "
-                         "pass e.g. torch.tensor([2, -3.4]).")
+        raise ValueError(f"w must be a weight vector (d,) or a column (d, 1), got shape "
+                         f"{tuple(w.shape)}; pass e.g. torch.tensor([2, -3.4]).")
     if not isinstance(num_examples, int) or num_examples < 1:
         raise ValueError(f"num_examples must be a positive int, got {num_examples!r}.")
     X = torch.normal(0, 1, (num_examples, len(w)))

@@ -25,8 +25,16 @@ def test_synthetic_data_recovers_w_and_b_by_least_squares():
 
 
 def test_synthetic_data_rejects_a_matrix_of_weights():
-    with pytest.raises(ValueError, match="1-D weight vector"):
+    with pytest.raises(ValueError, match=r"weight vector \(d,\) or a column \(d, 1\)"):
         synthetic_data(torch.ones(2, 2), 0.0, 10)
+
+
+def test_synthetic_data_accepts_a_column_of_weights_as_the_book_passes_it():
+    torch.manual_seed(0)
+    features, labels = synthetic_data(torch.ones((200, 1)) * 0.01, 0.05, 20)
+    assert features.shape == (20, 200) and labels.shape == (20, 1)
+    expected = features @ (torch.ones(200) * 0.01) + 0.05
+    assert torch.allclose(labels.reshape(-1), expected, atol=0.05)
 
 
 def test_data_iter_covers_every_example_once():
