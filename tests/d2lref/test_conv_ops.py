@@ -110,3 +110,19 @@ def test_clear_errors_for_bad_input() -> None:
         corr2d_multi_in_out_1x1(torch.ones(3, 4, 4), torch.ones(5, 3, 2, 2))
     with pytest.raises(ValueError, match="'max' or 'avg'"):
         pool2d(torch.ones(3, 3), (2, 2), mode="mean")
+
+
+def test_conv2d_layer_forward_is_cross_correlation_plus_bias() -> None:
+    torch.manual_seed(5)
+    layer = Conv2D(kernel_size=(2, 3))
+    with torch.no_grad():
+        layer.bias.fill_(0.25)
+    X = torch.randn(4, 5)
+    expected = F.conv2d(X[None, None], layer.weight[None, None], layer.bias)[0, 0]
+    torch.testing.assert_close(layer(X), expected)
+    assert [name for name, _ in layer.named_parameters()] == ["weight", "bias"]
+
+
+def test_pool2d_window_larger_than_input_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"pool window \(4, 1\) does not fit the input of shape"):
+        pool2d(torch.ones(3, 3), (4, 1))
