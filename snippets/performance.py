@@ -1,0 +1,60 @@
+# %% imports
+from matplotlib import pyplot as plt
+
+from d2lref import bench
+
+# %% load-results
+# The newest stored CPU measurement (a JSON file inside d2lref/bench/results/).
+results = bench.latest_results("cpu")
+method = results["method"]
+print("device: ", results["device"])
+print("date:   ", results["date"])
+print("versions:", ", ".join(f"{name} {v}" for name, v in results["versions"].items()))
+print(f"settings: {method['epochs']} epochs x {method['repeats']} repeats per side, "
+      f"torch threads: {method['torch_threads']}, mode {method['mode']}")
+for model, entry in results["models"].items():
+    s = entry["settings"]
+    print(f"  {model}: batch {s['batch_size']}, lr {s['lr']}, resize {s['resize']}")
+
+# %% throughput-table
+# examples/sec: examples trained / wall-clock of the passes over train_iter (loading included).
+# "book's examples/sec" is the line train_ch6 prints (its timer skips data loading).
+print(bench.comparison_table(results))
+ratios = {model: entry["ratio"] for model, entry in results["models"].items()}
+for model, ratio in ratios.items():
+    # The ratio is recomputed from the medians: the stored number is what the table shows.
+    summary = results["models"][model]["summary"]
+    assert abs(ratio - summary["d2lref"]["examples_per_sec"]
+               / summary["d2l"]["examples_per_sec"]) < 1e-9
+print("d2lref / d2l:", ", ".join(f"{m} {r:.2f}x" for m, r in ratios.items()))
+
+# %% flops-table
+# Training FLOPs per example (forward + backward, counted by torch's FlopCounterMode)
+# times examples/sec, against a float32 matmul loop measured on the same machine.
+peak = results["matmul_peak_flops"]["float32"]
+print("float32 matmul peak measured:", bench.format_si(peak, "FLOP/s"))
+print(bench.flops_table(results))
+
+# %% throughput-chart
+models = list(results["models"])
+speeds = {impl: [results["models"][m]["summary"][impl]["examples_per_sec"] for m in models]
+          for impl in ("d2l", "d2lref")}
+fig, ax = plt.subplots(figsize=(5, 2.8))
+width = 0.38
+for offset, (impl, values) in zip((-width / 2, width / 2), speeds.items(), strict=True):
+    bars = ax.bar([i + offset for i in range(len(models))], values, width, label=impl)
+    ax.bar_label(bars, fmt="%.0f", fontsize=8)
+ax.set_xticks(range(len(models)), [f"{m} ({ratios[m]:.2f}x)" for m in models])
+ax.set_ylabel("examples/sec")
+versions = results["versions"]
+ax.set_title(f"{results['device'].split(' (')[0]}, {results['date'][:10]}\n"
+             f"torch {versions['torch']}, d2l {versions['d2l']}", fontsize=8)
+ax.legend()
+fig.tight_layout()
+plt.show()
+
+# %% stored-measurements
+# Which measurements exist: a GPU file appears only after a run on a CUDA machine.
+for device_type in ("cpu", "cuda"):
+    files = sorted(path.name for path in bench.results_dir().glob(f"{device_type}-*.json"))
+    print(f"{device_type}: {', '.join(files) if files else 'no stored measurement'}")
