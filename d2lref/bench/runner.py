@@ -53,6 +53,13 @@ class TimedEpochs:
     def __getattr__(self, name: str) -> Any:  # e.g. .dataset, read by the training loops
         return getattr(self.iterable, name)
 
+    def to_device(self, device: torch.device) -> TimedEpochs:
+        """Let ``train_ch6`` move the wrapped batches to its device and keep timing them."""
+        move = getattr(self.iterable, "to_device", None)
+        if callable(move):
+            self.iterable = move(device)
+        return self
+
     def _sync(self) -> None:
         if self.device.type == "cuda":
             torch.cuda.synchronize(self.device)

@@ -208,6 +208,18 @@ class FashionMNISTBatches:
             batch.clamp_(0, 1)  # rounding may overshoot [0, 1] by an ulp
         return batch
 
+    def to_device(self, device: torch.device | str) -> FashionMNISTBatches:
+        """The same batches made on ``device`` (resize included), e.g. the training GPU.
+
+        The copy shares the shuffle generator: iterating it continues the same sequence of
+        epoch orders as iterating ``self`` would.
+        """
+        moved = copy.copy(self)
+        moved.device = torch.device(device)
+        moved.images = self.images.to(moved.device)
+        moved.labels = self.labels.to(moved.device)
+        return moved
+
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         count = len(self.images)
         if self.shuffle:

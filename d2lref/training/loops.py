@@ -168,6 +168,14 @@ def _init_weights(module: nn.Module) -> None:
         nn.init.xavier_uniform_(module.weight)
 
 
+def _batches_on(data_iter: Iterable, device: torch.device) -> Iterable:
+    """``data_iter`` moved to an accelerator when it can be (``FashionMNISTBatches``)."""
+    to_device = getattr(data_iter, "to_device", None)
+    if device.type == "cpu" or not callable(to_device):
+        return data_iter
+    return to_device(device)
+
+
 def train_ch6(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epochs: int,
               lr: float, device: torch.device | str, *,
               channels_last: bool = False) -> TrainResult:
@@ -187,6 +195,9 @@ def train_ch6(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epo
     mode = _announce_mode(num_epochs, epochs, train_iter)
     memory_format = torch.channels_last if channels_last else torch.contiguous_format
     net.to(device, memory_format=memory_format)
+    # Batches cut from decoded tensors are then made (and resized) on the training device,
+    # instead of on the CPU and copied over every batch.
+    train_iter, test_iter = _batches_on(train_iter, device), _batches_on(test_iter, device)
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True  # fixed input shapes: pick the fastest kernels
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)

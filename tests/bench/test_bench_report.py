@@ -119,3 +119,36 @@ def test_stored_results_are_found_from_any_directory(tmp_path, monkeypatch):
         bench.load_results(tmp_path / "missing.json")
     (tmp_path / "r.json").write_text(json.dumps({"models": {}}))
     assert bench.load_results(tmp_path / "r.json") == {"models": {}}
+
+
+class _MovableBatches(list):
+    def to_device(self, device):
+        moved = _MovableBatches(self)
+        moved.device = device
+        return moved
+
+
+def test_timed_epochs_keeps_timing_after_the_batches_move():
+    timed = TimedEpochs(_MovableBatches([(torch.zeros(2), torch.zeros(2))]), torch.device("cpu"))
+    assert timed.to_device("cuda:0") is timed
+    assert timed.iterable.device == "cuda:0"
+    list(timed)
+    assert timed.examples == [2]
+    plain = TimedEpochs([(torch.zeros(3), torch.zeros(3))], torch.device("cpu"))
+    assert plain.to_device("cuda:0") is plain and list(plain)[0][1].shape == (3,)
+
+
+def test_moved_fashion_mnist_batches_continue_the_same_shuffles():
+    from d2lref.data.fashion_mnist import FashionMNISTBatches
+
+    images = torch.arange(10 * 4, dtype=torch.uint8).reshape(10, 2, 2)
+    labels = torch.arange(10)
+    reference = FashionMNISTBatches(images, labels, 4, shuffle=True, seed=3)
+    batches = FashionMNISTBatches(images, labels, 4, shuffle=True, seed=3)
+    first = [y.tolist() for _, y in batches]
+    moved = batches.to_device("cpu")
+    assert moved is not batches and moved.device == torch.device("cpu")
+    second = [y.tolist() for _, y in moved]
+    expected = [[y.tolist() for _, y in reference] for _ in range(2)]
+    assert [first, second] == expected
+    assert first != second  # a new order every epoch
