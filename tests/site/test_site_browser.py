@@ -1,0 +1,190 @@
+"""The built site in a real browser: math, Mermaid, language switch, copy buttons, search.
+
+Debian's chromium driven by Playwright, against the site served on 127.0.0.1; every request
+the pages make is recorded, and none may go to another host.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import ARTIFACTS_DIR  # noqa: I001 (tests/site/conftest.py)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # Without it the browser process itself resolves other hosts, background networking off or not.
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
+SCREENSHOTS = ARTIFACTS_DIR / "screenshots"
+# Material draws Mermaid diagrams in a closed shadow root; open every shadow root so the test
+# can see the SVG inside.
+OPEN_SHADOW_ROOTS = """
+const attachShadow = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) {
+  return attachShadow.call(this, { ...init, mode: "open" });
+};
+"""
+
+HOME = {"zh": "", "en": "en/"}
+TWINS = {"zh": ("glossary/", "en/glossary/"), "en": ("en/glossary/", "glossary/")}
+SEARCH_TERMS = {"zh": ["张量", "broadcasting"], "en": ["tensor", "张量"]}
+
+
+@pytest.fixture(scope="module")
+def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    if not CHROMIUM.exists():
+        message = (
+            f"{CHROMIUM} not found: install Debian's chromium and fonts-noto-cjk "
+            "(apt-get install -y chromium fonts-noto-cjk) to run the browser tests"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        context.add_init_script(OPEN_SHADOW_ROOTS)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+class RecordedPage:
+    """A browser tab that records every request and every failed response."""
+
+    def __init__(self, context) -> None:
+        self.page = context.new_page()
+        self.requests: list[str] = []
+        self.failures: list[str] = []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on(
+            "response",
+            lambda response: (
+                self.failures.append(f"{response.status} {response.url}")
+                if response.status >= 400
+                else None
+            ),
+        )
+        self.page.on("requestfailed", lambda request: self.failures.append(f"failed {request.url}"))
+
+    def other_hosts(self) -> list[str]:
+        """Requests that went anywhere but 127.0.0.1 (data: and blob: URLs never leave)."""
+        return [
+            url
+            for url in self.requests
+            if urlsplit(url).scheme not in ("data", "blob")
+            and urlsplit(url).hostname != "127.0.0.1"
+        ]
+
+
+@pytest.fixture
+def tab(browser_context) -> Iterator[RecordedPage]:
+    recorded = RecordedPage(browser_context)
+    try:
+        yield recorded
+    finally:
+        recorded.page.close()
+
+
+def _screenshot(tab: RecordedPage, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_home_page_renders_math_diagram_and_copy_buttons(
+    tab: RecordedPage, site_url: str, lang: str
+):
+    page = tab.page
+    page.goto(site_url + HOME[lang], wait_until="networkidle")
+    page.wait_for_selector(".katex-display")
+    page.wait_for_function(
+        "document.querySelector('div.mermaid')?.shadowRoot?.querySelector('svg')"
+    )
+
+    article = page.locator("article")
+    text = article.inner_text()
+    assert "$$" not in text and "\\[" not in text and "\\(" not in text
+    assert page.locator(".arithmatex .katex").count() >= 3  # one display formula, two inline
+    assert page.locator(".katex-error").count() == 0
+    # The KaTeX fonts are loaded from the site itself.
+    assert page.evaluate("document.fonts.check('16px KaTeX_Main')")
+
+    svg_nodes = page.evaluate(
+        "document.querySelector('div.mermaid').shadowRoot.querySelectorAll('svg .node').length"
+    )
+    assert svg_nodes == 6  # snippet, outputs, page, site, notebook, d2lref
+
+    code_blocks = page.locator("article pre > code").count()
+    copy_buttons = page.locator("button.md-code__button[data-md-type=copy]").count()
+    assert code_blocks >= 3 and copy_buttons == code_blocks
+
+    page.locator("div.mermaid").scroll_into_view_if_needed()
+    _screenshot(tab, f"{lang}-home-diagram")
+    page.locator(".katex-display").first.scroll_into_view_if_needed()
+    _screenshot(tab, f"{lang}-home-formula")
+
+    assert tab.other_hosts() == []
+    assert tab.failures == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_language_switch_lands_on_the_twin_page(tab: RecordedPage, site_url: str, lang: str):
+    page = tab.page
+    here, twin = TWINS[lang]
+    page.goto(site_url + here + "#glossary", wait_until="networkidle")
+    other = "en" if lang == "zh" else "zh-Hans"
+    page.locator(".md-header__option .md-select").hover()
+    link = page.locator(f".md-select__link[hreflang='{other}']")
+    link.wait_for(state="visible")
+    link.click()
+    page.wait_for_url(site_url + twin + "#glossary")
+    assert page.locator("html").get_attribute("lang") == ("en" if lang == "zh" else "zh")
+    # Back in the head, the twin page lists both languages as alternates.
+    hreflangs = page.locator("link[rel=alternate]").evaluate_all(
+        "links => links.map(l => l.hreflang)"
+    )
+    assert sorted(hreflangs) == ["en", "zh-Hans"]
+    _screenshot(tab, f"{lang}-language-switch")
+    assert tab.other_hosts() == []
+    assert tab.failures == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_search_finds_chinese_and_english_words(tab: RecordedPage, site_url: str, lang: str):
+    page = tab.page
+    page.goto(site_url + HOME[lang], wait_until="networkidle")
+    for term in SEARCH_TERMS[lang]:
+        search = page.locator("input.md-search__input")
+        search.click()
+        search.fill(term)
+        search.press("End")
+        results = page.locator(".md-search-result__item")
+        results.first.wait_for(state="visible", timeout=15_000)
+        assert results.count() >= 1
+        assert term.lower() in page.locator(".md-search-result").inner_text().lower()
+        _screenshot(tab, f"{lang}-search-{'zh' if term.isascii() is False else 'en'}")
+        page.keyboard.press("Escape")
+    assert tab.other_hosts() == []
+    assert tab.failures == []

@@ -1,0 +1,201 @@
+"""The strict build of both languages, and the checks the i18n hook adds to it."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.slow
+
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+
+
+def _load_hook(name: str):
+    spec = importlib.util.spec_from_file_location(
+        f"site_hook_{name}", REPO_DIR / "docs/hooks" / f"{name}.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _IgnoreTags(yaml.SafeLoader):
+    """Reads mkdocs.yml without resolving its !!python tags."""
+
+
+_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
+_IgnoreTags.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+
+
+def _nav_pages(config_name: str) -> list[str]:
+    config = yaml.load((REPO_DIR / config_name).read_text(encoding="utf-8"), Loader=_IgnoreTags)
+    pages: list[str] = []
+
+    def walk(item):
+        if isinstance(item, str):
+            pages.append(item)
+        elif isinstance(item, dict):
+            for value in item.values():
+                walk(value)
+        elif isinstance(item, list):
+            for value in item:
+                walk(value)
+
+    walk(config["nav"])
+    return pages
+
+
+CONTRACT_PAGES = (
+    ["index.md", "installation/index.md"]
+    + [
+        f"preliminaries/{p}.md"
+        for p in "index ndarray linear-algebra calculus autograd probability".split()
+    ]
+    + [
+        f"linear-networks/{p}.md"
+        for p in (
+            "index linear-regression-scratch linear-regression-concise "
+            "softmax-regression-scratch softmax-regression-concise"
+        ).split()
+    ]
+    + [
+        f"multilayer-perceptrons/{p}.md"
+        for p in (
+            "index activation-functions mlp underfit-overfit weight-decay dropout backprop "
+            "numerical-stability kaggle-house-price"
+        ).split()
+    ]
+    + [
+        f"deep-learning-computation/{p}.md"
+        for p in "index model-construction custom-layer parameters read-write use-gpu".split()
+    ]
+    + [
+        f"convolutional-neural-networks/{p}.md"
+        for p in "index conv-layer padding-and-strides channels pooling why-conv lenet".split()
+    ]
+    + [
+        f"convolutional-modern/{p}.md"
+        for p in "index alexnet vgg nin googlenet batch-norm resnet densenet".split()
+    ]
+    + ["performance.md", "glossary.md"]
+)
+
+
+@pytest.mark.parametrize("config_name", ["mkdocs.yml", "mkdocs.en.yml"])
+def test_nav_lists_exactly_the_contract_pages_in_book_order(config_name):
+    assert _nav_pages(config_name) == CONTRACT_PAGES
+
+
+def test_both_languages_build_every_page(built_site: Path):
+    for page in CONTRACT_PAGES:
+        url = "" if page == "index.md" else page.removesuffix("index.md").removesuffix(".md") + "/"
+        url = url.replace("//", "/")
+        for root in (built_site, built_site / "en"):
+            assert (root / url / "index.html").is_file(), f"{root / url} was not built"
+    assert (built_site / "index.html").read_text(encoding="utf-8").count('lang="zh"') >= 1
+    assert '<html lang="en"' in (built_site / "en/index.html").read_text(encoding="utf-8")
+
+
+def test_every_page_links_to_its_twin(built_site: Path):
+    zh = (built_site / "glossary/index.html").read_text(encoding="utf-8")
+    en = (built_site / "en/glossary/index.html").read_text(encoding="utf-8")
+    assert '<link rel="alternate" href="../en/glossary/" hreflang="en">' in zh
+    assert '<link rel="alternate" href="./" hreflang="zh-Hans">' in zh
+    assert '<link rel="alternate" href="../../glossary/" hreflang="zh-Hans">' in en
+    # The twin's folder answers Material's sitemap request with the page and its alternates.
+    sitemap = (built_site / "en/glossary/sitemap.xml").read_text(encoding="utf-8")
+    assert 'hreflang="zh-Hans" href="glossary/"' in sitemap
+
+
+def test_search_index_segments_chinese_words(built_site: Path):
+    index = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["lang"] == ["en"]
+    assert index["config"]["pipeline"] == ["stopWordFilter"]
+    # The separator is a regular expression for the browser: \u200b is written escaped.
+    assert "\\u200b" in index["config"]["separator"]
+    glossary = next(doc for doc in index["docs"] if doc["location"] == "glossary/")
+    # jieba put zero-width spaces between Chinese words at build time.
+    assert "\u200b" in glossary["text"]
+    en_index = json.loads((built_site / "en/search/search_index.json").read_text(encoding="utf-8"))
+    assert {doc["location"] for doc in en_index["docs"]} & {"glossary/"}
+    assert not any(doc["location"].startswith("../") for doc in en_index["docs"])
+
+
+def test_no_page_loads_anything_from_another_host(built_site: Path):
+    remote = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""")
+    offenders = []
+    for html in built_site.rglob("*.html"):
+        for tag in remote.findall(html.read_text(encoding="utf-8")):
+            offenders.append(f"{html.relative_to(built_site)}: {tag}")
+    assert offenders == []
+
+
+def test_relative_link_between_language_roots():
+    i18n = _load_hook("i18n")
+    assert i18n.relative_link("glossary/", "en/glossary/") == "../en/glossary/"
+    assert i18n.relative_link("en/glossary/", "glossary/") == "../../glossary/"
+    assert i18n.relative_link("en/", "") == "../"
+    assert i18n.relative_link("", "en/") == "en/"
+    assert i18n.relative_link("a/b/", "a/b/") == "./"
+    assert i18n.relative_link("a/b.html", "en/a/b.html") == "../en/a/b.html"
+
+
+def _write_two_language_site(
+    root: Path, zh_pages: dict[str, str], en_pages: dict[str, str]
+) -> Path:
+    for lang, pages in (("zh", zh_pages), ("en", en_pages)):
+        for name, text in pages.items():
+            path = root / "docs" / lang / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    config = root / "mkdocs.yml"
+    config.write_text(
+        textwrap.dedent(
+            f"""\
+            site_name: twin check
+            docs_dir: docs/zh
+            theme:
+              name: material
+              language: zh
+            hooks:
+              - {REPO_DIR / "docs/hooks/i18n.py"}
+            extra:
+              i18n:
+                - {{lang: zh, name: 中文, hreflang: zh-Hans, root: "", docs_dir: docs/zh}}
+                - {{lang: en, name: English, hreflang: en, root: en/, docs_dir: docs/en}}
+            """
+        ),
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_missing_twin_fails_the_build_and_names_the_file(tmp_path: Path, mkdocs_build):
+    config = _write_two_language_site(
+        tmp_path,
+        {"index.md": "# 首页\n", "extra.md": "# 额外\n"},
+        {"index.md": "# Home\n"},
+    )
+    result = mkdocs_build(config, tmp_path / "site", tmp_path)
+    assert result.returncode != 0
+    assert "docs/en/extra.md is missing, but docs/zh/extra.md exists" in result.stderr
+    assert not (tmp_path / "site/extra/index.html").exists()
+
+
+def test_twin_pages_present_build_passes(tmp_path: Path, mkdocs_build):
+    config = _write_two_language_site(
+        tmp_path,
+        {"index.md": "# 首页\n", "extra.md": "# 额外\n"},
+        {"index.md": "# Home\n", "extra.md": "# Extra\n"},
+    )
+    result = mkdocs_build(config, tmp_path / "site", tmp_path)
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "site/extra/index.html").read_text(encoding="utf-8")
+    assert 'href="../en/extra/" hreflang="en"' in html
