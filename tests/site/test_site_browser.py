@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import ARTIFACTS_DIR  # noqa: I001 (tests/site/conftest.py)
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("site")]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

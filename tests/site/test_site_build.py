@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-pytestmark = pytest.mark.slow
+# One worker builds the site once (session fixture) and runs every site test.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
 
 
 REPO_DIR = Path(__file__).resolve().parents[2]

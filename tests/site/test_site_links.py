@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+# One worker builds the site once (session fixture) and runs every site test.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
 
 # AnchorCheck reports links to a missing #id; external URLs are not followed (no network).
 LINKCHECKER_CONFIG = """\
