@@ -31,8 +31,8 @@ print("d2lref / d2l:", ", ".join(f"{m} {r:.2f}x" for m, r in ratios.items()))
 # %% flops-table
 # Training FLOPs per example (forward + backward, counted by torch's FlopCounterMode)
 # times examples/sec, against a float32 matmul loop measured on the same machine.
-peak = results["matmul_peak_flops"]["float32"]
-print("float32 matmul peak measured:", bench.format_si(peak, "FLOP/s"))
+for dtype, peak in results["matmul_peak_flops"].items():
+    print(f"{dtype} matmul peak measured:", bench.format_si(peak, "FLOP/s"))
 print(bench.flops_table(results))
 
 # %% throughput-chart

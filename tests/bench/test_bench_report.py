@@ -152,3 +152,11 @@ def test_moved_fashion_mnist_batches_continue_the_same_shuffles():
     expected = [[y.tolist() for _, y in reference] for _ in range(2)]
     assert [first, second] == expected
     assert first != second  # a new order every epoch
+
+
+def test_flops_table_adds_the_bf16_share_when_measured():
+    results = _results()
+    results["matmul_peak_flops"]["bfloat16"] = 4e10
+    header, _, _, d2lref_row = bench.flops_table(results).splitlines()
+    assert header.endswith("of fp32 matmul peak  of bf16 matmul peak")
+    assert d2lref_row.split()[-2:] == ["25.0%", "6.2%"]  # 2.5e9 / 1e10 and / 4e10
