@@ -160,3 +160,14 @@ def test_flops_table_adds_the_bf16_share_when_measured():
     header, _, _, d2lref_row = bench.flops_table(results).splitlines()
     assert header.endswith("of fp32 matmul peak  of bf16 matmul peak")
     assert d2lref_row.split()[-2:] == ["25.0%", "6.2%"]  # 2.5e9 / 1e10 and / 4e10
+
+
+def test_the_books_lenet_matches_a_hand_count():
+    # Multiply-adds per example: conv1 6*28*28*25, conv2 16*10*10*6*25, the three dense layers.
+    conv1, conv2 = 6 * 28 * 28 * 25, 16 * 10 * 10 * 6 * 25
+    dense = 400 * 120 + 120 * 84 + 84 * 10
+    forward = 2 * (conv1 + conv2 + dense)
+    # Backward: every weight gradient again, input gradients for all layers but the first.
+    expected = forward + forward + 2 * (conv2 + dense)
+    assert expected == 2_263_920
+    assert bench.count_training_flops(bench.build_model("lenet"), (4, 1, 28, 28)) == expected
