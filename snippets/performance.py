@@ -53,6 +53,16 @@ ax.legend()
 fig.tight_layout()
 plt.show()
 
+# %% ten-epochs
+# One run per side with the book's 10 epochs, kept for the final accuracies.
+long_run = bench.latest_results("cpu", prefix="accuracy-")
+print(f"{long_run['method']['epochs']} epochs, {long_run['date'][:10]}, {long_run['device']}")
+print(bench.comparison_table(long_run))
+for model, entry in long_run["models"].items():
+    summary = entry["summary"]
+    gap = summary["d2lref"]["test_acc"] - summary["d2l"]["test_acc"]
+    print(f"{model}: test accuracy d2lref - d2l = {gap:+.3f}")
+
 # %% stored-measurements
 # Which measurements exist: a GPU file appears only after a run on a CUDA machine.
 for device_type in ("cpu", "cuda"):

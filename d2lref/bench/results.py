@@ -25,13 +25,18 @@ def load_results(path: str | pathlib.Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def latest_results(device_type: str = "cpu") -> dict[str, Any]:
-    """The newest stored results for ``device_type`` ("cpu" or "cuda"), by file name date."""
-    files = sorted(results_dir().glob(f"{device_type}-*.json"))
+def latest_results(device_type: str = "cpu", prefix: str = "") -> dict[str, Any]:
+    """The newest stored results for ``device_type`` ("cpu" or "cuda"), by file name date.
+
+    Files are named ``<prefix><device_type>-<date>.json``; the throughput runs have no prefix,
+    the long runs kept for their final accuracies use ``prefix="accuracy-"``.
+    """
+    files = sorted(results_dir().glob(f"{prefix}{device_type}-*.json"))
     if not files:
         raise FileNotFoundError(
-            f"no stored {device_type} results in {results_dir()}; run 'python -m d2lref.bench "
-            f"compare' on a {device_type} machine (it saves {device_type}-<date>.json there).")
+            f"no stored {prefix}{device_type} results in {results_dir()}; run 'python -m "
+            f"d2lref.bench compare --out {results_dir()}/{prefix}{device_type}-<date>.json' "
+            f"on a {device_type} machine.")
     return load_results(files[-1])
 
 

@@ -115,6 +115,10 @@ def test_stored_results_are_found_from_any_directory(tmp_path, monkeypatch):
     results = bench.latest_results("cpu")
     assert results["device_type"] == "cpu"
     assert set(results["models"]) >= {"lenet", "mlp"}
+    long_run = bench.latest_results("cpu", prefix="accuracy-")
+    assert long_run["method"]["epochs"] == 10 and long_run is not results
+    with pytest.raises(FileNotFoundError, match="no stored never-cuda results"):
+        bench.latest_results("cuda", prefix="never-")
     with pytest.raises(FileNotFoundError, match="no benchmark results"):
         bench.load_results(tmp_path / "missing.json")
     (tmp_path / "r.json").write_text(json.dumps({"models": {}}))
