@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
 LINKCHECKER_CONFIG = """\
 [checking]
 threads=4
-# Allowed because the test server sends "X-Powered-By: LinkChecker" (see conftest.py).
+# Honoured because the test server sends a "LinkChecker" header (see conftest.py).
 maxrequestspersecond=200
 
 [filtering]
