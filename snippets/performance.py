@@ -1,7 +1,9 @@
 # %% imports
+import torch
 from matplotlib import pyplot as plt
 
 from d2lref import bench
+from d2lref import torch as d2l
 
 # %% load-results
 # The newest stored CPU measurement (a JSON file inside d2lref/bench/results/).
@@ -62,6 +64,20 @@ for model, entry in long_run["models"].items():
     summary = entry["summary"]
     gap = summary["d2lref"]["test_acc"] - summary["d2l"]["test_acc"]
     print(f"{model}: test accuracy d2lref - d2l = {gap:+.3f}")
+
+# %% resize-difference
+# The one numerical change of the fast path: batched resize instead of PIL's per image.
+# The test iterators are not shuffled, so the first batches hold the same images.
+for size in (96, 224):
+    _, book_test = d2l.load_data_fashion_mnist(64, resize=size, fast=False)
+    _, fast_test = d2l.load_data_fashion_mnist(64, resize=size)
+    X_book, y_book = next(iter(book_test))
+    X_fast, y_fast = next(iter(fast_test))
+    assert torch.equal(y_book, y_fast) and X_book.shape == X_fast.shape == (64, 1, size, size)
+    gap = (X_book - X_fast).abs()
+    print(f"resize {size}: max |PIL - interpolate| = {gap.max():.5f} "
+          f"({gap.max() * 255:.2f}/255), mean {gap.mean():.5f}")
+    assert gap.max() <= 1 / 255 + 1e-6  # PIL rounds to 8-bit values; the fast path keeps floats
 
 # %% stored-measurements
 # Which measurements exist: a GPU file appears only after a run on a CUDA machine.
