@@ -54,7 +54,10 @@ def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
-    sync_api = pytest.importorskip("playwright.sync_api")
+    if os.environ.get("CI") == "true":
+        from playwright import sync_api  # in CI a missing Playwright is an error, not a skip
+    else:
+        sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")),
