@@ -16,23 +16,24 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
+# A snippet that prints HTML (which pages must show as text) and ends on a bare expression.
+DEMO_SNIPPET = """
+# %% setup
+values = [1, 2, 3]
+
+# %% show-html
+print("<b>x</b> & <script>alert(1)</script>")
+
+# %% total
+total = sum(values)
+total
+"""
+
+
 @pytest.fixture
 def tiny_book(tmp_path: Path) -> Path:
     """A book folder with one snippet and its zh page (no d2lref training involved)."""
-    write(
-        tmp_path / "snippets" / "demo" / "page.py",
-        """
-        # %% setup
-        values = [1, 2, 3]
-
-        # %% show-html
-        print("<b>x</b> & <script>alert(1)</script>")
-
-        # %% total
-        total = sum(values)
-        total
-        """,
-    )
+    write(tmp_path / "snippets" / "demo" / "page.py", DEMO_SNIPPET)
     write(
         tmp_path / "docs" / "zh" / "demo" / "page.md",
         """

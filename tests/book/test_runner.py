@@ -16,27 +16,14 @@ from d2lref.book.cells import load_snippet
 from d2lref.book.runner import RunOptions, SnippetRunError, run_snippets
 from d2lref.book.store import read_store, store_path
 
-from .conftest import REPO_DIR, write
+from .conftest import DEMO_SNIPPET, REPO_DIR, write
 
 
 @pytest.fixture(scope="module")
 def ran_book(tmp_path_factory) -> Path:
     """The tiny book, run once in quick mode (a kernel start costs seconds)."""
     root = tmp_path_factory.mktemp("ran")
-    write(
-        root / "snippets" / "demo" / "page.py",
-        """
-        # %% setup
-        values = [1, 2, 3]
-
-        # %% show-html
-        print("<b>x</b> & <script>alert(1)</script>")
-
-        # %% total
-        total = sum(values)
-        total
-        """,
-    )
+    write(root / "snippets" / "demo" / "page.py", DEMO_SNIPPET)
     run_snippets(
         [root / "snippets" / "demo" / "page.py"], root / "snippets",
         RunOptions(mode="quick", timeout_s=120), log=lambda _: None,
