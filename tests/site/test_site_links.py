@@ -22,6 +22,12 @@ maxrequestspersecond=200
 
 [filtering]
 checkextern=0
+# Notebook views are checked to exist but not crawled: their pages embed every figure and
+# take linkchecker minutes to parse, and their only links are the navigation checked elsewhere.
+nofollow=/notebooks/
+# Code-line anchors (pymdownx.highlight anchor_linenums) point at the line beside them: one
+# link per line of code, thousands per page, and never broken.
+ignore=#__codelineno-
 
 [AnchorCheck]
 """
