@@ -1,0 +1,47 @@
+"""The outputs stored in the repository are fresh, and full-mode where a CPU can afford it.
+
+Chapters 1–6 and the batch-normalisation page train small models on Fashion-MNIST at the
+book's settings in minutes on a CPU, so their published outputs must come from full runs.
+The large modern CNNs (AlexNet at 224×224, ResNet-18, ...) may show labelled quick-mode
+outputs until the GPU workflow's full run replaces them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from d2lref.book.cells import find_snippets, load_snippet
+from d2lref.book.store import published_outputs, store_path
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+SNIPPETS_DIR = REPO_DIR / "snippets"
+SNIPPETS = find_snippets(SNIPPETS_DIR)
+# Pages whose training needs a GPU at the book's settings.
+QUICK_ALLOWED = {
+    "convolutional-modern/alexnet.py",
+    "convolutional-modern/vgg.py",
+    "convolutional-modern/nin.py",
+    "convolutional-modern/googlenet.py",
+    "convolutional-modern/resnet.py",
+    "convolutional-modern/densenet.py",
+}
+
+
+def rel(path: Path) -> str:
+    return path.relative_to(SNIPPETS_DIR).as_posix()
+
+
+@pytest.mark.parametrize("snippet_file", SNIPPETS, ids=[rel(p) for p in SNIPPETS])
+def test_every_cell_has_fresh_published_output(snippet_file: Path):
+    snippet = load_snippet(snippet_file, SNIPPETS_DIR)
+    outputs = published_outputs(snippet, store_path(SNIPPETS_DIR, snippet.relpath))
+    bad = {name: o.status for name, o in outputs.items() if o.status != "ok"}
+    assert not bad, (
+        f"stale or missing outputs {bad}: run "
+        f"'python -m d2lref.book run snippets/{snippet.relpath} --mode full' and commit them"
+    )
+    if snippet.relpath not in QUICK_ALLOWED:
+        quick = [name for name, o in outputs.items() if o.mode != "full"]
+        assert not quick, f"cells {quick} only have quick-mode outputs; this page runs in full"
