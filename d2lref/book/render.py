@@ -363,10 +363,13 @@ def _page_header(page: Page, outputs: dict[str, CellOutput], ctx: RenderContext)
         return ""
     labels = ctx.labels
     notebook = f"{ctx.asset_prefix}notebooks/{page.relpath[:-3]}"
+    # mkdocs-jupyter gives a notebook the page URL MkDocs gives a Markdown file of that name:
+    # "<chapter>/index.ipynb" is viewed at "<chapter>/", like "<chapter>/index.md".
+    view = notebook[: -len("index")] if page.relpath.endswith("index.md") else notebook + "/"
     lines = [
         '<p class="d2l-notebook-links">'
         f'<a href="{notebook}.ipynb" download>{labels["download"]}</a> · '
-        f'<a href="{notebook}/">{labels["view"]}</a></p>\n'
+        f'<a href="{view}">{labels["view"]}</a></p>\n'
     ]
     if any(o.status == "ok" and o.mode == "quick" for o in outputs.values()):
         indented = labels["quick_note"]

@@ -87,7 +87,20 @@ def test_outputs_follow_their_cells_escaped(tiny_book, monkeypatch):
     # Provenance: mode, device, torch version, date and commit.
     assert "完整运行 · Test CPU · torch 2.14.1 · 2026-11-25 · abcdef1" in html
     assert "```mermaid" in html
-    assert "notebooks/demo/page.ipynb" in html
+    assert 'href="../../notebooks/demo/page.ipynb" download' in html
+    assert 'href="../../notebooks/demo/page/"' in html
+
+
+def test_an_index_page_links_its_notebook_view_like_mkdocs(tiny_book, monkeypatch):
+    monkeypatch.setattr("d2lref.book.store.library_hash", lambda *a: LIB)
+    for folder in ("snippets", "docs/zh"):
+        src = tiny_book / folder / "demo" / ("page.py" if folder == "snippets" else "page.md")
+        src.rename(src.with_stem("index"))
+    page = parse_page((tiny_book / "docs/zh/demo/index.md").read_text(), "demo/index.md",
+                      tiny_book)
+    html = render_site(page, RenderContext(repo_dir=tiny_book, asset_prefix="../"))
+    assert 'href="../notebooks/demo/index.ipynb" download' in html
+    assert 'href="../notebooks/demo/"' in html
 
 
 def test_quick_only_outputs_are_labelled(tiny_book, monkeypatch):
