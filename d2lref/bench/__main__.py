@@ -22,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     compare.add_argument("--threads", type=int,
                          help="torch intra-op threads of each training process (both sides)")
     compare.add_argument("--no-flops", action="store_true", help="skip FLOP counts and peak")
+    compare.add_argument("--option", action="append", default=[], choices=["bf16", "compile"],
+                         help="opt-in numerics-changing option for the d2lref side: bf16 "
+                              "autocast or torch.compile (repeatable)")
     compare.add_argument("--out", type=pathlib.Path,
                          help="JSON file for the results (default: the package's results "
                               "folder, <device type>-<date>.json)")
@@ -31,13 +34,15 @@ def main(argv: list[str] | None = None) -> int:
     once.add_argument("--epochs", type=int, required=True)
     once.add_argument("--seed", type=int, default=0)
     once.add_argument("--threads", type=int)
+    once.add_argument("--option", action="append", default=[], choices=["bf16", "compile"])
     once.add_argument("--result-file", type=pathlib.Path, required=True)
     args = parser.parse_args(argv)
 
     if args.command == "run-once":
         from d2lref.bench.runner import run_once
 
-        result = run_once(args.impl, args.model, args.epochs, args.seed, args.threads)
+        result = run_once(args.impl, args.model, args.epochs, args.seed, args.threads,
+                          tuple(args.option))
         args.result_file.write_text(json.dumps(result, indent=1))
         return 0
 
@@ -47,8 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     from d2lref.bench.runner import compare as run_compare
 
     results = run_compare(args.model, args.epochs, args.repeats, args.seed,
-                          flops=not args.no_flops, threads=args.threads)
-    out = args.out or results_dir() / f"{results['device_type']}-{results['date'][:10]}.json"
+                          flops=not args.no_flops, threads=args.threads,
+                          options=tuple(args.option))
+    # Runs with numerics-changing options are kept apart: "bf16-cpu-<date>.json".
+    prefix = "".join(f"{option}-" for option in args.option)
+    out = args.out or (results_dir()
+                       / f"{prefix}{results['device_type']}-{results['date'][:10]}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(f"device: {results['device']}")

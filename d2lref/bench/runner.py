@@ -105,15 +105,27 @@ _FINAL = re.compile(r"loss ([\d.naif]+), train acc ([\d.]+), test acc ([\d.]+)")
 _SPEED = re.compile(r"([\d.]+) examples/sec")
 
 
+# Opt-in options of the d2lref side that change numerics, so they are never on by default:
+# bf16 autocast (lower-precision matmuls and convolutions) and torch.compile (fused kernels,
+# different summation order).
+NUMERICS_OPTIONS = ("bf16", "compile")
+
+
 def run_once(impl: str, model: str, epochs: int, seed: int = 0,
-             threads: int | None = None) -> dict[str, Any]:
+             threads: int | None = None, options: tuple[str, ...] = ()) -> dict[str, Any]:
     """Load the data and train ``model`` with one implementation; return the measurements.
 
     The d2l side must run in a working directory whose ``../data`` holds Fashion-MNIST.
-    ``threads`` sets torch's intra-op threads of the training process (both sides alike).
+    ``threads`` sets torch's intra-op threads of the training process (both sides alike);
+    ``options`` (see ``NUMERICS_OPTIONS``) apply to the d2lref side only.
     """
     if impl not in IMPLEMENTATIONS:
         raise ValueError(f"unknown implementation {impl!r}; choose d2l or d2lref.")
+    unknown = set(options) - set(NUMERICS_OPTIONS)
+    if unknown:
+        raise ValueError(f"unknown options {sorted(unknown)}; choose from {NUMERICS_OPTIONS}.")
+    if impl == "d2l":
+        options = ()
     settings = BENCH_SETTINGS[model]
     if impl == "d2l":
         from d2l import torch as lib
@@ -130,9 +142,13 @@ def run_once(impl: str, model: str, epochs: int, seed: int = 0,
     timed = TimedEpochs(train_iter, device)
     torch.manual_seed(seed)  # the same initial weights on both sides (train_ch6 re-inits)
     net = build_model(model)
+    if "compile" in options:
+        net = torch.compile(net)
+    precision = (torch.autocast(device.type, dtype=torch.bfloat16) if "bf16" in options
+                 else contextlib.nullcontext())
     printed = io.StringIO()
     train_start = time.perf_counter()
-    with contextlib.redirect_stdout(printed):
+    with contextlib.redirect_stdout(printed), precision:
         lib.train_ch6(net, timed, test_iter, epochs, settings.lr, device)
     train_seconds = time.perf_counter() - train_start
     text = printed.getvalue()
@@ -143,6 +159,7 @@ def run_once(impl: str, model: str, epochs: int, seed: int = 0,
     return {
         "impl": impl,
         "model": model,
+        "options": list(options),
         "epochs": epochs,
         "device": str(device),
         "torch_threads": torch.get_num_threads(),
@@ -174,7 +191,8 @@ def _d2l_workdir(data_root: pathlib.Path, base: pathlib.Path) -> pathlib.Path:
 
 
 def _run_in_subprocess(impl: str, model: str, epochs: int, seed: int,
-                       workdir: pathlib.Path, threads: int | None) -> dict[str, Any]:
+                       workdir: pathlib.Path, threads: int | None,
+                       options: tuple[str, ...] = ()) -> dict[str, Any]:
     result_file = workdir / f"result-{impl}.json"
     env = dict(os.environ, D2LREF_MODE="full", MPLBACKEND="Agg")
     package_root = str(pathlib.Path(__file__).resolve().parents[2])
@@ -184,6 +202,8 @@ def _run_in_subprocess(impl: str, model: str, epochs: int, seed: int,
                "--result-file", str(result_file)]
     if threads is not None:
         command += ["--threads", str(threads)]
+    for option in options:
+        command += ["--option", option]
     completed = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True)
     if completed.returncode != 0:
         raise RuntimeError(f"the {impl} run of {model} failed:\n{completed.stderr[-3000:]}")
@@ -191,7 +211,8 @@ def _run_in_subprocess(impl: str, model: str, epochs: int, seed: int,
 
 
 def compare(models: list[str], epochs: int, repeats: int, seed: int = 0,
-            flops: bool = True, threads: int | None = None) -> dict[str, Any]:
+            flops: bool = True, threads: int | None = None,
+            options: tuple[str, ...] = ()) -> dict[str, Any]:
     """Alternate d2l and d2lref runs of every model and return all measurements and summaries."""
     from d2lref import config
 
@@ -211,6 +232,7 @@ def compare(models: list[str], epochs: int, repeats: int, seed: int = 0,
             "throughput": "examples trained / wall-clock of the passes over train_iter "
                           "(data loading included, test evaluation excluded)",
             "train_function": "train_ch6 (both packages) for every model",
+            "d2lref_options": list(options),
         },
         "models": {},
     }
@@ -226,7 +248,8 @@ def compare(models: list[str], epochs: int, repeats: int, seed: int = 0,
             for impl in IMPLEMENTATIONS:
                 with tempfile.TemporaryDirectory(prefix=f"bench-{impl}-") as tmp:
                     workdir = _d2l_workdir(data_root, pathlib.Path(tmp))
-                    run = _run_in_subprocess(impl, model, epochs, seed, workdir, threads)
+                    run = _run_in_subprocess(impl, model, epochs, seed, workdir, threads,
+                                             options)
                 runs[impl].append(run)
                 print(f"{model} run {repeat + 1}/{repeats} {impl}: "
                       f"{run['examples_per_sec']:.1f} examples/sec, "
