@@ -55,6 +55,25 @@ ax.legend()
 fig.tight_layout()
 plt.show()
 
+# %% one-thread
+# The same comparison with one torch thread per training process on both sides: d2l's four
+# loader processes then have the second core to themselves.
+one_thread = bench.latest_results("cpu", prefix="threads1-")
+print(f"torch threads: {one_thread['method']['torch_threads']}, {one_thread['date'][:10]}")
+print(bench.comparison_table(one_thread))
+print("d2lref / d2l:", ", ".join(f"{m} {e['ratio']:.2f}x"
+                                  for m, e in one_thread["models"].items()))
+
+# %% numerics-options
+# Opt-in options of the d2lref side that change numerics (never on by default), one epoch
+# each, one thread: compare d2lref's rows with the one-thread table above.
+for option in ("bf16", "compile"):
+    run = bench.latest_results("cpu", prefix=f"{option}-")
+    assert run["method"]["d2lref_options"] == [option]
+    print(f"--option {option} ({run['method']['epochs']} epoch, "
+          f"torch threads {run['method']['torch_threads']}):")
+    print(bench.comparison_table(run))
+
 # %% ten-epochs
 # One run per side with the book's 10 epochs, kept for the final accuracies.
 long_run = bench.latest_results("cpu", prefix="accuracy-")
