@@ -222,3 +222,37 @@ def test_chapter_page_and_notebook_view_render_locally(tab: RecordedPage, site_u
         _screenshot(tab, name if name.startswith("en-") else f"zh-{name}")
     assert tab.other_hosts() == []
     assert tab.failures == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_outputs_show_under_code_in_both_palettes(tab: RecordedPage, site_url: str, lang: str):
+    """Stored outputs (text, a figure file, provenance) follow their cells, light and dark."""
+    page = tab.page
+    prefix = "" if lang == "zh" else "en/"
+    page.goto(site_url + prefix + "preliminaries/calculus/", wait_until="networkidle")
+    outputs = page.locator(".d2l-output")
+    assert outputs.count() >= 3
+    # Each output panel comes right after a code block and ends with its provenance line.
+    assert page.evaluate(
+        "[...document.querySelectorAll('.d2l-output')].every(o => "
+        "o.previousElementSibling?.matches('.highlight, div.language-python'))"
+    )
+    provenance = page.locator(".d2l-output .d2l-provenance").first.inner_text()
+    assert "torch" in provenance and ("完整运行" in provenance or "full run" in provenance)
+    figure = page.locator("img.d2l-output__figure").first
+    figure.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "document.querySelector('img.d2l-output__figure').naturalWidth > 0"
+    )
+    _screenshot(tab, f"{lang}-outputs-light")
+    scheme = page.locator("body").get_attribute("data-md-color-scheme")
+    page.locator("label.md-header__button[for^='__palette']:visible").first.click()
+    page.wait_for_function(
+        f"document.body.getAttribute('data-md-color-scheme') !== '{scheme}'"
+    )
+    assert {scheme, page.locator("body").get_attribute("data-md-color-scheme")} == {
+        "default", "slate"}
+    figure.scroll_into_view_if_needed()
+    _screenshot(tab, f"{lang}-outputs-dark")
+    assert tab.other_hosts() == []
+    assert tab.failures == []
