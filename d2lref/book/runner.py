@@ -31,8 +31,8 @@ from d2lref.book.store import (
     store_path,
     write_store,
 )
+from d2lref.training.report import METRICS_MIME_TYPE
 
-METRICS_MIME = "application/vnd.d2lref.metrics+json"
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 # Run before the snippet's first cell and never shown: SVG figures with stable ids, and a
@@ -84,8 +84,8 @@ def collect_outputs(cell: nbformat.NotebookNode) -> list[dict[str, Any]]:
                 records.append({"type": "stream", "name": out.name, "text": text})
         elif kind in ("execute_result", "display_data"):
             data = out.get("data", {})
-            if METRICS_MIME in data:
-                records.append({"type": "metrics", "data": data[METRICS_MIME]})
+            if METRICS_MIME_TYPE in data:
+                records.append({"type": "metrics", "data": data[METRICS_MIME_TYPE]})
             elif "image/svg+xml" in data:
                 records.append({"type": "svg", "data": data["image/svg+xml"]})
             elif "image/png" in data:
