@@ -2,7 +2,8 @@
 
 The notebook holds exactly what the page shows, in the page's language, so a reader can
 download it and run it top to bottom. Mermaid diagrams stay on the web page (rendering them in
-a notebook viewer would load a script from another host).
+a notebook viewer would load a script from another host). A setup cell comes first: it
+installs d2lref where it is missing (a fresh Jupyter, Colab) and does nothing elsewhere.
 """
 
 from __future__ import annotations
@@ -14,12 +15,22 @@ from typing import Any
 
 import nbformat
 
+from d2lref import __version__
 from d2lref.book.render import CellRef, Page, SourceRef, extract_source, parse_page
 from d2lref.book.store import CellOutput, StoreError, published_outputs, store_path
 
 MERMAID_BLOCK = re.compile(r"^```mermaid\n.*?^```\n?", re.M | re.S)
 # Markdown attribute lists such as "{ #tensors }" mean nothing to Jupyter.
 HEADING_ATTRS = re.compile(r"\s*\{\s*#[^}]*\}\s*$", re.M)
+
+# Marks the setup cell (a Jupyter cell tag): snippet cells are marked by their "name" instead.
+SETUP_CELL_TAG = "d2lref-setup"
+
+# Colab opens notebooks from a GitHub repository, at colab.research.google.com/github/...
+GITHUB_REPO_URL = re.compile(r"^https://github\.com/(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+?)(?:\.git)?/?$")
+COLAB_GITHUB = "https://colab.research.google.com/github"
+# The branch the Pages workflow pushes the generated notebooks to (<lang>/<page>.ipynb).
+NOTEBOOKS_BRANCH = "notebooks"
 
 DIAGRAM_NOTE = {
     "zh": "*（此处的示意图见网页版。）*\n",
@@ -53,8 +64,56 @@ def _nb_outputs(output: CellOutput) -> list[nbformat.NotebookNode]:
     return outputs
 
 
-def build_notebook(page: Page, repo_dir: Path, lang: str) -> nbformat.NotebookNode:
-    """The notebook of one page (prose + cells with their published outputs)."""
+def setup_cell_source(version: str = __version__, repo_url: str | None = None) -> str:
+    """The first cell of every notebook: install d2lref ``version`` only where it is missing.
+
+    It leaves an environment that already has d2lref alone, and pip installs nothing that is
+    already there (Colab's PyTorch stays). ``repo_url`` adds the git install as a comment, for
+    the time before a release is on the package index.
+    """
+    lines = [
+        "# Setup: installs d2lref, the book's helper library, only if it is missing",
+        "# (with a PyPI mirror, add: -i <mirror URL>).",
+        "try:",
+        "    import d2lref",
+        "except ImportError:",
+        f"    %pip install -q d2lref=={version}",
+    ]
+    if repo_url:
+        lines += [
+            "    # Not on the package index yet? Install from the book's repository:",
+            f'    # %pip install -q "git+{repo_url}"',
+        ]
+    return "\n".join(lines)
+
+
+def github_repository(repo_url: str | None) -> str | None:
+    """``owner/name`` of a GitHub ``repo_url``; None when it is unset or not on GitHub."""
+    if not repo_url:
+        return None
+    match = GITHUB_REPO_URL.match(repo_url.strip())
+    return f"{match['owner']}/{match['repo']}" if match else None
+
+
+def colab_url(repo_url: str | None, lang: str, page_relpath: str) -> str | None:
+    """The "Open in Colab" address of a page's notebook, or None without a GitHub repo_url.
+
+    The notebook is ``<lang>/<page>.ipynb`` on the ``NOTEBOOKS_BRANCH`` branch of the
+    repository in ``repo_url`` (mkdocs.yml), so a fork's site opens the fork's notebooks.
+    """
+    repository = github_repository(repo_url)
+    if repository is None:
+        return None
+    if not page_relpath.endswith(".md"):
+        raise ValueError(f"{page_relpath!r} is not a page: expected a path ending in .md")
+    notebook = f"{lang}/{page_relpath[:-3]}.ipynb"
+    return f"{COLAB_GITHUB}/{repository}/blob/{NOTEBOOKS_BRANCH}/{notebook}"
+
+
+def build_notebook(
+    page: Page, repo_dir: Path, lang: str, repo_url: str | None = None
+) -> nbformat.NotebookNode:
+    """The notebook of one page: the setup cell, then prose + cells with their outputs."""
     outputs: dict[str, CellOutput] = {}
     if page.snippet is not None:
         try:
@@ -69,6 +128,11 @@ def build_notebook(page: Page, repo_dir: Path, lang: str) -> nbformat.NotebookNo
             "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
             "language_info": {"name": "python"},
         }
+    )
+    notebook.cells.append(
+        nbformat.v4.new_code_cell(
+            setup_cell_source(__version__, repo_url), metadata={"tags": [SETUP_CELL_TAG]}
+        )
     )
     for segment in page.segments:
         if isinstance(segment, str):
@@ -93,7 +157,9 @@ def build_notebook(page: Page, repo_dir: Path, lang: str) -> nbformat.NotebookNo
     return notebook
 
 
-def write_notebooks(docs_dir: Path, repo_dir: Path, lang: str, out_dir: Path) -> list[Path]:
+def write_notebooks(
+    docs_dir: Path, repo_dir: Path, lang: str, out_dir: Path, repo_url: str | None = None
+) -> list[Path]:
     """Write a notebook for every page that has a snippet; only rewrite changed files."""
     written: list[Path] = []
     for page_file in sorted(docs_dir.rglob("*.md")):
@@ -103,7 +169,7 @@ def write_notebooks(docs_dir: Path, repo_dir: Path, lang: str, out_dir: Path) ->
         if not (repo_dir / "snippets" / (relpath[:-3] + ".py")).exists():
             continue
         page = parse_page(page_file.read_text(encoding="utf-8"), relpath, repo_dir)
-        notebook = build_notebook(page, repo_dir, lang)
+        notebook = build_notebook(page, repo_dir, lang, repo_url)
         target = out_dir / (relpath[:-3] + ".ipynb")
         text = json.dumps(notebook, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -117,8 +183,12 @@ def write_notebooks(docs_dir: Path, repo_dir: Path, lang: str, out_dir: Path) ->
 
 
 def notebook_summary(notebook: dict[str, Any]) -> dict[str, int]:
-    """Counts used by tests and reports: code cells, cells with outputs, markdown cells."""
-    code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    """Counts used by tests and reports: the page's code cells (the setup cell is not one of
+    them), those with outputs, markdown cells."""
+    code = [
+        c for c in notebook["cells"]
+        if c["cell_type"] == "code" and SETUP_CELL_TAG not in c.get("metadata", {}).get("tags", [])
+    ]
     return {
         "code_cells": len(code),
         "with_outputs": sum(1 for c in code if c.get("outputs")),

@@ -38,7 +38,9 @@ def _lang(config) -> str:
 def on_config(config, **kwargs):
     docs_dir = Path(config["docs_dir"])
     try:
-        write_notebooks(docs_dir, REPO_DIR, _lang(config), docs_dir / NOTEBOOK_DIR)
+        write_notebooks(
+            docs_dir, REPO_DIR, _lang(config), docs_dir / NOTEBOOK_DIR, config.get("repo_url")
+        )
     except (PageError, SnippetError, StoreError) as err:
         raise PluginError(str(err)) from err
     _figures.clear()
