@@ -1,0 +1,64 @@
+"""MkDocs hook: an "Open in Colab" link next to each page's notebook download link.
+
+Colab opens notebooks from a GitHub repository. The Pages workflow pushes the generated
+notebooks to the ``notebooks`` branch (``<lang>/<chapter>/<page>.ipynb``), and the repository
+is the one ``repo_url`` in mkdocs.yml names, so a fork's site opens the fork's notebooks.
+While ``repo_url`` is unset, or names no GitHub repository, pages show no Colab link.
+
+Listed after the cells hook in ``hooks:``: it extends the notebook links that hook writes.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from pathlib import Path
+
+from d2lref.book.notebooks import colab_url, github_repository
+
+log = logging.getLogger("mkdocs.hooks.colab")
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+# The paragraph d2lref.book.render puts under the title of every page that has a notebook.
+NOTEBOOK_LINKS = re.compile(r'<p class="d2l-notebook-links">.*?(?=</p>)', re.S)
+LABELS = {"zh": "在 Colab 中打开", "en": "Open in Colab"}
+
+
+def _lang(config) -> str:
+    return str(config["theme"].get("language") or "zh")
+
+
+def colab_link(url: str, lang: str) -> str:
+    """The link's HTML, as it follows the download and view links."""
+    label = LABELS["zh" if lang.startswith("zh") else "en"]
+    return f' · <a class="d2l-colab-link" href="{html.escape(url)}">{label}</a>'
+
+
+def on_config(config, **kwargs):
+    repo_url = config.get("repo_url")
+    if repo_url and github_repository(repo_url) is None:
+        log.info(
+            "repo_url %s is not a GitHub repository (https://github.com/OWNER/NAME): Colab "
+            "opens notebooks only from GitHub, so pages show no Colab link", repo_url
+        )
+    return config
+
+
+def on_page_markdown(markdown, page, config, files, **kwargs):
+    relpath = page.file.src_uri
+    if not relpath.endswith(".md"):
+        return markdown
+    url = colab_url(config.get("repo_url"), _lang(config), relpath)
+    if url is None:
+        return markdown
+    match = NOTEBOOK_LINKS.search(markdown)
+    if match is None:
+        if (REPO_DIR / "snippets" / (relpath[:-3] + ".py")).is_file():
+            log.warning(
+                "%s has a notebook but no notebook links paragraph (<p class=\"d2l-notebook-"
+                "links\">) to add its Colab link to: list docs/hooks/colab.py after "
+                "docs/hooks/cells.py in mkdocs.yml's hooks", relpath
+            )
+        return markdown
+    return markdown[: match.end()] + colab_link(url, _lang(config)) + markdown[match.end() :]
