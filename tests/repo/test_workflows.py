@@ -1,4 +1,5 @@
-"""Workflow files are valid GitHub Actions workflows, checked here rather than after a push."""
+"""Workflow files are valid GitHub Actions workflows, checked here rather than after a push,
+and do what the project relies on: release after the tests, notebooks where Colab finds them."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((REPO_DIR / ".github" / "workflows").glob("*.yml"))
@@ -27,7 +29,7 @@ def test_workflow_is_valid(workflow: Path):
 
 
 def test_the_expected_workflows_exist():
-    assert {p.name for p in WORKFLOWS} >= {"ci.yml", "gpu.yml", "pages.yml"}
+    assert {p.name for p in WORKFLOWS} >= {"ci.yml", "gpu.yml", "pages.yml", "release.yml"}
 
 
 def test_a_broken_workflow_is_caught(tmp_path: Path):
@@ -40,3 +42,59 @@ def test_gpu_workflow_never_runs_for_pull_requests():
     text = (REPO_DIR / ".github" / "workflows" / "gpu.yml").read_text()
     assert "pull_request" not in text.split("jobs:")[0]
     assert "[self-hosted, linux, x64, gpu]" in text
+
+
+def _workflow(name: str) -> dict:
+    data = yaml.safe_load((REPO_DIR / ".github" / "workflows" / name).read_text())
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    return data
+
+
+def test_release_publishes_on_a_version_tag_after_the_tests_with_trusted_publishing():
+    release = _workflow("release.yml")
+    assert release["on"] == {"push": {"tags": ["v*"]}}
+    jobs = release["jobs"]
+    assert jobs["tests"]["uses"] == "./.github/workflows/ci.yml"
+    assert "workflow_call" in _workflow("ci.yml")["on"]
+    assert jobs["build"]["needs"] == "tests" and jobs["publish"]["needs"] == "build"
+    publish = jobs["publish"]
+    assert publish["permissions"] == {"id-token": "write"}
+    steps = publish["steps"]
+    assert steps[-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
+    assert "with" not in steps[-1]  # no password: the index trusts this workflow's OIDC token
+    assert "secrets." not in (REPO_DIR / ".github/workflows/release.yml").read_text()
+    # Only the publishing job can ask for an identity token.
+    assert all("permissions" not in job for name, job in jobs.items() if name != "publish")
+    assert release["permissions"] == {"contents": "read"}
+
+
+def test_unit_tests_run_on_three_systems_and_four_pythons_with_cpu_torch():
+    jobs = _workflow("ci.yml")["jobs"]
+    matrix = jobs["unit"]["strategy"]["matrix"]
+    assert {os.split("-")[0] for os in matrix["os"]} == {"ubuntu", "macos", "windows"}
+    assert matrix["python"] == ["3.10", "3.11", "3.12", "3.13"]
+    commands = "\n".join(step.get("run", "") for step in jobs["unit"]["steps"])
+    assert "--torch-backend=cpu" in commands and "pytest tests/d2lref" in commands
+    # The book's build and browser tests stay on Linux.
+    assert jobs["test"]["runs-on"].startswith("ubuntu") and "strategy" not in jobs["test"]
+
+
+def test_pages_pushes_both_languages_notebooks_to_the_branch_colab_links_open():
+    from d2lref.book.notebooks import NOTEBOOKS_BRANCH, colab_url
+
+    jobs = _workflow("pages.yml")["jobs"]
+    assert jobs["notebooks"]["permissions"] == {"contents": "write"}
+    push = jobs["notebooks"]["steps"][-1]["run"]
+    assert f"git switch --orphan {NOTEBOOKS_BRANCH}\n" in push
+    assert f"git push --force origin {NOTEBOOKS_BRANCH}\n" in push
+    collect = "\n".join(step.get("run", "") for step in jobs["build"]["steps"])
+    for lang in ("zh", "en"):
+        assert f"cp -r docs/{lang}/notebooks notebooks-branch/{lang}" in collect
+        url = colab_url("https://github.com/o/r", lang, "ch/page.md")
+        assert url.endswith(f"/blob/{NOTEBOOKS_BRANCH}/{lang}/ch/page.ipynb")
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
+def test_workflows_name_no_web_address(workflow: Path):
+    # Package indexes and mirrors are described, never named: actions find their own hosts.
+    assert "://" not in workflow.read_text()
