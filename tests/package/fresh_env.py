@@ -49,6 +49,11 @@ def build_dists(out_dir: Path) -> Dists:
         capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return find_dists(out_dir)
+
+
+def find_dists(out_dir: Path) -> Dists:
+    """The sdist and the wheel in ``out_dir``: exactly one of each."""
     sdists = sorted(out_dir.glob("d2lref-*.tar.gz"))
     wheels = sorted(out_dir.glob("d2lref-*-py3-none-any.whl"))
     assert len(sdists) == 1 and len(wheels) == 1, sorted(p.name for p in out_dir.iterdir())
