@@ -74,7 +74,9 @@ def source_url(url: str, path_on_mirror: str | None = None) -> str:
 # connect (and shake hands, for TLS) within the connect timeout, then wait at most the read
 # timeout for each answer.
 
-class _HTTPConnection(http.client.HTTPConnection):
+class _ReadTimeout:
+    """Connection mixin: connect within ``timeout``, then wait ``read_timeout`` per answer."""
+
     def __init__(self, *args, read_timeout: float, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.read_timeout = read_timeout
@@ -84,14 +86,12 @@ class _HTTPConnection(http.client.HTTPConnection):
         self.sock.settimeout(self.read_timeout)
 
 
-class _HTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, *args, read_timeout: float, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.read_timeout = read_timeout
+class _HTTPConnection(_ReadTimeout, http.client.HTTPConnection):
+    pass
 
-    def connect(self) -> None:
-        super().connect()
-        self.sock.settimeout(self.read_timeout)
+
+class _HTTPSConnection(_ReadTimeout, http.client.HTTPSConnection):
+    pass
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):
@@ -191,7 +191,12 @@ def temporary_next_to(
 
 
 def _progress_bar(total: int | None, name: str):
-    from tqdm.auto import tqdm
+    """A tqdm bar on stderr: a widget in Jupyter when ipywidgets is there, text otherwise."""
+    try:
+        import ipywidgets  # noqa: F401 - without it tqdm.auto warns in notebooks
+        from tqdm.auto import tqdm
+    except ImportError:
+        from tqdm import tqdm
 
     return tqdm(total=total, desc=name, unit="B", unit_scale=True, unit_divisor=1024,
                 file=sys.stderr, mininterval=0.5, dynamic_ncols=True)

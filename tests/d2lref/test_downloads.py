@@ -333,6 +333,19 @@ def test_a_stalled_server_fails_in_time_naming_url_and_fix(stalled, monkeypatch,
     assert _leftovers(tmp_path / "root") == []
 
 
+def test_a_stalled_tls_handshake_is_bounded_by_the_connect_timeout(stalled, monkeypatch):
+    monkeypatch.setenv("D2LREF_DATA_URL", stalled.url.replace("http://", "https://"))
+    monkeypatch.setenv("D2LREF_CONNECT_TIMEOUT", "0.3")
+    monkeypatch.setenv("D2LREF_READ_TIMEOUT", "30")
+    monkeypatch.setenv("D2LREF_DOWNLOAD_ATTEMPTS", "2")
+    monkeypatch.setenv("D2LREF_DOWNLOAD_BACKOFF", "0")
+    started = time.monotonic()
+    with pytest.raises(DownloadError, match=r"https://127\.0\.0\.1:\d+/kaggle_house/.*timeout"):
+        load_kaggle_house()
+    assert time.monotonic() - started < 5  # the handshake never waited for the read timeout
+    assert len(stalled.accepted) == 2
+
+
 def test_default_settings_give_up_within_60_seconds(monkeypatch):
     for variable in ("D2LREF_CONNECT_TIMEOUT", "D2LREF_READ_TIMEOUT",
                      "D2LREF_DOWNLOAD_ATTEMPTS", "D2LREF_DOWNLOAD_BACKOFF"):
@@ -451,6 +464,24 @@ def test_a_read_only_data_root_says_so(monkeypatch, tmp_path):
     message = str(caught.value)
     assert "read-only" in message and str(tmp_path / "kaggle_house") in message
     assert "D2LREF_DATA" in message and "network" not in message
+
+
+@needs_data
+def test_decompressing_into_a_read_only_root_says_so(monkeypatch, tmp_path):
+    raw = tmp_path / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name in GZ_NAMES:
+        (raw / name).symlink_to(DATA / "FashionMNIST" / "raw" / name)
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")  # errno.EACCES
+
+    monkeypatch.setattr(hub.tempfile, "mkstemp", read_only)
+    with pytest.raises(DataError) as caught:  # the suite is offline: no network involved
+        load_data_fashion_mnist(256, root=tmp_path)
+    message = str(caught.value)
+    assert f"cannot write to {raw}" in message and "read-only" in message
+    assert "network" not in message
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
