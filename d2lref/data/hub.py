@@ -259,6 +259,8 @@ def fetch_file(
             f"D2LREF_DATA (or root= / cache_dir=) at a folder that has it, or "
             f"{config.how_to_allow_downloads(reason)}.")
     settings = settings or config.download_settings()
+    damaged_note = (f" The copy at {target} is damaged (wrong {algorithm.upper()}); it is "
+                    "replaced only by a verified download." if target.exists() else "")
     print(f"Downloading {target} from {where}...")  # what the original d2l prints
     started = time.monotonic()
     with temporary_next_to(target, label, settings) as part:
@@ -284,10 +286,10 @@ def fetch_file(
             cause = str(last_error) if permanent else _describe(last_error, settings)
             raise DownloadError(
                 f"{label}: could not download {where} ({1 if permanent else settings.attempts} "
-                f"attempt(s) in {time.monotonic() - started:.1f} s; last error: {cause}). "
-                "Fix: check the network connection; or set D2LREF_DATA_URL to a mirror that "
-                f"serves {path_on_mirror or mirror_path(url)}; or download the file another "
-                f"way and put it at {target}.") from last_error
+                f"attempt(s) in {time.monotonic() - started:.1f} s; last error: {cause})."
+                f"{damaged_note} Fix: check the network connection; or set D2LREF_DATA_URL to "
+                f"a mirror that serves {path_on_mirror or mirror_path(url)}; or download the "
+                f"file another way and put it at {target}.") from last_error
         actual = file_digest(part, algorithm)
         if actual != expected:
             raise ChecksumMismatchError(

@@ -173,14 +173,24 @@ def test_damaged_file_on_the_mirror_is_rejected_and_nothing_is_kept(online, mirr
 def test_damaged_gz_is_named_offline_and_replaced_online(online, mirror, monkeypatch):
     raw = online / "FashionMNIST" / "raw"
     raw.mkdir(parents=True)
+    for name in GZ_NAMES:
+        if name != "train-labels-idx1-ubyte.gz":
+            (raw / name).symlink_to(DATA / "FashionMNIST" / "raw" / name)
     (raw / "train-labels-idx1-ubyte.gz").write_bytes(b"\x1f\x8b truncated")
     with pytest.raises(DataNotFoundError) as caught:
         load_data_fashion_mnist(256, download=False)
     message = str(caught.value)
     assert "damaged" in message and "train-labels-idx1-ubyte.gz" in message
     assert "network" not in message and mirror.requested == []
+    monkeypatch.setenv("D2LREF_DATA_URL", mirror.url + "missing/")
+    monkeypatch.setenv("D2LREF_DOWNLOAD_ATTEMPTS", "1")
+    with pytest.raises(DownloadError, match=r"HTTP 404.*train-labels-idx1-ubyte.gz is damaged"):
+        load_data_fashion_mnist(256)
+    monkeypatch.setenv("D2LREF_DATA_URL", mirror.url)
     load_data_fashion_mnist(256)  # downloads are on: the damaged copy is replaced
     assert _md5(raw / "train-labels-idx1-ubyte") == FASHION_MNIST_FILES["train-labels-idx1-ubyte"]
+    assert mirror.requested == ["/missing/FashionMNIST/raw/train-labels-idx1-ubyte.gz",
+                                "/FashionMNIST/raw/train-labels-idx1-ubyte.gz"]
 
 
 @needs_data
