@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 import torch
 
+from d2lref.training.checks import check_learning_rate
+
 __all__ = ["linreg", "sgd", "squared_loss"]
 
 
@@ -25,6 +27,14 @@ def sgd(params: Iterable[torch.Tensor], lr: float, batch_size: int) -> None:
     The loss is summed over the minibatch, so dividing by ``batch_size`` makes the step
     size independent of the batch size.
     """
+    check_learning_rate(lr)
+    try:
+        positive = float(batch_size) > 0  # ints, NumPy integers, 1-element tensors
+    except (TypeError, ValueError, RuntimeError):
+        positive = False
+    if not positive:
+        raise ValueError(f"batch_size must be a number of examples > 0, got {batch_size!r}; "
+                         "pass the minibatch size, e.g. X.shape[0].")
     with torch.no_grad():
         for param in params:
             if param.grad is None:
