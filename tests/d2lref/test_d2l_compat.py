@@ -413,7 +413,7 @@ def check_load_data_fashion_mnist(original, monkeypatch, tmp_path):
     X1, y1 = next(iter(ours[1]))
     assert X1.shape == X0.shape == (32, 1, 28, 28) and X1.dtype == X0.dtype
     assert y1.dtype == y0.dtype and torch.equal(y1, y0)
-    torch.testing.assert_close(X1, X0, rtol=0, atol=1e-7)
+    assert torch.equal(X1, X0)  # the same pixels, bit for bit
 
 
 def check_accuracy(original, monkeypatch):
