@@ -51,8 +51,7 @@ def data_iter(
     if len(labels) != num_examples:
         raise ValueError(f"features has {num_examples} examples but labels has {len(labels)}; "
                          "they must have the same first dimension.")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
+    batch_size = _count("batch_size", batch_size, 1)
     indices = list(range(num_examples))
     # The examples are read in random order so that each minibatch is an unbiased sample.
     random.shuffle(indices)

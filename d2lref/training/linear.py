@@ -18,6 +18,10 @@ def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 def squared_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Per-example squared loss ``(y_hat - y)**2 / 2`` (``y`` is reshaped like ``y_hat``)."""
+    if y.numel() != y_hat.numel():
+        raise ValueError(f"squared_loss compares one prediction per label, but y_hat has shape "
+                         f"{tuple(y_hat.shape)} and y has shape {tuple(y.shape)}; the model "
+                         "should output one value per example, e.g. shape (batch, 1).")
     return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
 
 

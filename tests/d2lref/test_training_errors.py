@@ -198,3 +198,11 @@ def test_evaluate_loss_and_predict_ch3_explain_bad_input():
         d2l.predict_ch3(net, iterator)
     with pytest.raises(ValueError, match="no examples"):
         d2l.evaluate_loss(net, [], nn.MSELoss(reduction="none"))
+
+
+def test_data_iter_and_squared_loss_explain_bad_input():
+    features, labels = torch.zeros(6, 2), torch.zeros(6, 1)
+    with pytest.raises(TypeError, match="batch_size must be an int, got float"):
+        next(d2l.data_iter(2.5, features, labels))
+    with pytest.raises(ValueError, match=r"y_hat has shape \(4, 3\) and y has shape \(4,\)"):
+        d2l.squared_loss(torch.zeros(4, 3), torch.zeros(4))
