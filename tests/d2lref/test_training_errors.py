@@ -206,3 +206,8 @@ def test_data_iter_and_squared_loss_explain_bad_input():
         next(d2l.data_iter(2.5, features, labels))
     with pytest.raises(ValueError, match=r"y_hat has shape \(4, 3\) and y has shape \(4,\)"):
         d2l.squared_loss(torch.zeros(4, 3), torch.zeros(4))
+
+
+def test_show_images_needs_a_title_per_image():
+    with pytest.raises(ValueError, match="2 titles for 3 images"):
+        d2l.show_images(torch.zeros(3, 4, 4), 1, 3, titles=["a", "b"])
