@@ -10,10 +10,13 @@ import os
 import pathlib
 import random
 import sys
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+# Re-exported by the facade (``from d2lref import torch as d2l``); the download settings
+# (DownloadSettings, download_settings, data_mirror_url, downloads_off_reason) stay here.
 __all__ = [
     "MODES",
     "QUICK_MAX_EPOCHS",
@@ -70,9 +73,128 @@ def data_root(root: str | os.PathLike[str] | None = None) -> pathlib.Path:
     return _user_cache_dir() / "d2lref" / "data"
 
 
-def downloads_allowed() -> bool:
-    """True when ``D2LREF_ALLOW_DOWNLOAD=1``: only then may a loader fetch missing data."""
-    return os.environ.get("D2LREF_ALLOW_DOWNLOAD", "").strip().lower() in {"1", "true", "yes"}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _env_flag(name: str) -> bool | None:
+    """``True``/``False`` for a set yes/no variable, ``None`` when unset or empty."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return None
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"{name}={os.environ[name]!r} is not a yes/no value; set it to 1 or 0.")
+
+
+def downloads_off_reason(requested: bool | None = None) -> str | None:
+    """Why a missing data file may not be downloaded now, or ``None`` when it may.
+
+    Order: ``D2LREF_OFFLINE=1`` always wins (the test suite and CI set it, so they can never
+    reach the network); then a loader's ``download=`` argument; then
+    ``D2LREF_ALLOW_DOWNLOAD`` (``0`` turns the default off, ``1`` is the default anyway);
+    by default missing data is downloaded, like the original d2l.
+    """
+    if _env_flag("D2LREF_OFFLINE"):
+        return "D2LREF_OFFLINE=1 is set"
+    if requested is not None:
+        return None if requested else "download=False was passed"
+    if _env_flag("D2LREF_ALLOW_DOWNLOAD") is False:
+        return "D2LREF_ALLOW_DOWNLOAD=0 is set"
+    return None
+
+
+def how_to_allow_downloads(reason: str) -> str:
+    """The fix for a reason given by :func:`downloads_off_reason`."""
+    if reason.startswith("D2LREF_OFFLINE"):
+        return "unset D2LREF_OFFLINE (or set it to 0) to allow the download"
+    if reason.startswith("download="):
+        return "pass download=True (or leave it out) to allow the download"
+    return "unset D2LREF_ALLOW_DOWNLOAD or pass download=True to allow the download"
+
+
+def downloads_allowed(requested: bool | None = None) -> bool:
+    """True when a missing data file may be downloaded (see :func:`downloads_off_reason`)."""
+    return downloads_off_reason(requested) is None
+
+
+def data_mirror_url() -> str | None:
+    """The mirror that replaces the default download hosts (``D2LREF_DATA_URL``), or None.
+
+    A mirror serves the layout of a data root: ``FashionMNIST/raw/<name>.gz`` and
+    ``kaggle_house/<name>.csv``; any other ``DATA_HUB`` file at its path below ``DATA_URL``.
+    """
+    base = os.environ.get("D2LREF_DATA_URL", "").strip()
+    if not base:
+        return None
+    if "://" not in base:
+        raise ValueError(f"D2LREF_DATA_URL={base!r} is not a URL; set it to the mirror's base "
+                         "URL, e.g. http://mirror.example/d2l-data/ or file:///srv/d2l-data/.")
+    return base if base.endswith("/") else base + "/"
+
+
+@dataclass(frozen=True)
+class DownloadSettings:
+    """Timeouts and retries of every download (seconds; ``attempts`` counts the first try)."""
+
+    connect_timeout: float = 5.0
+    read_timeout: float = 12.0
+    attempts: int = 3
+    backoff: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("connect_timeout", "read_timeout"):
+            value = getattr(self, name)
+            if not value > 0:
+                raise ValueError(f"download {name} ({_SETTINGS_ENV[name][0]}) must be > 0 "
+                                 f"seconds, got {value!r}.")
+        if not (isinstance(self.attempts, int) and self.attempts >= 1):
+            raise ValueError("download attempts (D2LREF_DOWNLOAD_ATTEMPTS) must be an int >= 1, "
+                             f"got {self.attempts!r}.")
+        if not self.backoff >= 0:
+            raise ValueError("download backoff (D2LREF_DOWNLOAD_BACKOFF) must be >= 0 seconds, "
+                             f"got {self.backoff!r}.")
+
+    def backoff_delays(self) -> list[float]:
+        """The pauses between attempts: ``backoff``, then doubled each time."""
+        return [self.backoff * 2**index for index in range(self.attempts - 1)]
+
+    def worst_case_seconds(self) -> float:
+        """The longest a download can wait without receiving a byte before it gives up.
+
+        Each attempt waits at most ``connect_timeout`` for the connection (TLS handshake
+        included) and ``read_timeout`` for each answer; the pauses come between attempts.
+        Name resolution (DNS) is up to the operating system and not counted.
+        """
+        per_attempt = self.connect_timeout + self.read_timeout
+        return self.attempts * per_attempt + sum(self.backoff_delays())
+
+
+_SETTINGS_ENV = {
+    "connect_timeout": ("D2LREF_CONNECT_TIMEOUT", float),
+    "read_timeout": ("D2LREF_READ_TIMEOUT", float),
+    "attempts": ("D2LREF_DOWNLOAD_ATTEMPTS", int),
+    "backoff": ("D2LREF_DOWNLOAD_BACKOFF", float),
+}
+
+
+def download_settings(**overrides: float) -> DownloadSettings:
+    """The download settings: defaults, then ``D2LREF_CONNECT_TIMEOUT``,
+    ``D2LREF_READ_TIMEOUT``, ``D2LREF_DOWNLOAD_ATTEMPTS``, ``D2LREF_DOWNLOAD_BACKOFF``,
+    then ``overrides`` (keyword names of :class:`DownloadSettings`)."""
+    values: dict[str, float] = {}
+    for field, (variable, kind) in _SETTINGS_ENV.items():
+        text = os.environ.get(variable, "").strip()
+        if text:
+            try:
+                values[field] = kind(text)
+            except ValueError:
+                raise ValueError(f"{variable}={text!r} is not a number; unset it or give e.g. "
+                                 f"{getattr(DownloadSettings, field)!r}.") from None
+    values.update(overrides)
+    return DownloadSettings(**values)
 
 
 def set_seed(seed: int = 0) -> None:

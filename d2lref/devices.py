@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 import platform
 
 import torch
@@ -24,7 +25,11 @@ def num_gpus() -> int:
 
 def try_gpu(i: int = 0) -> torch.device:
     """Return accelerator ``i`` (``cuda:i``, or ``mps`` for i=0) if it exists, else the CPU."""
-    if not isinstance(i, int) or isinstance(i, bool) or i < 0:
+    try:
+        i = operator.index(i)  # NumPy integers too, as the original accepts them
+    except TypeError:
+        raise ValueError(f"try_gpu expects a GPU index >= 0, got {i!r}.") from None
+    if isinstance(i, bool) or i < 0:
         raise ValueError(f"try_gpu expects a GPU index >= 0, got {i!r}.")
     if torch.cuda.is_available() and i < torch.cuda.device_count():
         return torch.device(f"cuda:{i}")

@@ -246,6 +246,10 @@ def show_images(imgs, num_rows: int, num_cols: int, titles=None, scale: float = 
     Returns the flattened array of axes, as the book's helper.
     """
     use_svg_display()
+    shown = min(len(imgs), num_rows * num_cols) if hasattr(imgs, "__len__") else 0
+    if titles and len(titles) < shown:
+        raise ValueError(f"show_images got {len(titles)} titles for {shown} images; give one "
+                         "title per image, or titles=None.")
     figsize = (num_cols * scale, num_rows * scale)
     fig, axes = plt.subplots(num_rows, num_cols, figsize=figsize)
     axes = np.asarray(axes).flatten()

@@ -1,4 +1,5 @@
-"""Shared test setup: headless plotting, figures kept out of the working tree, data fixtures."""
+"""Shared test setup: headless plotting, no downloads, figures kept out of the working tree,
+data fixtures."""
 
 from __future__ import annotations
 
@@ -9,6 +10,16 @@ import matplotlib
 
 # Tests never open windows; set before anything imports pyplot.
 matplotlib.use("Agg")
+
+# The suite never downloads: with D2LREF_OFFLINE=1 (set before d2lref is imported, and
+# inherited by every kernel and subprocess a test starts) a loader that misses a file fails
+# at once with a clear error instead of reaching the network. Download tests switch it off
+# for themselves and serve the files from 127.0.0.1. A reader's mirror or timeout settings
+# must not change what the tests see either.
+os.environ["D2LREF_OFFLINE"] = "1"
+for _variable in ("D2LREF_ALLOW_DOWNLOAD", "D2LREF_DATA_URL", "D2LREF_CONNECT_TIMEOUT",
+                  "D2LREF_READ_TIMEOUT", "D2LREF_DOWNLOAD_ATTEMPTS", "D2LREF_DOWNLOAD_BACKOFF"):
+    os.environ.pop(_variable, None)
 
 import pytest  # noqa: E402
 

@@ -76,6 +76,7 @@ class CellRef:
     name: str
     hl: str | None
     line: int
+    indent: str = ""  # a directive inside an admonition or list item keeps its indentation
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class SourceRef:
     name: str
     hl: str | None
     line: int
+    indent: str = ""
 
 
 Segment = str | CellRef | SourceRef
@@ -147,12 +149,15 @@ def parse_page(markdown: str, relpath: str, repo_dir: Path) -> Page:
                 if text:
                     segments.append("".join(text))
                     text = []
+                indent = line[: len(line) - len(line.lstrip())]
                 if cell:
-                    segments.append(CellRef(cell.group("name"), cell.group("hl"), number))
+                    segments.append(
+                        CellRef(cell.group("name"), cell.group("hl"), number, indent)
+                    )
                 else:
                     segments.append(
                         SourceRef(source.group("path"), source.group("name"),
-                                  source.group("hl"), number)
+                                  source.group("hl"), number, indent)
                     )
                 continue
         text.append(line)
@@ -232,6 +237,15 @@ def _fence(code: str, info: str, char: str = "`") -> str:
     longest = max((len(m) for m in re.findall(r"`{3,}|~{3,}", code)), default=0)
     marker = char * max(3, longest + 1)
     return f"{marker}{info}\n{code}\n{marker}\n"
+
+
+def _indented(block: str, indent: str) -> str:
+    """``block`` with every non-empty line indented (a directive nested in an admonition)."""
+    if not indent:
+        return block
+    return "".join(
+        indent + line if line.strip() else line for line in block.splitlines(keepends=True)
+    )
 
 
 def _hl_attr(hl: str | None) -> str:
@@ -337,22 +351,23 @@ def render_site(page: Page, ctx: RenderContext) -> str:
             cell = page.snippet.cell(segment.name)  # checked by parse_page
             title = f"snippets/{page.snippet_relpath} · {cell.name}"
             info = f'python title="{title}"{_hl_attr(segment.hl)}'
-            pieces.append("\n" + _fence(cell.source, info) + "\n")
+            pieces.append("\n" + _indented(_fence(cell.source, info), segment.indent) + "\n")
             output = outputs.get(cell.name, CellOutput(status="missing"))
             if output.status == "ok":
                 block = output_html(output, cell.name, ctx)
                 if block:
-                    pieces.append(block + "\n")
+                    pieces.append(_indented(block, segment.indent) + "\n")
             else:
                 ctx.problems.append(
                     f"{page.relpath}: output of cell {cell.name!r} is {output.status}; run "
                     f"'python -m d2lref.book run snippets/{page.snippet_relpath}'"
                 )
-                pieces.append(_problem_admonition(output.status, page, ctx) + "\n")
+                problem = _problem_admonition(output.status, page, ctx)
+                pieces.append(_indented(problem, segment.indent) + "\n")
         else:
             source = extract_source(ctx.repo_dir, segment.path, segment.name)
             info = f'python title="{segment.path} · {segment.name}"{_hl_attr(segment.hl)}'
-            pieces.append("\n" + _fence(source, info) + "\n")
+            pieces.append("\n" + _indented(_fence(source, info), segment.indent) + "\n")
     body = "".join(pieces)
     header = _page_header(page, outputs, ctx)
     return _insert_after_title(body, header) if header else body

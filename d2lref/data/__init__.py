@@ -1,9 +1,17 @@
-"""d2lref.data: synthetic data, Fashion-MNIST and the Kaggle house prices, checked and offline.
+"""d2lref.data: synthetic data, Fashion-MNIST and the Kaggle house prices, checked, and
+downloaded when missing (one download path: :mod:`d2lref.data.hub`).
 
-Public names are listed in ``__all__`` and re-exported by ``d2lref.torch``.
+Public names are listed in ``__all__`` and re-exported by ``d2lref.torch``, including the
+original d2l's ``DATA_HUB``, ``DATA_URL``, ``download``, ``download_extract`` and
+``download_all``.
 """
 
-from d2lref.data.errors import ChecksumMismatchError, DataError, DataNotFoundError
+from d2lref.data.errors import (
+    ChecksumMismatchError,
+    DataError,
+    DataNotFoundError,
+    DownloadError,
+)
 from d2lref.data.fashion_mnist import (
     FASHION_MNIST_FILES,
     FASHION_MNIST_LABELS,
@@ -14,6 +22,7 @@ from d2lref.data.fashion_mnist import (
     load_data_fashion_mnist,
     quick_subset_indices,
 )
+from d2lref.data.hub import DATA_HUB, DATA_URL, download, download_all, download_extract
 from d2lref.data.kaggle_house import (
     KAGGLE_HOUSE_FILES,
     load_kaggle_house,
@@ -23,14 +32,20 @@ from d2lref.data.synthetic import data_iter, load_array, synthetic_data
 from d2lref.plotting import show_images
 
 __all__ = [
+    "DATA_HUB",
+    "DATA_URL",
     "FASHION_MNIST_FILES",
     "FASHION_MNIST_LABELS",
     "KAGGLE_HOUSE_FILES",
     "ChecksumMismatchError",
     "DataError",
     "DataNotFoundError",
+    "DownloadError",
     "FashionMNISTBatches",
     "data_iter",
+    "download",
+    "download_all",
+    "download_extract",
     "fashion_mnist_folder",
     "get_dataloader_workers",
     "get_fashion_mnist_labels",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ChecksumMismatchError", "DataError", "DataNotFoundError"]
+__all__ = ["ChecksumMismatchError", "DataError", "DataNotFoundError", "DownloadError"]
 
 
 class DataError(RuntimeError):
@@ -15,3 +15,7 @@ class DataNotFoundError(DataError, FileNotFoundError):
 
 class ChecksumMismatchError(DataError):
     """A data file exists but its content differs from the published release."""
+
+
+class DownloadError(DataError, ConnectionError):
+    """A download failed after its attempts; the message names the URL and the fix."""

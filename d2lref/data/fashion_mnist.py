@@ -1,4 +1,4 @@
-"""Fashion-MNIST: checked, offline-first loading and fast minibatches from the decoded tensors.
+"""Fashion-MNIST: checked loading (downloaded when missing) and fast minibatches.
 
 ``load_data_fashion_mnist`` keeps the book's signature and returns ``(train_iter, test_iter)``.
 By default (``fast=True``) batches are cut directly from the decoded ``uint8`` tensors and
@@ -9,13 +9,18 @@ and back (the book's path, still available with ``fast=False``).
 from __future__ import annotations
 
 import copy
+import gzip
 import math
+import operator
 import os
 import pathlib
+import shutil
 import sys
 import threading
+import zlib
 from collections.abc import Iterable, Iterator
 
+import numpy as np
 import torch
 import torchvision
 from torch.nn import functional as F
@@ -23,14 +28,16 @@ from torch.utils import data
 from torchvision import transforms
 
 from d2lref import config
-from d2lref.data._checksums import verify_file
-from d2lref.data.errors import DataNotFoundError
+from d2lref.data._checksums import file_digest, verify_file
+from d2lref.data.errors import ChecksumMismatchError, DataError, DataNotFoundError
+from d2lref.data.hub import fetch_file, temporary_next_to
 
 __all__ = [
     "FASHION_MNIST_FILES",
     "FASHION_MNIST_LABELS",
     "FashionMNISTBatches",
     "fashion_mnist_folder",
+    "fetch_fashion_mnist",
     "get_dataloader_workers",
     "get_fashion_mnist_labels",
     "load_data_fashion_mnist",
@@ -44,6 +51,17 @@ FASHION_MNIST_FILES = {
     "t10k-images-idx3-ubyte": "8181f5470baa50b63fa0f6fddb340f0a",
     "t10k-labels-idx1-ubyte": "15d484375f8d13e6eb1aabb0c3f46965",
 }
+
+FASHION_MNIST_GZ_FILES = {
+    # MD5 of the published gzip'd files (the same values torchvision checks).
+    "train-images-idx3-ubyte": "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+    "train-labels-idx1-ubyte": "25c81989df183df01b3e8a0aad5dffbe",
+    "t10k-images-idx3-ubyte": "bef4ecab320f06d8554ea6380940ec79",
+    "t10k-labels-idx1-ubyte": "bb300cfdad3c16e7a12a480ee83cd310",
+}
+
+FASHION_MNIST_URL = "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/"
+"""Where Zalando publishes the four ``.gz`` files (torchvision's download source)."""
 
 FASHION_MNIST_LABELS = (
     "t-shirt", "trouser", "pullover", "dress", "coat",
@@ -87,41 +105,63 @@ def fashion_mnist_folder(root: str | os.PathLike[str] | None = None) -> pathlib.
     return config.data_root(root) / "FashionMNIST" / "raw"
 
 
-def _download(root: pathlib.Path) -> None:
-    try:
-        # torchvision fetches the .gz files (or reuses ones already there) and extracts them.
-        torchvision.datasets.FashionMNIST(str(root), train=True, download=True)
-        torchvision.datasets.FashionMNIST(str(root), train=False, download=True)
-    except Exception as error:  # network errors come in many types
-        raise DataNotFoundError(
-            f"Fashion-MNIST is missing under {root} and the download failed ({error}). "
-            f"Check the network connection, or copy the files there by hand."
-        ) from error
+def _gz_is_good(gz: pathlib.Path, name: str) -> bool:
+    return gz.is_file() and file_digest(gz, "md5") == FASHION_MNIST_GZ_FILES[name]
 
 
-def _check_files(root: pathlib.Path, download: bool) -> None:
-    folder = root / "FashionMNIST" / "raw"
+def _decompress(gz: pathlib.Path, target: pathlib.Path) -> None:
+    """Decompress a checked ``.gz`` next to itself: temporary file, MD5 check, rename."""
+    with temporary_next_to(target, "Fashion-MNIST") as part:
+        try:
+            with gzip.open(gz, "rb") as source, open(part, "wb") as sink:
+                shutil.copyfileobj(source, sink, 1 << 20)
+        except (OSError, EOFError, zlib.error) as error:
+            if isinstance(error, OSError) and not isinstance(error, gzip.BadGzipFile) \
+                    and error.errno is not None:
+                raise DataError(f"Fashion-MNIST: cannot decompress {gz} into {part.parent} "
+                                f"({error}).") from error
+            raise ChecksumMismatchError(
+                f"Fashion-MNIST: {gz} is damaged ({error}). Fix: delete it and run again "
+                "(it is downloaded again), or put an intact copy there.") from error
+        verify_file(part, FASHION_MNIST_FILES[target.name], "md5", "Fashion-MNIST")
+        os.replace(part, target)
+
+
+def fetch_fashion_mnist(
+    root: str | os.PathLike[str] | None = None, *, download: bool | None = None,
+) -> None:
+    """Make the four IDX files present and verified, downloading what is missing if allowed.
+
+    A missing IDX file comes from its ``.gz`` next to it, downloaded first when that is
+    missing or damaged too. A present but damaged IDX file is an error (never overwritten).
+    """
+    folder = fashion_mnist_folder(root)
     missing = [name for name in FASHION_MNIST_FILES if not (folder / name).is_file()]
-    if missing and download:
-        _download(root)
-        missing = [name for name in FASHION_MNIST_FILES if not (folder / name).is_file()]
-    if missing:
-        gz_only = [name for name in missing if (folder / f"{name}.gz").is_file()]
-        hint = (
-            f" The compressed copies of {', '.join(gz_only)} are there: decompress them in "
-            f"place (gunzip -k {folder}/*.gz)."
-            if gz_only
-            else ""
-        )
+    for name in FASHION_MNIST_FILES:
+        if name not in missing:
+            verify_file(folder / name, FASHION_MNIST_FILES[name], "md5", "Fashion-MNIST")
+    need_download = [name for name in missing if not _gz_is_good(folder / f"{name}.gz", name)]
+    reason = config.downloads_off_reason(download)
+    if need_download and reason is not None:
+        damaged = [f"{name}.gz" for name in need_download if (folder / f"{name}.gz").exists()]
+        damaged_note = (f" These compressed files there are damaged (wrong MD5): "
+                        f"{', '.join(damaged)}." if damaged else "")
+        mirror = config.data_mirror_url()
+        published = mirror + "FashionMNIST/raw/" if mirror else FASHION_MNIST_URL
         raise DataNotFoundError(
             f"Fashion-MNIST files not found: {', '.join(missing)} must be in the folder "
-            f"{folder} (uncompressed IDX files)." + hint + " Fix: copy the files there, or "
-            "point the loader at the folder that contains FashionMNIST/raw with the root= "
-            "argument or the D2LREF_DATA environment variable, or allow the download with "
-            "D2LREF_ALLOW_DOWNLOAD=1 or download=True."
-        )
-    for name, md5 in FASHION_MNIST_FILES.items():
-        verify_file(folder / name, md5, "md5", "Fashion-MNIST")
+            f"{folder} (uncompressed IDX files, or the same names with .gz)." + damaged_note
+            + f" Downloads are off ({reason}). Fix: copy the files there (they are published "
+            f"at {published}), or point the loader at the folder that contains "
+            "FashionMNIST/raw with the root= argument or the D2LREF_DATA environment "
+            f"variable, or {config.how_to_allow_downloads(reason)}.")
+    for name in missing:
+        gz = folder / f"{name}.gz"
+        if name in need_download:
+            fetch_file(FASHION_MNIST_URL + gz.name, gz, FASHION_MNIST_GZ_FILES[name], "md5",
+                       label="Fashion-MNIST", path_on_mirror=f"FashionMNIST/raw/{gz.name}",
+                       download=download)
+        _decompress(gz, folder / name)
 
 
 _decoded: dict[tuple, torchvision.datasets.FashionMNIST] = {}
@@ -168,7 +208,7 @@ class FashionMNISTBatches:
         batch_size: int,
         *,
         shuffle: bool,
-        resize: int | None = None,
+        resize: int | tuple[int, int] | None = None,
         device: torch.device | None = None,
         seed: int | None = None,
         dataset: data.Dataset | None = None,
@@ -196,8 +236,8 @@ class FashionMNISTBatches:
 
     def _to_float(self, images: torch.Tensor) -> torch.Tensor:
         batch = images.unsqueeze(1).to(torch.float32).div_(255)
-        if self.resize is not None and batch.shape[-1] != self.resize:
-            size = (self.resize, self.resize)
+        size = _resize_shape(self.resize)
+        if size is not None and tuple(batch.shape[-2:]) != size:
             try:
                 batch = F.interpolate(batch, size=size, mode="bilinear", align_corners=False,
                                       antialias=True)
@@ -231,7 +271,39 @@ class FashionMNISTBatches:
             yield self._to_float(self.images[index]), self.labels[index]
 
 
-def _book_transform(resize: int | None) -> transforms.Compose:
+def _positive_int(value: object, name: str, example: str) -> int:
+    """``value`` as an int >= 1; NumPy and other integer types count, bools do not."""
+    try:
+        number = operator.index(value) if not isinstance(value, bool) else None
+    except TypeError:
+        number = None
+    if number is None or number < 1:
+        raise ValueError(f"{name} must be a positive int (e.g. {example}), got {value!r} "
+                         f"of type {type(value).__name__}.")
+    return int(number)
+
+
+def _check_resize(resize: object) -> int | tuple[int, int] | None:
+    """``None`` (also for 0, as the original's ``if resize:``), an int, or ``(height, width)``."""
+    if resize is None or (not isinstance(resize, bool) and isinstance(resize, int | np.integer)
+                          and resize == 0):
+        return None
+    if isinstance(resize, tuple | list) and len(resize) == 2:
+        return (_positive_int(resize[0], "resize height", "224"),
+                _positive_int(resize[1], "resize width", "224"))
+    try:
+        return _positive_int(resize, "resize", "224")
+    except ValueError:
+        raise ValueError(f"resize must be None, a positive int (e.g. 224) or a pair "
+                         f"(height, width), got {resize!r} of type "
+                         f"{type(resize).__name__}.") from None
+
+
+def _resize_shape(resize: int | tuple[int, int] | None) -> tuple[int, int] | None:
+    return (resize, resize) if isinstance(resize, int) else resize
+
+
+def _book_transform(resize: int | tuple[int, int] | None) -> transforms.Compose:
     trans: list = [transforms.ToTensor()]
     if resize:
         trans.insert(0, transforms.Resize(resize))
@@ -240,7 +312,7 @@ def _book_transform(resize: int | None) -> transforms.Compose:
 
 def load_data_fashion_mnist(
     batch_size: int,
-    resize: int | None = None,
+    resize: int | tuple[int, int] | None = None,
     root: str | os.PathLike[str] | None = None,
     *,
     device: torch.device | str | None = None,
@@ -251,22 +323,21 @@ def load_data_fashion_mnist(
     """Load Fashion-MNIST and return ``(train_iter, test_iter)`` (the book's helper).
 
     Data root: ``root``, else ``D2LREF_DATA``, else the user cache; the four uncompressed IDX
-    files must be in ``<root>/FashionMNIST/raw`` and are checked by MD5. Nothing is downloaded
-    unless ``download=True`` or ``D2LREF_ALLOW_DOWNLOAD=1``. In quick mode both splits are a
-    fixed class-balanced subset (see ``config.quick_subset_size``).
+    files must be in ``<root>/FashionMNIST/raw`` and are checked by MD5. Missing files are
+    downloaded (the ``.gz`` files, checked, then decompressed) unless downloads are off:
+    ``D2LREF_OFFLINE=1`` (the tests), ``download=False`` or ``D2LREF_ALLOW_DOWNLOAD=0``.
+    In quick mode both splits are a fixed class-balanced subset (see
+    ``config.quick_subset_size``). ``batch_size`` and ``resize`` accept NumPy integers;
+    ``resize`` may also be ``(height, width)``, and 0 means no resizing, as in the original.
 
     ``fast=True`` (default) gives :class:`FashionMNISTBatches`; ``device`` keeps the decoded
     images on that device (e.g. the GPU) so batches are made there. ``fast=False`` gives the
     book's ``ToTensor``/``Resize`` transforms and ``DataLoader`` (``device`` is then ignored).
     """
-    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}.")
-    if resize is not None and (not isinstance(resize, int) or resize < 1):
-        raise ValueError(f"resize must be None or a positive int (e.g. 224), got {resize!r}.")
+    batch_size = _positive_int(batch_size, "batch_size", "256")
+    resize = _check_resize(resize)
     data_root = config.data_root(root)
-    if download is None:
-        download = config.downloads_allowed()
-    _check_files(data_root, download)
+    fetch_fashion_mnist(data_root, download=download)
     quick = config.get_mode() == "quick"
 
     iterators = []
@@ -276,7 +347,8 @@ def load_data_fashion_mnist(
         dataset.transform = _book_transform(resize)
         indices = None
         if quick:
-            size = config.quick_subset_size(train, resize)
+            shape = _resize_shape(resize)
+            size = config.quick_subset_size(train, None if shape is None else max(shape))
             indices = quick_subset_indices(decoded.targets, size)
             dataset = data.Subset(dataset, indices.tolist())
         if fast:

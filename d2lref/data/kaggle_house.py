@@ -1,4 +1,5 @@
-"""The Kaggle house-price data (checked by SHA-1) and the book's feature preprocessing."""
+"""The Kaggle house-price data (checked by SHA-1, downloaded when missing) and the book's
+feature preprocessing."""
 
 from __future__ import annotations
 
@@ -10,35 +11,60 @@ import torch
 from d2lref import config
 from d2lref.data._checksums import verify_file
 from d2lref.data.errors import DataNotFoundError
+from d2lref.data.hub import DATA_HUB, DATA_URL, fetch_file, mirror_path
 
-__all__ = ["KAGGLE_HOUSE_FILES", "load_kaggle_house", "preprocess_house_features"]
+__all__ = [
+    "KAGGLE_HOUSE_FILES", "fetch_kaggle_house", "load_kaggle_house", "preprocess_house_features",
+]
 
 KAGGLE_HOUSE_FILES = {
-    # SHA-1 values recorded by the book for the two files.
-    "kaggle_house_pred_train.csv": "585e9cc93e70b39160e7921475f9bcd7d31219ce",
-    "kaggle_house_pred_test.csv": "fa19780a7b011d9b009e8bff8e99922a8ee2eb90",
+    # SHA-1 values recorded by the book for the two files (the same as in DATA_HUB).
+    "kaggle_house_pred_train.csv": DATA_HUB["kaggle_house_train"][1],
+    "kaggle_house_pred_test.csv": DATA_HUB["kaggle_house_test"][1],
 }
 
 
+def fetch_kaggle_house(
+    root: str | os.PathLike[str] | None = None, *, download: bool | None = None,
+) -> list[str]:
+    """Make both CSV files present and verified in ``<data root>/kaggle_house/``.
+
+    Missing files are downloaded unless downloads are off (see
+    :func:`d2lref.config.downloads_off_reason`); returns the names downloaded now.
+    """
+    folder = config.data_root(root) / "kaggle_house"
+    missing = [name for name in KAGGLE_HOUSE_FILES if not (folder / name).is_file()]
+    reason = config.downloads_off_reason(download)
+    if missing and reason is not None:
+        raise DataNotFoundError(
+            f"Kaggle house-price files not found: {', '.join(missing)} must be in the folder "
+            f"{folder}. Downloads are off ({reason}). Fix: copy the competition's train/test "
+            "CSV files there under these names, or point the loader at the folder that "
+            "contains kaggle_house/ with the root= argument or the D2LREF_DATA environment "
+            f"variable, or {config.how_to_allow_downloads(reason)}.")
+    fetched = []
+    for name, sha1 in KAGGLE_HOUSE_FILES.items():
+        if name in missing:
+            url = DATA_URL + name
+            fetch_file(url, folder / name, sha1, "sha1", label="Kaggle house prices",
+                       path_on_mirror=mirror_path(url), download=download)
+            fetched.append(name)
+        else:  # a damaged file the reader put there is reported, never overwritten
+            verify_file(folder / name, sha1, "sha1", "Kaggle house prices")
+    return fetched
+
+
 def load_kaggle_house(
-    root: str | os.PathLike[str] | None = None,
+    root: str | os.PathLike[str] | None = None, *, download: bool | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return ``(train_df, test_df)`` read from ``<data root>/kaggle_house/``.
 
     The training frame has 1460 rows and 81 columns (``Id``, 79 features, ``SalePrice``),
-    the test frame 1459 rows and 80 columns. Both files are checked by SHA-1.
+    the test frame 1459 rows and 80 columns. Both files are checked by SHA-1; missing ones
+    are downloaded unless downloads are off (``download=False``, ``D2LREF_OFFLINE=1``).
     """
+    fetch_kaggle_house(root, download=download)
     folder = config.data_root(root) / "kaggle_house"
-    missing = [name for name in KAGGLE_HOUSE_FILES if not (folder / name).is_file()]
-    if missing:
-        raise DataNotFoundError(
-            f"Kaggle house-price files not found: {', '.join(missing)} must be in the folder "
-            f"{folder}. Fix: copy the competition's train/test CSV files there under these "
-            "names, or point the loader at the folder that contains kaggle_house/ with the "
-            "root= argument or the D2LREF_DATA environment variable."
-        )
-    for name, sha1 in KAGGLE_HOUSE_FILES.items():
-        verify_file(folder / name, sha1, "sha1", "Kaggle house prices")
     train_df = pd.read_csv(folder / "kaggle_house_pred_train.csv")
     test_df = pd.read_csv(folder / "kaggle_house_pred_test.csv")
     return train_df, test_df

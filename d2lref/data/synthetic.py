@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import random
 from collections.abc import Iterator, Sequence
 
@@ -11,6 +12,17 @@ from torch.utils import data
 __all__ = ["data_iter", "load_array", "synthetic_data"]
 
 
+def _count(name: str, value, minimum: int) -> int:
+    """``value`` as an int (NumPy integers included), at least ``minimum``."""
+    try:
+        count = operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r}).") from None
+    if count < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {count}.")
+    return count
+
+
 def synthetic_data(
     w: torch.Tensor, b: float | torch.Tensor, num_examples: int
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -18,16 +30,13 @@ def synthetic_data(
 
     ``w`` is a vector ``(d,)`` or, as the book's weight-decay chapter passes it, a column
     ``(d, 1)``. Returns ``(X, y)`` with ``X`` shaped ``(num_examples, d)`` and ``y`` shaped
-    ``(num_examples, 1)``.
+    ``(num_examples, 1)``; the random draws are the book's, in the book's order.
     """
     w = torch.as_tensor(w, dtype=torch.float32)
-    if w.dim() == 2 and w.shape[1] == 1:
-        w = w.reshape(-1)
-    if w.dim() != 1:
+    if not (w.dim() == 1 or (w.dim() == 2 and w.shape[1] == 1)):
         raise ValueError(f"w must be a weight vector (d,) or a column (d, 1), got shape "
                          f"{tuple(w.shape)}; pass e.g. torch.tensor([2, -3.4]).")
-    if not isinstance(num_examples, int) or num_examples < 1:
-        raise ValueError(f"num_examples must be a positive int, got {num_examples!r}.")
+    num_examples = _count("num_examples", num_examples, 0)
     X = torch.normal(0, 1, (num_examples, len(w)))
     y = torch.matmul(X, w) + b
     y += torch.normal(0, 0.01, y.shape)
@@ -42,8 +51,7 @@ def data_iter(
     if len(labels) != num_examples:
         raise ValueError(f"features has {num_examples} examples but labels has {len(labels)}; "
                          "they must have the same first dimension.")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
+    batch_size = _count("batch_size", batch_size, 1)
     indices = list(range(num_examples))
     # The examples are read in random order so that each minibatch is an unbiased sample.
     random.shuffle(indices)
@@ -53,10 +61,25 @@ def data_iter(
 
 
 def load_array(
-    data_arrays: Sequence[torch.Tensor], batch_size: int, is_train: bool = True
+    data_arrays: Sequence[torch.Tensor], batch_size: int | None, is_train: bool = True
 ) -> data.DataLoader:
-    """Wrap tensors in a ``TensorDataset`` and a ``DataLoader`` (shuffled when ``is_train``)."""
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
-    dataset = data.TensorDataset(*data_arrays)
+    """Wrap tensors in a ``TensorDataset`` and a ``DataLoader`` (shuffled when ``is_train``).
+
+    The tensors (features, labels, ...) must hold the same number of examples.
+    """
+    if batch_size is not None:  # None: one example at a time, as DataLoader allows
+        batch_size = _count("batch_size", batch_size, 1)
+    arrays = tuple(data_arrays)
+    if not arrays:
+        raise ValueError("load_array needs at least one tensor, e.g. (features, labels).")
+    for i, array in enumerate(arrays):
+        if not isinstance(array, torch.Tensor):
+            raise TypeError(f"data_arrays[{i}] is a {type(array).__name__}, not a tensor; "
+                            "convert it first, e.g. torch.tensor(array, dtype=torch.float32).")
+    lengths = [len(array) if array.dim() else None for array in arrays]
+    if None in lengths or len(set(lengths)) > 1:
+        shapes = ", ".join(str(tuple(array.shape)) for array in arrays)
+        raise ValueError(f"load_array needs tensors with the same number of examples (first "
+                         f"dimension), got shapes {shapes}; pair every example with its label.")
+    dataset = data.TensorDataset(*arrays)
     return data.DataLoader(dataset, batch_size, shuffle=is_train)

@@ -20,11 +20,6 @@ class Residual(nn.Module):
         self, input_channels: int, num_channels: int, use_1x1conv: bool = False, strides: int = 1
     ) -> None:
         super().__init__()
-        if not use_1x1conv and (input_channels != num_channels or strides != 1):
-            raise ValueError(
-                f"Residual({input_channels}, {num_channels}, strides={strides}) changes the "
-                "shape, so the input cannot be added to the output; pass use_1x1conv=True"
-            )
         self.conv1 = nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1,
                                stride=strides)
         self.conv2 = nn.Conv2d(num_channels, num_channels, kernel_size=3, padding=1)
@@ -39,9 +34,23 @@ class Residual(nn.Module):
         Y = self.bn2(self.conv2(Y))
         if self.conv3 is not None:
             X = self.conv3(X)
+        elif not _addable(Y.shape, X.shape):
+            raise ValueError(
+                f"this Residual block turns input of shape {tuple(X.shape)} into "
+                f"{tuple(Y.shape)}, so the input cannot be added to the output; create it "
+                "with use_1x1conv=True when it changes the channels or uses strides > 1"
+            )
         # The shortcut joins before the last ReLU.
         Y = Y + X
         return F.relu(Y)
+
+
+def _addable(out_shape: torch.Size, in_shape: torch.Size) -> bool:
+    """True when the input can be added to the output in place (the book's ``Y += X``)."""
+    try:
+        return torch.broadcast_shapes(out_shape, in_shape) == out_shape
+    except RuntimeError:
+        return False
 
 
 def resnet_block(

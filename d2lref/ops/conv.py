@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -20,6 +21,13 @@ __all__ = [
     "corr2d_multi_in_out_1x1",
     "pool2d",
 ]
+
+
+def _as_tensor(name: str, array) -> torch.Tensor:
+    """A tensor as it is; a NumPy array (which the book's loops also accept) as a tensor."""
+    if isinstance(array, np.ndarray):
+        return torch.from_numpy(array)
+    return array
 
 
 def _check_ndim(name: str, tensor: torch.Tensor, ndim: int, layout: str) -> None:
@@ -36,18 +44,27 @@ def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """Two-dimensional cross-correlation of a 2-D input ``X`` with a 2-D kernel ``K``.
 
     Each output element is the sum of the elementwise product of ``K`` with the window of
-    ``X`` under it; the output has shape ``(n_h - k_h + 1, n_w - k_w + 1)``.
+    ``X`` under it; the output has shape ``(n_h - k_h + 1, n_w - k_w + 1)``. As in the book,
+    the output is a float tensor of the default dtype (float64 inputs keep float64), and
+    NumPy arrays are accepted.
     """
+    X, K = _as_tensor("X", X), _as_tensor("K", K)
     _check_ndim("X", X, 2, "height × width")
     _check_ndim("K", K, 2, "height × width")
     h, w = K.shape
+    if h < 1 or w < 1:
+        raise ValueError(
+            f"kernel of shape {tuple(K.shape)} is empty: every output would be a sum of no "
+            "products (0); give the kernel at least one row and one column."
+        )
     if h > X.shape[0] or w > X.shape[1]:
         raise ValueError(
             f"kernel of shape {tuple(K.shape)} is larger than the input of shape "
             f"{tuple(X.shape)}; use a smaller kernel or pad the input first."
         )
-    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), dtype=torch.result_type(X, K),
-                    device=X.device)
+    # The book fills torch.zeros (the default float dtype): integer inputs give floats.
+    dtype = torch.promote_types(torch.result_type(X, K), torch.get_default_dtype())
+    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), dtype=dtype, device=X.device)
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
             Y[i, j] = (X[i:i + h, j:j + w] * K).sum()

@@ -12,7 +12,9 @@ from d2lref.training.metrics import (
     correct_count,
     evaluate_accuracy,
     evaluate_accuracy_gpu,
+    evaluate_loss,
 )
+from d2lref.training.predict import predict_ch3
 from d2lref.training.report import METRICS_MIME_TYPE, publish_metrics
 
 __all__ = [
@@ -24,7 +26,9 @@ __all__ = [
     "correct_count",
     "evaluate_accuracy",
     "evaluate_accuracy_gpu",
+    "evaluate_loss",
     "linreg",
+    "predict_ch3",
     "publish_metrics",
     "sgd",
     "squared_loss",

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 import torch
 
+from d2lref.training.checks import check_learning_rate
+
 __all__ = ["linreg", "sgd", "squared_loss"]
 
 
@@ -16,6 +18,10 @@ def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 def squared_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Per-example squared loss ``(y_hat - y)**2 / 2`` (``y`` is reshaped like ``y_hat``)."""
+    if y.numel() != y_hat.numel():
+        raise ValueError(f"squared_loss compares one prediction per label, but y_hat has shape "
+                         f"{tuple(y_hat.shape)} and y has shape {tuple(y.shape)}; the model "
+                         "should output one value per example, e.g. shape (batch, 1).")
     return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
 
 
@@ -25,6 +31,14 @@ def sgd(params: Iterable[torch.Tensor], lr: float, batch_size: int) -> None:
     The loss is summed over the minibatch, so dividing by ``batch_size`` makes the step
     size independent of the batch size.
     """
+    check_learning_rate(lr)
+    try:
+        positive = float(batch_size) > 0  # ints, NumPy integers, 1-element tensors
+    except (TypeError, ValueError, RuntimeError):
+        positive = False
+    if not positive:
+        raise ValueError(f"batch_size must be a number of examples > 0, got {batch_size!r}; "
+                         "pass the minibatch size, e.g. X.shape[0].")
     with torch.no_grad():
         for param in params:
             if param.grad is None:

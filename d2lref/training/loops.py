@@ -18,6 +18,13 @@ from torch import nn
 
 from d2lref import config
 from d2lref.plotting import Animator
+from d2lref.training.checks import (
+    check_learning_rate,
+    check_updater,
+    epochs_to_train,
+    output_shape_problem,
+    raise_if_loss_not_finite,
+)
 from d2lref.training.metrics import correct_count, evaluate_accuracy, evaluate_accuracy_gpu
 from d2lref.training.report import publish_metrics
 
@@ -45,21 +52,21 @@ class TrainResult:
 
 
 def _check_output_shape(y_hat: torch.Tensor, y: torch.Tensor) -> None:
-    """Raise a clear error when a classifier's output is not ``(batch, classes)``."""
-    batch = y.shape[0]
-    if y_hat.dim() == 2 and y_hat.shape[0] == batch and y_hat.shape[1] > 1:
-        max_label = int(y.max())
-        if y_hat.shape[1] > max_label:
-            return
-        raise ValueError(
-            f"the model outputs {y_hat.shape[1]} class scores per example (shape "
-            f"{tuple(y_hat.shape)}), but a label is {max_label}; expected shape "
-            f"({batch}, C) with C > {max_label}. Make the last layer output one score per class.")
-    hint = (" Add nn.Flatten() before the fully connected layers (or reshape the output)."
-            if y_hat.dim() > 2 else "")
-    raise ValueError(
-        f"the model's output has shape {tuple(y_hat.shape)}, expected (batch, classes) = "
-        f"({batch}, C): one row of class scores per example.{hint}")
+    """Raise a clear error when a classifier's output does not fit its class labels."""
+    problem = output_shape_problem(y_hat, y)
+    if problem is not None:
+        raise ValueError(problem)
+
+
+def _loss_of(loss: Callable, y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """``loss(y_hat, y)``; when the loss fails, name the output shape if it is the cause."""
+    try:
+        return loss(y_hat, y)
+    except (RuntimeError, ValueError, IndexError) as error:
+        problem = output_shape_problem(y_hat, y)
+        if problem is not None:
+            raise ValueError(problem) from error
+        raise
 
 
 def _progress(total: int, description: str):
@@ -100,18 +107,24 @@ def train_epoch_ch3(net, train_iter: Iterable, loss: Callable, updater) -> tuple
 
     ``updater`` is a ``torch.optim.Optimizer`` or a callable ``updater(batch_size)`` (the
     from-scratch ``sgd``); a callable gets the gradient of the summed loss, as in the book.
+    As in the book, the returned loss is the sum of ``loss(y_hat, y)`` over the batches
+    divided by the number of labels (use ``reduction="none"``), and any model runs: a
+    regression model's "accuracy" counts exactly equal predictions.
     """
+    return _train_epoch(net, train_iter, loss, updater, epoch=None)
+
+
+def _train_epoch(net, train_iter: Iterable, loss: Callable, updater,
+                 epoch: int | None) -> tuple[float, float]:
+    check_updater(updater)  # before any backward(): nothing stale left in .grad
     if isinstance(net, nn.Module):
         net.train()
     loss_sum = correct = None
+    batch_losses: list[torch.Tensor] = []
     count = 0
-    checked = False
     for X, y in train_iter:
         y_hat = net(X)
-        if not checked:
-            _check_output_shape(y_hat, y)
-            checked = True
-        losses = loss(y_hat, y)
+        losses = _loss_of(loss, y_hat, y)
         if isinstance(updater, torch.optim.Optimizer):
             updater.zero_grad()
             losses.mean().backward()
@@ -120,28 +133,32 @@ def train_epoch_ch3(net, train_iter: Iterable, loss: Callable, updater) -> tuple
             losses.sum().backward()
             updater(X.shape[0])
         with torch.no_grad():
-            # A loss with reduction="mean" returns one number: count it once per example.
-            batch_loss = (losses.detach() * y.numel() if losses.dim() == 0
-                          else losses.detach().sum())
+            batch_loss = losses.detach().sum()
             batch_correct = correct_count(y_hat, y)
+        batch_losses.append(batch_loss)  # read only if the epoch's loss is not finite
         loss_sum = batch_loss if loss_sum is None else loss_sum + batch_loss
         correct = batch_correct if correct is None else correct + batch_correct
         count += y.numel()
     if count == 0:
         raise ValueError("train_iter gave no examples; check the data loader.")
+    raise_if_loss_not_finite(loss_sum, batch_losses, epoch)
     return float(loss_sum) / count, float(correct) / count
 
 
 def train_ch3(net, train_iter: Iterable, test_iter: Iterable, loss: Callable, num_epochs: int,
               updater) -> TrainResult:
-    """Train a model (chapter 3), plot loss and accuracies, print and return the metrics."""
-    epochs = config.effective_epochs(num_epochs)
+    """Train a model (chapter 3), plot loss and accuracies, print and return the metrics.
+
+    Each epoch is :func:`train_epoch_ch3` followed by ``evaluate_accuracy`` on ``test_iter``.
+    """
+    check_updater(updater)
+    epochs = epochs_to_train(num_epochs)
     mode = _announce_mode(num_epochs, epochs, train_iter)
     animator = Animator(xlabel="epoch", xlim=_epoch_xlim(epochs), ylim=[0.3, 0.9],
                         legend=["train loss", "train acc", "test acc"])
     history = []
     for epoch in range(epochs):
-        train_loss, train_acc = train_epoch_ch3(net, train_iter, loss, updater)
+        train_loss, train_acc = _train_epoch(net, train_iter, loss, updater, epoch=epoch + 1)
         test_acc = evaluate_accuracy(net, test_iter)
         animator.add(epoch + 1, (train_loss, train_acc, test_acc))
         history.append({"epoch": epoch + 1, "train_loss": train_loss, "train_acc": train_acc,
@@ -188,8 +205,9 @@ def train_ch6(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epo
     """
     if not isinstance(net, nn.Module):
         raise TypeError(f"train_ch6 trains an nn.Module, got {type(net).__name__}.")
+    check_learning_rate(lr)
     device = torch.device(device)
-    epochs = config.effective_epochs(num_epochs)
+    epochs = epochs_to_train(num_epochs)
     net.apply(_init_weights)
     print("training on", device)
     mode = _announce_mode(num_epochs, epochs, train_iter)
@@ -217,6 +235,7 @@ def train_ch6(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epo
         correct = torch.zeros((), device=device, dtype=torch.int64)
         count = 0
         snapshots: list[tuple[float, torch.Tensor, torch.Tensor, int]] = []
+        batch_losses: list[torch.Tensor] = []
         bar = _progress(num_batches, f"epoch {epoch + 1}/{epochs}")
         _sync(device)
         start = time.perf_counter()
@@ -236,6 +255,7 @@ def train_ch6(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epo
             with torch.no_grad():
                 loss_sum += mean_loss.detach() * X.shape[0]
                 correct += correct_count(y_hat, y)
+            batch_losses.append(mean_loss.detach())  # read only if the loss is not finite
             count += X.shape[0]
             if (i + 1) % plot_every == 0 or i == num_batches - 1:
                 snapshots.append((epoch + (i + 1) / num_batches, loss_sum.clone(),
@@ -249,6 +269,7 @@ def train_ch6(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epo
             bar.close()
         if count == 0:
             raise ValueError("train_iter gave no examples; check the data loader.")
+        raise_if_loss_not_finite(loss_sum, batch_losses, epoch + 1)
         for x, snap_loss, snap_correct, snap_count in snapshots:
             animator.add(x, (float(snap_loss) / snap_count, float(snap_correct) / snap_count,
                              None))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import operator
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import torch
@@ -16,6 +17,7 @@ __all__ = [
     "correct_count",
     "evaluate_accuracy",
     "evaluate_accuracy_gpu",
+    "evaluate_loss",
 ]
 
 
@@ -23,8 +25,12 @@ class Accumulator:
     """Sum ``n`` running values (e.g. loss sum, correct predictions, example count)."""
 
     def __init__(self, n: int) -> None:
-        if n < 1:
-            raise ValueError(f"Accumulator needs at least one value to sum, got n={n}.")
+        try:
+            n = operator.index(n)  # NumPy integers too
+        except TypeError:
+            raise TypeError(f"Accumulator(n) needs an int number of values, got {n!r}.") from None
+        if n < 0:
+            raise ValueError(f"Accumulator needs a number of values >= 0, got n={n}.")
         self.data = [0.0] * n
 
     def add(self, *args: float) -> None:
@@ -125,3 +131,27 @@ def evaluate_accuracy_gpu(net: nn.Module, data_iter: Iterable,
     if count == 0:
         raise ValueError("data_iter gave no examples; cannot compute an accuracy.")
     return float(correct) / count  # one synchronisation for the whole pass
+
+
+def evaluate_loss(net, data_iter: Iterable, loss: Callable) -> float:
+    """Mean of ``loss`` over every label of ``data_iter`` (the book's model-selection helper).
+
+    Labels are reshaped like the model's output, as for a regression model with one output
+    per label; ``loss`` should keep one value per example (``reduction="none"``).
+    """
+    metric = Accumulator(2)  # sum of losses, number of loss values
+    with torch.no_grad():  # evaluation only: no graph to keep (same values as with one)
+        for X, y in data_iter:
+            out = net(X)
+            try:
+                y = y.reshape(out.shape)
+            except RuntimeError:
+                raise ValueError(
+                    f"labels of shape {tuple(y.shape)} cannot take the model's output shape "
+                    f"{tuple(out.shape)}; evaluate_loss compares one output per label (a "
+                    "regression model). For class scores use evaluate_accuracy.") from None
+            losses = loss(out, y)
+            metric.add(losses.sum(), losses.numel())
+    if metric[1] == 0:
+        raise ValueError("data_iter gave no examples; cannot compute a loss.")
+    return metric[0] / metric[1]

@@ -219,3 +219,27 @@ def test_notebook_has_prose_cells_and_outputs(tiny_book, monkeypatch):
     markdown = "".join(c["source"] for c in notebook["cells"] if c["cell_type"] == "markdown")
     assert "mermaid" not in markdown and "网页版" in markdown
     assert "{ #demo }" not in markdown
+
+
+def test_directive_inside_a_collapsed_block_stays_inside_it(tiny_book, monkeypatch):
+    """An indented ``!cell`` (an exercise answer in ``??? success``) renders in the block."""
+    import markdown
+
+    monkeypatch.setattr("d2lref.book.store.library_hash", lambda *a: LIB)
+    stored_book(tiny_book, outputs=OUTPUTS)
+    page_file = tiny_book / "docs" / "zh" / "demo" / "page.md"
+    text = page_file.read_text(encoding="utf-8").replace(
+        '!cell total hl="2"', '??? success "答案"\n\n    求和：\n\n    !cell total\n'
+    )
+    page = parse_page(text, "demo/page.md", tiny_book)
+    rendered = render_site(page, RenderContext(repo_dir=tiny_book, lang="zh"))
+    assert "    ```python" in rendered
+    html_text = markdown.markdown(
+        rendered, extensions=["admonition", "pymdownx.details", "pymdownx.superfences"]
+    )
+    details = html_text[html_text.index("<details") : html_text.index("</details>")]
+    assert "snippets/demo/page.py · total" in details
+    assert "sum" in details
+    assert 'data-cell="total"' in details
+    # The printed text is not indented by the nesting.
+    assert "<code>6</code>" in details.replace("\n", "")

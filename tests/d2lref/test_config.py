@@ -47,15 +47,52 @@ def test_data_root_falls_back_to_user_cache(monkeypatch, tmp_path):
     assert config.data_root() == pathlib.Path(tmp_path / "home" / ".cache" / "d2lref" / "data")
 
 
-@pytest.mark.parametrize("value, allowed", [("1", True), ("0", False), ("", False)])
-def test_downloads_allowed(monkeypatch, value, allowed):
+@pytest.fixture
+def online_defaults(monkeypatch):
+    """No download switch set (the suite itself runs with D2LREF_OFFLINE=1)."""
+    for variable in ("D2LREF_OFFLINE", "D2LREF_ALLOW_DOWNLOAD"):
+        monkeypatch.delenv(variable, raising=False)
+
+
+@pytest.mark.parametrize("value, allowed", [("1", True), ("0", False), ("", True),
+                                            ("no", False), ("yes", True)])
+def test_downloads_allowed(monkeypatch, online_defaults, value, allowed):
     monkeypatch.setenv("D2LREF_ALLOW_DOWNLOAD", value)
     assert config.downloads_allowed() is allowed
 
 
-def test_downloads_off_by_default(monkeypatch):
-    monkeypatch.delenv("D2LREF_ALLOW_DOWNLOAD", raising=False)
+def test_downloads_on_by_default_like_the_original(online_defaults):
+    assert config.downloads_allowed() is True
+    assert config.downloads_off_reason() is None
+
+
+def test_the_suite_is_offline():
+    import os
+
+    assert os.environ["D2LREF_OFFLINE"] == "1"  # set by tests/conftest.py
     assert config.downloads_allowed() is False
+
+
+def test_offline_wins_over_everything(monkeypatch, online_defaults):
+    monkeypatch.setenv("D2LREF_OFFLINE", "1")
+    monkeypatch.setenv("D2LREF_ALLOW_DOWNLOAD", "1")
+    assert config.downloads_off_reason(True) == "D2LREF_OFFLINE=1 is set"
+    assert "unset D2LREF_OFFLINE" in config.how_to_allow_downloads("D2LREF_OFFLINE=1 is set")
+
+
+def test_download_argument_beats_allow_download(monkeypatch, online_defaults):
+    monkeypatch.setenv("D2LREF_ALLOW_DOWNLOAD", "0")
+    assert config.downloads_off_reason() == "D2LREF_ALLOW_DOWNLOAD=0 is set"
+    assert config.downloads_allowed(True) is True
+    monkeypatch.delenv("D2LREF_ALLOW_DOWNLOAD")
+    assert config.downloads_off_reason(False) == "download=False was passed"
+
+
+def test_mirror_url_gets_a_trailing_slash(monkeypatch):
+    monkeypatch.setenv("D2LREF_DATA_URL", "http://127.0.0.1:8000/d2l")
+    assert config.data_mirror_url() == "http://127.0.0.1:8000/d2l/"
+    monkeypatch.setenv("D2LREF_DATA_URL", " ")
+    assert config.data_mirror_url() is None
 
 
 def test_set_seed_repeats_every_generator():

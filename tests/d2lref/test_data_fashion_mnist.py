@@ -6,6 +6,7 @@ import math
 import os
 import shutil
 
+import numpy as np
 import pytest
 import torch
 import torchvision
@@ -21,6 +22,7 @@ from d2lref.data import (
     _checksums,
     get_dataloader_workers,
     get_fashion_mnist_labels,
+    hub,
     load_data_fashion_mnist,
 )
 
@@ -107,6 +109,28 @@ def test_bad_arguments(fashion_mnist_root):
         load_data_fashion_mnist(0, root=fashion_mnist_root)
     with pytest.raises(ValueError, match="resize"):
         load_data_fashion_mnist(8, resize="224", root=fashion_mnist_root)
+    # True passes an int check (bool is an int) but is no image size: refused up front.
+    with pytest.raises(ValueError, match=r"resize must be None, a positive int.*True.*bool"):
+        load_data_fashion_mnist(8, resize=True, root=fashion_mnist_root)
+    with pytest.raises(ValueError, match=r"batch_size must be a positive int.*float"):
+        load_data_fashion_mnist(256.0, root=fashion_mnist_root)
+    with pytest.raises(ValueError, match="batch_size.*bool"):
+        load_data_fashion_mnist(True, root=fashion_mnist_root)
+
+
+def test_numpy_integers_are_accepted_like_the_original(fashion_mnist_root, quick_mode):
+    train_iter, test_iter = load_data_fashion_mnist(np.int64(256), resize=np.int32(32),
+                                                    root=fashion_mnist_root)
+    assert train_iter.batch_size == 256 and type(train_iter.batch_size) is int
+    X, _ = next(iter(test_iter))
+    assert tuple(X.shape) == (256, 1, 32, 32)
+    # resize=0 means no resizing (the original's `if resize:`); a (height, width) pair works.
+    _, plain = load_data_fashion_mnist(64, resize=0, root=fashion_mnist_root)
+    assert tuple(next(iter(plain))[0].shape) == (64, 1, 28, 28)
+    _, pair = load_data_fashion_mnist(64, resize=(32, 40), root=fashion_mnist_root)
+    assert tuple(next(iter(pair))[0].shape) == (64, 1, 32, 40)
+    _, book = load_data_fashion_mnist(64, resize=(32, 40), root=fashion_mnist_root, fast=False)
+    assert tuple(next(iter(book))[0].shape) == (64, 1, 32, 40)
 
 
 def test_batches_on_a_device_keep_tensors_there():
@@ -126,13 +150,13 @@ def test_dataloader_workers_is_a_safe_count():
 
 @pytest.fixture
 def no_download(monkeypatch):
-    """Fail the test if anything tries to download."""
+    """Fail the test if anything tries to download (the suite is offline anyway)."""
     def refuse(*args, **kwargs):
         raise AssertionError("a download was attempted")
 
+    monkeypatch.setattr(hub, "_open_url", refuse)
     monkeypatch.setattr(torchvision.datasets.FashionMNIST, "download", refuse)
-    monkeypatch.setattr(torchvision.datasets.utils, "download_url", refuse)
-    monkeypatch.delenv("D2LREF_ALLOW_DOWNLOAD", raising=False)
+    monkeypatch.setenv("D2LREF_OFFLINE", "1")
 
 
 def test_missing_folder_names_files_and_fix(tmp_path, no_download):
@@ -142,9 +166,30 @@ def test_missing_folder_names_files_and_fix(tmp_path, no_download):
     for name in FASHION_MNIST_FILES:
         assert name in message
     assert str(tmp_path / "FashionMNIST" / "raw") in message
-    assert "D2LREF_ALLOW_DOWNLOAD=1" in message and "download=True" in message
+    assert "Downloads are off (D2LREF_OFFLINE=1 is set)" in message
+    assert "unset D2LREF_OFFLINE" in message and "D2LREF_DATA" in message
     assert isinstance(caught.value, DataError)
     assert not (tmp_path / "FashionMNIST").exists()  # nothing was written either
+
+
+def test_download_false_is_named_in_the_fix(tmp_path, no_download, monkeypatch):
+    monkeypatch.setenv("D2LREF_OFFLINE", "0")
+    with pytest.raises(DataNotFoundError, match=r"download=False.*pass download=True"):
+        load_data_fashion_mnist(256, root=tmp_path, download=False)
+
+
+def test_gz_files_alone_are_decompressed_without_network(fashion_mnist_root, tmp_path,
+                                                         no_download, quick_mode):
+    raw = tmp_path / "FashionMNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name in FASHION_MNIST_FILES:
+        (raw / f"{name}.gz").symlink_to(fashion_mnist_root / "FashionMNIST" / "raw"
+                                        / f"{name}.gz")
+    train_iter, _ = load_data_fashion_mnist(256, root=tmp_path)
+    assert len(train_iter.dataset) == 2048
+    for name, md5 in FASHION_MNIST_FILES.items():
+        assert _checksums.file_digest(raw / name, "md5") == md5
+    assert sorted(p.name for p in raw.iterdir() if p.name.startswith(".")) == []
 
 
 def test_corrupted_file_fails_the_checksum(fashion_mnist_root, tmp_path, no_download):

@@ -175,9 +175,10 @@ def test_residual_identity_when_convs_output_zero():
     torch.testing.assert_close(blk(X), X)
 
 
-def test_residual_refuses_shape_change_without_1x1():
-    with pytest.raises(ValueError, match="use_1x1conv=True"):
-        Residual(3, 6)
+def test_residual_refuses_shape_change_without_1x1_when_called():
+    blk = Residual(3, 6)  # the book's class builds it; only adding the shortcut fails
+    with pytest.raises(ValueError, match=r"\(2, 3, 5, 5\) into \(2, 6, 5, 5\).*use_1x1conv=True"):
+        blk(torch.rand(2, 3, 5, 5))
 
 
 def test_resnet_block_first_stage_keeps_shape():
