@@ -162,9 +162,14 @@ def test_wheel_installs_in_a_fresh_env_and_runs_a_page_snippet(dists: Dists, tmp
     where = env.run("-c", "import d2lref; print(d2lref.__file__)", cwd=workdir)
     assert where.returncode == 0, where.stderr
     assert Path(where.stdout.strip()).is_relative_to(env.root), where.stdout
-    # The book tooling's packages are not there: the base install does not bring them.
+    # The book tooling's packages are not there: the base install does not bring them, and
+    # the tooling says which extra does.
     missing = env.run("-c", "import jupytext", cwd=workdir)
     assert "No module named 'jupytext'" in missing.stderr
+    tooling = env.run("-m", "d2lref.book", "--help", cwd=workdir)
+    assert tooling.returncode != 0
+    assert 'needs jupytext, nbformat,' in tooling.stderr
+    assert 'pip install "d2lref[book]"' in tooling.stderr.splitlines()[-1]
 
     snippet = workdir / "linear-regression-concise.py"
     shutil.copyfile(REPO_DIR / "snippets/linear-networks/linear-regression-concise.py", snippet)
