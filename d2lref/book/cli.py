@@ -219,7 +219,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
         keys = cell_keys(snippet, library_hash(), repo_dir)
         incoming = read_store(source)
 
-        def merge_into(current: dict, incoming: dict = incoming, keys: dict = keys) -> None:
+        def merge_into(current: dict, incoming: dict = incoming, keys: dict = keys,
+                       snippet=snippet) -> None:
             nonlocal merged, kept
             for mode, run in incoming["runs"].items():
                 if better_run(run, current["runs"].get(mode), keys):
@@ -227,7 +228,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
                     merged += 1
                 else:
                     kept += 1
-            current["snippet"] = incoming.get("snippet", current.get("snippet"))
+            current["snippet"] = snippet.relpath
 
         update_store(target_dir / rel, merge_into)
     _log(f"merged {merged} runs into {target_dir} from {len(found)} store files; kept "

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
@@ -210,6 +211,15 @@ def _quiet_kernel_shutdown() -> Iterator[None]:
             logger.setLevel(level)
 
 
+def _interrupt(client: NotebookClient, wait_s: float = 5.0) -> None:
+    """Interrupt the kernel's running cell and wait briefly for its reply."""
+    try:
+        run_sync(client.km.interrupt_kernel)()
+        run_sync(client.kc.shell_channel.get_msg)(timeout=wait_s)
+    except Exception:  # noqa: BLE001 - best effort: the kernel is shut down next anyway
+        pass
+
+
 def execute_snippet(
     snippet: Snippet,
     options: RunOptions,
@@ -258,6 +268,9 @@ def execute_snippet(
                 try:
                     client.execute_cell(nb_cell, index)
                 except CellTimeoutError:
+                    # Stop the cell before the kernel is shut down: a kernel killed in the
+                    # middle of a cell prints a long ZMQError traceback that says nothing.
+                    _interrupt(client)
                     failure = SnippetRunError(
                         snippet.relpath, name,
                         f"timed out: the snippet ran past its {options.timeout_s:.0f} s limit "
