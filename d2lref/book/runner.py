@@ -31,6 +31,7 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError
 from d2lref.book.cells import Snippet, load_snippet
 from d2lref.book.outputs import clean_text, collect_outputs, unstable_output
 from d2lref.book.store import (
+    StoreError,
     cell_keys,
     library_hash,
     seal_record,
@@ -374,7 +375,15 @@ def run_snippets(
             data["snippet"] = relpath
             data["runs"][options.mode] = run
 
-        update_store(store_path(store_dir, snippet.relpath), store_run)
+        try:
+            update_store(store_path(store_dir, snippet.relpath), store_run)
+        except StoreError as err:  # a damaged store: this snippet fails, the others go on
+            failure = SnippetRunError(snippet.relpath, "(store)", str(err))
+            if not keep_going:
+                raise failure from None
+            log(f"    FAILED: {err}")
+            summary.failures.append(failure)
+            continue
         summary.timings.append((snippet.relpath, run["duration_s"]))
         log(f"    done in {run['duration_s']:.1f} s on {run['device_name']}")
     return summary
