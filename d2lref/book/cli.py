@@ -87,7 +87,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     paths = find_snippets(snippets_dir, args.paths)
     if args.stale_only:
         before = len(paths)
-        paths = [p for p in paths if needs_run(p, snippets_dir, store_dir, args.mode)]
+        # Fresh beside the snippets (published) or already in --store (a resumed shard).
+        stores = [snippets_dir] if store_dir == snippets_dir else [snippets_dir, store_dir]
+        paths = [p for p in paths if all(needs_run(p, snippets_dir, d, args.mode) for d in stores)]
         _log(f"{len(paths)} of {before} snippets have stale or missing {args.mode} outputs")
     shard = _parse_shard(args.shard)
     if shard:

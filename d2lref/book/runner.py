@@ -8,7 +8,6 @@ and the metrics d2lref publishes while training.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import os
 import platform
 import shutil
@@ -197,21 +196,6 @@ def remove_stale_run_dirs(tmp_root: Path | None = None) -> list[Path]:
     return removed
 
 
-@contextmanager
-def _quiet_kernel_shutdown() -> Iterator[None]:
-    """Silence the kernel client's tracebacks while a kernel that timed out is torn down
-    (its sockets close under it: a ZMQError traceback that says nothing to the reader)."""
-    loggers = [logging.getLogger(name) for name in ("traitlets", "asyncio", "nbclient")]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        for logger, level in zip(loggers, levels, strict=True):
-            logger.setLevel(level)
-
-
 def _interrupt(client: NotebookClient, wait_s: float = 5.0) -> None:
     """Interrupt the kernel's running cell and wait briefly for its reply."""
     try:
@@ -254,7 +238,7 @@ def execute_snippet(
             connection_file=str(Path(workdir) / "kernel.json"),
         )
         failure: SnippetRunError | None = None
-        with _quiet_kernel_shutdown(), client.setup_kernel(env=kernel_env(options), cwd=workdir):
+        with client.setup_kernel(env=kernel_env(options), cwd=workdir):
             for index, nb_cell in enumerate(notebook.cells):
                 name = "(setup)" if index == 0 else snippet.cells[index - 1].name
                 remaining = deadline - time.monotonic()

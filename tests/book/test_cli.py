@@ -163,3 +163,14 @@ def test_help_names_the_incremental_option():
     result = subprocess.run([sys.executable, "-m", "d2lref.book", "run", "--help"],
                             capture_output=True, text=True, cwd=REPO_DIR, check=True)
     assert "--stale-only" in result.stdout
+
+
+def test_stale_only_with_a_shard_store_looks_at_the_published_outputs(tmp_path, capsys):
+    snippets = tmp_path / "repo" / "snippets"
+    write(snippets / "ch" / "p.py", SNIPPET)
+    write_store(store_path(snippets, "ch/p.py"),
+                {"runs": {"full": make_run(snippets, "2026-11-01", True, "fresh")}})
+    shard_store = tmp_path / "shard-outputs"  # empty: a shard's run starts with nothing
+    assert main(["--snippets-dir", str(snippets), "run", "--mode", "full", "--stale-only",
+                 "--shard", "1/2", "--store", str(shard_store)]) == 0
+    assert "0 of 1 snippets have stale or missing full outputs" in capsys.readouterr().err

@@ -46,7 +46,9 @@ time.sleep(600)
 
 def start_run(snippets: Path, tmp_dir: Path, *args: str) -> subprocess.Popen:
     tmp_dir.mkdir(exist_ok=True)
-    env = dict(os.environ, TMPDIR=str(tmp_dir), PYTHONPATH=str(REPO_DIR))
+    # Jupyter's runtime folder too, to see that no connection file is left there.
+    env = dict(os.environ, TMPDIR=str(tmp_dir), PYTHONPATH=str(REPO_DIR),
+               JUPYTER_RUNTIME_DIR=str(tmp_dir.parent / "runtime"))
     return subprocess.Popen(
         [sys.executable, "-m", "d2lref.book", "--snippets-dir", str(snippets), "run", *args],
         stderr=subprocess.PIPE, text=True, cwd=REPO_DIR, env=env, start_new_session=True,
@@ -96,6 +98,7 @@ def test_sigterm_during_a_cell_stops_the_kernel_and_leaves_nothing(tmp_path):
     kernel_pid = int(pid_file.read_text())
     assert pid_gone(kernel_pid, 30), "the kernel outlived its run"
     assert list((tmp_path / "tmp").iterdir()) == []  # run folder, sockets, connection file
+    assert not list((tmp_path / "runtime").glob("*"))
     assert sorted(p.name for p in (snippets / "ch").iterdir()) == ["slow.py"]
 
 
@@ -179,7 +182,9 @@ def add_cell(path: str, index: int) -> None:
 
 def test_concurrent_writers_lose_nothing(tmp_path):
     path = tmp_path / "p.outputs.json"
-    context = multiprocessing.get_context("spawn")
+    # fork: the writers start at once (spawn would re-import torch in each of them).
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     writers = [context.Process(target=add_cell, args=(str(path), i)) for i in range(6)]
     for writer in writers:
         writer.start()
