@@ -1,4 +1,6 @@
 # %% imports
+# Committed files this page reads (their content is part of the outputs' key):
+# reads: d2lref/bench/*.py d2lref/bench/results/*.json
 import torch
 from matplotlib import pyplot as plt
 

@@ -5,6 +5,7 @@ Commands:
   status   count fresh / stale / missing outputs per snippet and mode
   shard    list the snippets of one shard (balanced by recorded durations)
   merge    merge store files produced by several shards into the snippets tree
+  migrate  upgrade store files written by an older runner (outputs unchanged)
   expand   write every page with its cells expanded (what pytest-codeblocks runs)
 """
 
@@ -24,14 +25,17 @@ from d2lref.book.store import (
     StoreError,
     cell_keys,
     library_hash,
+    migrate_store,
     published_outputs,
     read_store,
     store_path,
-    write_store,
+    update_store,
 )
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_SECONDS = 30.0
+# Written by 'expand' into its output folder: only a folder holding it may be replaced.
+EXPAND_MARKER = ".d2lref-expanded"
 
 
 def _log(message: str) -> None:
@@ -48,8 +52,10 @@ def recorded_duration(path: Path, snippets_dir: Path) -> float:
 
 def shard_paths(paths: list[Path], snippets_dir: Path, index: int, count: int) -> list[Path]:
     """Longest-first greedy split of ``paths`` into ``count`` shards; return shard ``index``."""
+    if count < 1:
+        raise ValueError(f"shard {index}/{count}: the number of shards N must be at least 1")
     if not 1 <= index <= count:
-        raise ValueError(f"shard {index}/{count}: the index must be between 1 and {count}")
+        raise ValueError(f"shard {index}/{count}: the index K must be between 1 and {count}")
     bins: list[tuple[float, list[Path]]] = [(0.0, []) for _ in range(count)]
     weighted = sorted(
         ((recorded_duration(p, snippets_dir), p.as_posix(), p) for p in paths), reverse=True
@@ -66,17 +72,25 @@ def _parse_shard(text: str | None) -> tuple[int, int] | None:
         return None
     try:
         index, count = (int(part) for part in text.split("/"))
-    except ValueError:
+    except ValueError:  # also "2", "1/2/3", "a/b"
         raise SystemExit(f"--shard {text!r}: write it as K/N, e.g. 2/4") from None
     return index, count
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """Run the selected snippets; every snippet runs even when one fails (exit 1 then)."""
     # Imported here: only running needs nbclient, a kernel and torch.
-    from d2lref.book.runner import RunOptions, SnippetRunError, run_snippets
+    from d2lref.book.runner import RunOptions, run_snippets, stop_cleanly_on_signals
 
     snippets_dir = Path(args.snippets_dir)
+    store_dir = Path(args.store) if args.store else snippets_dir
     paths = find_snippets(snippets_dir, args.paths)
+    if args.stale_only:
+        before = len(paths)
+        # Fresh beside the snippets (published) or already in --store (a resumed shard).
+        stores = [snippets_dir] if store_dir == snippets_dir else [snippets_dir, store_dir]
+        paths = [p for p in paths if all(needs_run(p, snippets_dir, d, args.mode) for d in stores)]
+        _log(f"{len(paths)} of {before} snippets have stale or missing {args.mode} outputs")
     shard = _parse_shard(args.shard)
     if shard:
         paths = shard_paths(paths, snippets_dir, *shard)
@@ -85,19 +99,33 @@ def cmd_run(args: argparse.Namespace) -> int:
         store_dir=Path(args.store) if args.store else None,
     )
     try:
-        timings = run_snippets(paths, snippets_dir, options, log=_log)
-    except SnippetRunError as err:
-        _log(f"FAILED: {err}")
+        with stop_cleanly_on_signals():
+            summary = run_snippets(paths, snippets_dir, options, log=_log, keep_going=True)
+    except KeyboardInterrupt as stop:
+        _log(f"stopped ({stop or 'interrupted'}); outputs stored so far are kept")
+        return 130
+    total = sum(seconds for _, seconds in summary.timings)
+    _log(f"{len(summary.timings)} snippets ran and were stored in {total:.1f} s "
+         f"({args.mode} mode)")
+    if summary.failures:
+        _log(f"FAILED: {len(summary.failures)} of {len(paths)} snippets:")
+        for err in summary.failures:
+            _log(f"\n{err}")
+        _log("\nfailed: " + ", ".join(f"snippets/{err.snippet}" for err in summary.failures))
         return 1
-    total = sum(seconds for _, seconds in timings)
-    _log(f"{len(timings)} snippets ran in {total:.1f} s ({args.mode} mode)")
     return 0
+
+
+def needs_run(path: Path, snippets_dir: Path, store_dir: Path, mode: str) -> bool:
+    """Whether any cell of the snippet has a stale or missing output in ``mode``."""
+    counts = snippet_status(path, snippets_dir, store_dir)[mode]
+    return counts["stale"] > 0 or counts["missing"] > 0
 
 
 def snippet_status(path: Path, snippets_dir: Path, store_dir: Path) -> dict[str, dict[str, int]]:
     """Per mode: how many cells have fresh, stale and missing outputs."""
     snippet = load_snippet(path, snippets_dir)
-    keys = cell_keys(snippet, library_hash())
+    keys = cell_keys(snippet, library_hash(), snippets_dir.resolve().parent)
     runs = read_store(store_path(store_dir, snippet.relpath))["runs"]
     counts: dict[str, dict[str, int]] = {}
     for mode in MODES:
@@ -133,7 +161,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         for path in find_snippets(snippets_dir, args.paths):
             snippet = load_snippet(path, snippets_dir)
             for output in published_outputs(
-                snippet, store_path(store_dir, snippet.relpath)
+                snippet, store_path(store_dir, snippet.relpath),
+                repo_dir=snippets_dir.resolve().parent,
             ).values():
                 published[output.mode if output.status == "ok" else "none"] += 1
         print(
@@ -151,45 +180,119 @@ def cmd_shard(args: argparse.Namespace) -> int:
     return 0
 
 
+def fresh_cells(run: dict, keys: dict[str, str]) -> int:
+    """How many of the snippet's cells ``run`` holds with their current key."""
+    cells = run.get("cells", {})
+    return sum(1 for name, key in keys.items() if cells.get(name, {}).get("key") == key)
+
+
+def better_run(candidate: dict, current: dict | None, keys: dict[str, str]) -> bool:
+    """Whether ``candidate`` should replace ``current``: more fresh cells wins; among runs
+    equally fresh, the newer one."""
+    if current is None:
+        return True
+    new, old = fresh_cells(candidate, keys), fresh_cells(current, keys)
+    if new != old:
+        return new > old
+    return candidate.get("date", "") > current.get("date", "")
+
+
 def cmd_merge(args: argparse.Namespace) -> int:
-    """Copy each mode's newest complete run from shard store folders into the snippets tree."""
+    """Copy each mode's freshest run from shard store folders into the snippets tree."""
     target_dir = Path(args.snippets_dir)
-    merged = 0
-    for source_dir in map(Path, args.sources):
-        for source in sorted(source_dir.rglob(f"*{STORE_SUFFIX}")):
-            rel = source.relative_to(source_dir)
-            incoming = read_store(source)
-            target = target_dir / rel
-            current = read_store(target)
+    repo_dir = target_dir.resolve().parent
+    sources = [Path(source) for source in args.sources]
+    found: list[tuple[Path, Path]] = []
+    for source_dir in sources:
+        if not source_dir.is_dir():
+            raise ValueError(f"merge: the source folder {source_dir} does not exist")
+        files = sorted(source_dir.rglob(f"*{STORE_SUFFIX}"))
+        if not files:
+            raise ValueError(
+                f"merge: the source folder {source_dir} holds no *{STORE_SUFFIX} files "
+                "(did its run store nothing?)"
+            )
+        found.extend((source_dir, source) for source in files)
+    merged = kept = 0
+    for source_dir, source in found:
+        rel = source.relative_to(source_dir)
+        snippet_file = target_dir / (str(rel)[: -len(STORE_SUFFIX)] + ".py")
+        snippet = load_snippet(snippet_file, target_dir)
+        keys = cell_keys(snippet, library_hash(), repo_dir)
+        incoming = read_store(source)
+
+        def merge_into(current: dict, incoming: dict = incoming, keys: dict = keys,
+                       snippet=snippet) -> None:
+            nonlocal merged, kept
             for mode, run in incoming["runs"].items():
-                if mode not in MODES:
-                    raise StoreError(f"{source}: unknown mode {mode!r}")
-                old = current["runs"].get(mode)
-                if old is None or run.get("date", "") >= old.get("date", ""):
+                if better_run(run, current["runs"].get(mode), keys):
                     current["runs"][mode] = run
                     merged += 1
-            current["snippet"] = incoming.get("snippet", current.get("snippet"))
-            write_store(target, current)
-    _log(f"merged {merged} runs into {target_dir}")
+                else:
+                    kept += 1
+            current["snippet"] = snippet.relpath
+
+        update_store(target_dir / rel, merge_into)
+    _log(f"merged {merged} runs into {target_dir} from {len(found)} store files; kept "
+         f"{kept} stored runs that were fresher")
     return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Upgrade store files to the current format; their outputs stay as they are."""
+    snippets_dir = Path(args.snippets_dir)
+    files = sorted(snippets_dir.rglob(f"*{STORE_SUFFIX}"))
+    upgraded = sum(migrate_store(path) for path in files)
+    _log(f"upgraded {upgraded} of {len(files)} store files in {snippets_dir}")
+    return 0
+
+
+def check_expand_target(docs_dir: Path, out_dir: Path) -> None:
+    """Refuse an output folder that ``expand`` did not make (it is deleted and rewritten)."""
+    docs, out = docs_dir.resolve(), out_dir.resolve()
+    if out == docs or out in docs.parents or docs in out.parents:
+        raise ValueError(
+            f"expand: the output folder {out_dir} overlaps the docs folder {docs_dir}. Give "
+            "an empty or new folder, e.g. test-artifacts/expanded."
+        )
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ValueError(f"expand: {out_dir} is a file; give a folder.")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / EXPAND_MARKER).exists():
+        raise ValueError(
+            f"expand: {out_dir} is not empty and was not written by expand (no "
+            f"{EXPAND_MARKER} file): refusing to delete it. Give an empty or new folder."
+        )
 
 
 def cmd_expand(args: argparse.Namespace) -> int:
     """Write each page of ``docs_dir`` with its directives expanded for pytest-codeblocks."""
     docs_dir, out_dir = Path(args.docs_dir), Path(args.out)
+    if not docs_dir.is_dir():
+        raise ValueError(f"expand: the docs folder {docs_dir} does not exist")
+    pages = [
+        page_file for page_file in sorted(docs_dir.rglob("*.md"))
+        if not page_file.relative_to(docs_dir).as_posix().startswith("notebooks/")
+    ]
+    if not pages:
+        raise ValueError(
+            f"expand: {docs_dir} holds no pages (*.md). Did you swap the arguments? Usage: "
+            "expand DOCS_DIR OUT_DIR"
+        )
+    check_expand_target(docs_dir, out_dir)
     if out_dir.exists():
         shutil.rmtree(out_dir)
-    count = 0
-    for page_file in sorted(docs_dir.rglob("*.md")):
+    out_dir.mkdir(parents=True)
+    (out_dir / EXPAND_MARKER).write_text(
+        "Written by 'python -m d2lref.book expand'; the next expand replaces this folder.\n",
+        encoding="utf-8",
+    )
+    for page_file in pages:
         relpath = page_file.relative_to(docs_dir).as_posix()
-        if relpath.startswith("notebooks/"):
-            continue
         page = parse_page(page_file.read_text(encoding="utf-8"), relpath, REPO_DIR)
         target = out_dir / relpath
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(render_test(page, REPO_DIR), encoding="utf-8")
-        count += 1
-    _log(f"expanded {count} pages into {out_dir}")
+    _log(f"expanded {len(pages)} pages into {out_dir}")
     return 0
 
 
@@ -206,6 +309,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=float, default=1800.0, help="seconds per snippet")
     run.add_argument("--store", help="store folder (default: beside the snippets)")
     run.add_argument("--shard", help="run only shard K of N, written K/N")
+    run.add_argument(
+        "--stale-only", action="store_true",
+        help="run only snippets with a stale or missing output in --mode (before sharding)",
+    )
     run.set_defaults(func=cmd_run)
 
     status = sub.add_parser("status", help="fresh / stale / missing outputs")
@@ -221,6 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     merge = sub.add_parser("merge", help="merge shard store folders into the snippets tree")
     merge.add_argument("sources", nargs="+")
     merge.set_defaults(func=cmd_merge)
+
+    migrate = sub.add_parser("migrate", help="upgrade store files to the current format")
+    migrate.set_defaults(func=cmd_migrate)
 
     expand = sub.add_parser("expand", help="expand pages for pytest-codeblocks")
     expand.add_argument("docs_dir")

@@ -16,6 +16,7 @@ from typing import Any
 import nbformat
 
 from d2lref import __version__
+from d2lref.book.outputs import sanitize_html
 from d2lref.book.render import CellRef, Page, SourceRef, extract_source, parse_page
 from d2lref.book.store import CellOutput, StoreError, published_outputs, store_path
 
@@ -31,6 +32,9 @@ GITHUB_REPO_URL = re.compile(r"^https://github\.com/(?P<owner>[\w.-]+)/(?P<repo>
 COLAB_GITHUB = "https://colab.research.google.com/github"
 # The branch the Pages workflow pushes the generated notebooks to (<lang>/<page>.ipynb).
 NOTEBOOKS_BRANCH = "notebooks"
+NOTEBOOK_MIME = {
+    "jpeg": "image/jpeg", "html": "text/html", "markdown": "text/markdown", "latex": "text/latex",
+}
 
 DIAGRAM_NOTE = {
     "zh": "*（此处的示意图见网页版。）*\n",
@@ -61,6 +65,12 @@ def _nb_outputs(output: CellOutput) -> list[nbformat.NotebookNode]:
         elif kind in ("svg", "png"):
             mime = "image/svg+xml" if kind == "svg" else "image/png"
             outputs.append(nbformat.v4.new_output("display_data", data={mime: item["data"]}))
+        elif kind in NOTEBOOK_MIME:  # rich outputs; displayed HTML is sanitised as on the page
+            value = sanitize_html(item["data"]) if kind == "html" else item["data"]
+            data = {NOTEBOOK_MIME[kind]: value}
+            if "text" in item:
+                data["text/plain"] = item["text"]
+            outputs.append(nbformat.v4.new_output("display_data", data=data))
     return outputs
 
 
@@ -118,7 +128,8 @@ def build_notebook(
     if page.snippet is not None:
         try:
             outputs = published_outputs(
-                page.snippet, store_path(repo_dir / "snippets", page.snippet_relpath)
+                page.snippet, store_path(repo_dir / "snippets", page.snippet_relpath),
+                repo_dir=repo_dir,
             )
         except StoreError:
             outputs = {}

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from d2lref.book.cells import Snippet, SnippetError, load_snippet
+from d2lref.book.outputs import MEASUREMENT, sanitize_html
 from d2lref.book.store import CellOutput, StoreError, published_outputs, store_path
 
 CELL_DIRECTIVE = re.compile(r'^!cell\s+(?P<name>\S+)(?:\s+hl="(?P<hl>[0-9 \-]*)")?\s*$')
@@ -113,6 +114,16 @@ class RenderContext:
     asset_prefix: str = ""  # relative URL from the page to the site root
     figures: dict[str, bytes] = field(default_factory=dict)  # site path -> file content
     problems: list[str] = field(default_factory=list)
+    # Output HTML kept out of Markdown: the Markdown holds a token, replaced after conversion
+    # by ``fill_outputs`` so printed text is never read as Markdown (fences, tables, HTML).
+    outputs_html: dict[str, str] = field(default_factory=dict)
+
+    def hold(self, block: str) -> str:
+        """A token standing for ``block`` in the Markdown (letters and digits only)."""
+        digest = hashlib.sha256(block.encode()).hexdigest()[:12]
+        token = f"D2LOUTPUT{len(self.outputs_html):05d}X{digest}"
+        self.outputs_html[token] = block
+        return token
 
     @property
     def snippets_dir(self) -> Path:
@@ -268,13 +279,24 @@ def _provenance(output: CellOutput, ctx: RenderContext) -> str:
     return f'<p class="d2l-provenance d2l-provenance--{output.mode}">' + " · ".join(parts) + "</p>"
 
 
+def fill_outputs(html_text: str, ctx: RenderContext) -> str:
+    """Replace the tokens ``render_site`` left in the Markdown by the outputs' HTML."""
+    for token, block in ctx.outputs_html.items():
+        paragraph = f"<p>{token}</p>"
+        if paragraph in html_text:
+            html_text = html_text.replace(paragraph, block)
+        else:
+            html_text = html_text.replace(token, block)
+    return html_text
+
+
 def _figure_html(record: dict[str, Any], ctx: RenderContext, alt: str) -> str:
     if record["type"] == "svg":
         content = record["data"].encode("utf-8")
         suffix = "svg"
     else:
         content = base64.b64decode(record["data"])
-        suffix = "png"
+        suffix = record["type"]  # png or jpeg
     digest = hashlib.sha256(content).hexdigest()[:20]
     site_path = f"_outputs/{digest}.{suffix}"
     ctx.figures[site_path] = content
@@ -292,8 +314,7 @@ def output_html(output: CellOutput, cell_name: str, ctx: RenderContext) -> str:
 
     def flush_text(css: str = "") -> None:
         if text_run:
-            body = html.escape("".join(text_run).rstrip("\n"))
-            parts.append(f'<pre class="d2l-output__text{css}"><code>{body}</code></pre>')
+            parts.append(text_block("".join(text_run), css))
             text_run.clear()
 
     for item in record.get("outputs", []):
@@ -308,10 +329,20 @@ def output_html(output: CellOutput, cell_name: str, ctx: RenderContext) -> str:
                 flush_text(" d2l-output__text--stderr")
             else:
                 text_run.append(text)
-        elif kind in ("svg", "png"):
+        elif kind in ("svg", "png", "jpeg"):
             flush_text()
             alt = f"{ctx.labels['figure']}: {cell_name}"
             parts.append(_figure_html(item, ctx, alt))
+        elif kind == "html":
+            flush_text()
+            parts.append(f'<div class="d2l-output__html">{sanitize_html(item["data"])}</div>')
+        elif kind == "markdown":
+            flush_text()
+            parts.append(f'<div class="d2l-output__markdown">{_markdown_html(item["data"])}</div>')
+        elif kind == "latex":
+            flush_text()
+            # KaTeX's auto-render typesets it; without scripts the LaTeX source shows.
+            parts.append(f'<div class="d2l-output__latex">{html.escape(item["data"])}</div>')
     flush_text()
     if not parts:
         return ""
@@ -322,6 +353,27 @@ def output_html(output: CellOutput, cell_name: str, ctx: RenderContext) -> str:
         + _provenance(output, ctx)
         + "\n</div>\n"
     )
+
+
+def text_block(text: str, css: str = "") -> str:
+    """Printed text as HTML, exactly as printed; wall-clock measurements are marked."""
+    text = text.rstrip("\n")
+    pieces, last = [], 0
+    for match in MEASUREMENT.finditer(text):
+        pieces.append(html.escape(text[last : match.start()]))
+        pieces.append(
+            '<span class="d2l-measurement" title="wall-clock measurement: differs between '
+            f'runs">{html.escape(match.group(0))}</span>'
+        )
+        last = match.end()
+    pieces.append(html.escape(text[last:]))
+    return f'<pre class="d2l-output__text{css}"><code>{"".join(pieces)}</code></pre>'
+
+
+def _markdown_html(text: str) -> str:
+    import markdown  # MkDocs' own Markdown library
+
+    return sanitize_html(markdown.markdown(text, extensions=["tables", "fenced_code"]))
 
 
 def _problem_admonition(status: str, page: Page, ctx: RenderContext) -> str:
@@ -339,7 +391,7 @@ def render_site(page: Page, ctx: RenderContext) -> str:
     if page.snippet is not None:
         store_file = store_path(ctx.snippets_dir, page.snippet_relpath)
         try:
-            outputs = published_outputs(page.snippet, store_file)
+            outputs = published_outputs(page.snippet, store_file, repo_dir=ctx.repo_dir)
         except StoreError as err:
             ctx.problems.append(str(err))
             outputs = {name: CellOutput(status="missing") for name in page.snippet.names}
@@ -356,7 +408,7 @@ def render_site(page: Page, ctx: RenderContext) -> str:
             if output.status == "ok":
                 block = output_html(output, cell.name, ctx)
                 if block:
-                    pieces.append(_indented(block, segment.indent) + "\n")
+                    pieces.append(_indented(ctx.hold(block), segment.indent) + "\n\n")
             else:
                 ctx.problems.append(
                     f"{page.relpath}: output of cell {cell.name!r} is {output.status}; run "

@@ -10,30 +10,36 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
-import re
+import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nbformat
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 from d2lref.book.cells import Snippet, load_snippet
+from d2lref.book.outputs import clean_text, collect_outputs, unstable_output
 from d2lref.book.store import (
+    StoreError,
     cell_keys,
     library_hash,
-    read_store,
+    seal_record,
+    snippet_inputs,
     store_path,
-    write_store,
+    uncommitted_inputs,
+    update_store,
 )
 from d2lref.training.report import METRICS_MIME_TYPE
-
-ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 # Run before the snippet's first cell and never shown: SVG figures with stable ids, and a
 # fixed seed so re-runs print the same numbers.
@@ -45,6 +51,14 @@ import d2lref.config as _d2lref_config
 _d2lref_config.set_seed(0)
 del _mpl, _d2lref_config
 """
+
+
+# Every run works in a folder "d2lref-run-<pid>-XXXX" in the temporary directory: the
+# kernel's working directory, its IPC sockets and its connection file. The pid lets the next
+# run remove the folders of runs that were killed.
+RUN_DIR_PREFIX = "d2lref-run-"
+# Signals that stop a run cleanly: the kernel is shut down and the run folder removed.
+STOP_SIGNALS = ("SIGTERM", "SIGHUP")
 
 
 class SnippetRunError(RuntimeError):
@@ -65,34 +79,35 @@ class RunOptions:
     store_dir: Path | None = None
 
 
-def _clean_text(text: str) -> str:
-    """Strip terminal colours and keep only the last state of carriage-return progress lines."""
-    text = ANSI_ESCAPE.sub("", text)
-    return "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
+@dataclass
+class RunSummary:
+    """What a run of several snippets did: seconds per stored snippet, and the failures."""
+
+    timings: list[tuple[str, float]] = field(default_factory=list)
+    failures: list[SnippetRunError] = field(default_factory=list)
 
 
-def collect_outputs(cell: nbformat.NotebookNode) -> list[dict[str, Any]]:
-    """Turn a notebook cell's outputs into the store's plain records."""
-    records: list[dict[str, Any]] = []
-    for out in cell.get("outputs", []):
-        kind = out.get("output_type")
-        if kind == "stream":
-            text = _clean_text(out.get("text", ""))
-            if records and records[-1]["type"] == "stream" and records[-1]["name"] == out.name:
-                records[-1]["text"] += text
-            else:
-                records.append({"type": "stream", "name": out.name, "text": text})
-        elif kind in ("execute_result", "display_data"):
-            data = out.get("data", {})
-            if METRICS_MIME_TYPE in data:
-                records.append({"type": "metrics", "data": data[METRICS_MIME_TYPE]})
-            elif "image/svg+xml" in data:
-                records.append({"type": "svg", "data": data["image/svg+xml"]})
-            elif "image/png" in data:
-                records.append({"type": "png", "data": data["image/png"]})
-            elif "text/plain" in data:
-                records.append({"type": "text", "text": _clean_text(data["text/plain"])})
-    return records
+@contextmanager
+def stop_cleanly_on_signals() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into KeyboardInterrupt while running, so the kernel is shut
+    down, the run folder removed and no half-written store temporary is left behind."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt(f"stopped by {signal.Signals(signum).name}")
+
+    previous = {}
+    for name in STOP_SIGNALS:
+        number = getattr(signal, name, None)
+        if number is not None:
+            previous[number] = signal.signal(number, stop)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _duration(cell: nbformat.NotebookNode) -> float | None:
@@ -107,7 +122,7 @@ def _duration(cell: nbformat.NotebookNode) -> float | None:
 def _error_text(cell: nbformat.NotebookNode) -> str:
     for out in cell.get("outputs", []):
         if out.get("output_type") == "error":
-            return _clean_text("\n".join(out.get("traceback", []))) or (
+            return clean_text("\n".join(out.get("traceback", []))) or (
                 f"{out.get('ename')}: {out.get('evalue')}"
             )
     return "(no traceback recorded)"
@@ -141,22 +156,64 @@ def environment_facts() -> dict[str, Any]:
 
 
 def kernel_env(options: RunOptions) -> dict[str, str]:
+    """The kernel's environment. The kernel works in a temporary folder, so a relative data
+    root (``--data`` or ``D2LREF_DATA``) is resolved against the caller's directory."""
     env = dict(os.environ)
     env["D2LREF_MODE"] = options.mode
-    if options.data_root:
-        env["D2LREF_DATA"] = str(Path(options.data_root).resolve())
+    data_root = options.data_root or env.get("D2LREF_DATA")
+    if data_root:
+        env["D2LREF_DATA"] = str(Path(data_root).expanduser().resolve())
     env["PYTHONHASHSEED"] = "0"
     # The kernel picks its inline backend itself; a backend set for scripts would hide plots.
     env.pop("MPLBACKEND", None)
     return env
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, owned by someone else
+    return True
+
+
+def remove_stale_run_dirs(tmp_root: Path | None = None) -> list[Path]:
+    """Remove the run folders of runs that were killed (their process is gone)."""
+    removed = []
+    root = tmp_root or Path(tempfile.gettempdir())
+    for folder in root.glob(f"{RUN_DIR_PREFIX}*"):
+        owner = folder.name[len(RUN_DIR_PREFIX):].split("-", 1)[0]
+        if owner.isdigit():
+            if _pid_alive(int(owner)):
+                continue
+        elif time.time() - folder.stat().st_mtime < 24 * 3600:
+            continue  # an older runner's folder without a pid: only once it is a day old
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _interrupt(client: NotebookClient, wait_s: float = 5.0) -> None:
+    """Interrupt the kernel's running cell and wait briefly for its reply."""
+    try:
+        run_sync(client.km.interrupt_kernel)()
+        run_sync(client.kc.shell_channel.get_msg)(timeout=wait_s)
+    except Exception:  # noqa: BLE001 - best effort: the kernel is shut down next anyway
+        pass
+
+
 def execute_snippet(
     snippet: Snippet,
     options: RunOptions,
     progress: Callable[[str], None] | None = None,
+    repo_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Run every cell of ``snippet`` in a fresh kernel; return the run record (not stored)."""
+    repo_dir = repo_dir or Path(__file__).resolve().parents[2]
+    keys = cell_keys(snippet, library_hash(), repo_dir)  # the code as it was when the run began
     notebook = nbformat.v4.new_notebook()
     notebook.cells.append(nbformat.v4.new_code_cell(KERNEL_SETUP))
     for cell in snippet.cells:
@@ -164,7 +221,8 @@ def execute_snippet(
 
     started = time.monotonic()
     deadline = started + options.timeout_s
-    with tempfile.TemporaryDirectory(prefix="d2lref-run-") as workdir:
+    remove_stale_run_dirs()
+    with tempfile.TemporaryDirectory(prefix=f"{RUN_DIR_PREFIX}{os.getpid()}-") as workdir:
         client = NotebookClient(
             notebook,
             timeout=int(options.timeout_s),
@@ -173,38 +231,49 @@ def execute_snippet(
             record_timing=True,
             resources={"metadata": {"path": workdir}},
         )
-        # Local IPC sockets: no TCP port, nothing listening on the network.
+        # Local IPC sockets: no TCP port, nothing listening on the network. The connection
+        # file stays in the run folder too, so nothing is left in Jupyter's runtime folder.
         client.km = client.kernel_manager_class(
-            kernel_name="python3", transport="ipc", ip=str(Path(workdir) / "kernel")
+            kernel_name="python3", transport="ipc", ip=str(Path(workdir) / "kernel"),
+            connection_file=str(Path(workdir) / "kernel.json"),
         )
+        failure: SnippetRunError | None = None
         with client.setup_kernel(env=kernel_env(options), cwd=workdir):
             for index, nb_cell in enumerate(notebook.cells):
                 name = "(setup)" if index == 0 else snippet.cells[index - 1].name
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise SnippetRunError(
+                    failure = SnippetRunError(
                         snippet.relpath, name,
                         f"the snippet ran past its {options.timeout_s:.0f} s limit",
                     )
+                    break
                 client.timeout = max(1, int(remaining))
                 cell_start = time.monotonic()
                 try:
                     client.execute_cell(nb_cell, index)
-                except CellTimeoutError as err:
-                    raise SnippetRunError(
+                except CellTimeoutError:
+                    # Stop the cell before the kernel is shut down: a kernel killed in the
+                    # middle of a cell prints a long ZMQError traceback that says nothing.
+                    _interrupt(client)
+                    failure = SnippetRunError(
                         snippet.relpath, name,
-                        f"timed out (limit {options.timeout_s:.0f} s per snippet): {err}",
-                    ) from None
+                        f"timed out: the snippet ran past its {options.timeout_s:.0f} s limit "
+                        "(raise it with --timeout SECONDS)",
+                    )
+                    break
                 except CellExecutionError:
-                    raise SnippetRunError(snippet.relpath, name, _error_text(nb_cell)) from None
+                    failure = SnippetRunError(snippet.relpath, name, _error_text(nb_cell))
+                    break
                 if progress and index > 0:
                     progress(
                         f"  [{index}/{len(snippet.cells)}] {name} "
                         f"{time.monotonic() - cell_start:.1f} s"
                     )
+        if failure is not None:
+            raise failure
 
     cells: dict[str, Any] = {}
-    keys = cell_keys(snippet, library_hash())
     for cell, nb_cell in zip(snippet.cells, notebook.cells[1:], strict=True):
         duration = _duration(nb_cell)
         if nb_cell.get("execution_count") is None or not duration or duration <= 0:
@@ -212,16 +281,30 @@ def execute_snippet(
                 snippet.relpath, cell.name,
                 "the kernel reported no execution for this cell (no count or a 0 s run)",
             )
-        cells[cell.name] = {
+
+        def warn(message: str, name: str = cell.name) -> None:
+            if progress:
+                progress(f"  warning: cell {name!r}: {message}")
+
+        outputs = collect_outputs(nb_cell.get("outputs", []), METRICS_MIME_TYPE, warn)
+        unstable = unstable_output(outputs)
+        if unstable is not None:
+            raise SnippetRunError(
+                snippet.relpath, cell.name,
+                f"the output {unstable!r} changes on every run (a memory address or an object "
+                "repr). Assign the value (e.g. '_ = torch.manual_seed(0)') or print what "
+                "matters instead.",
+            )
+        cells[cell.name] = seal_record({
             "key": keys[cell.name],
             "execution_count": nb_cell["execution_count"],
             "duration_s": round(duration, 6),
-            "outputs": collect_outputs(nb_cell),
-        }
+            "outputs": outputs,
+        })
     run = {
         "mode": options.mode,
         "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "commit": _git_commit(Path(__file__).resolve().parents[2]),
+        "commit": _git_commit(repo_dir),
         "duration_s": round(time.monotonic() - started, 3),
         "library_hash": library_hash(),
         "cells": cells,
@@ -230,24 +313,61 @@ def execute_snippet(
     return run
 
 
+def check_inputs_committed(snippet: Snippet, repo_dir: Path) -> None:
+    """Refuse to run a snippet whose declared inputs (``# reads:``) differ from HEAD: its
+    outputs would show files that its key does not cover."""
+    changed = uncommitted_inputs(repo_dir, snippet_inputs(snippet))
+    if changed:
+        raise SnippetRunError(
+            snippet.relpath, "(inputs)",
+            "the snippet reads files that are not committed: " + ", ".join(changed)
+            + ". Pages show committed inputs only: commit them on purpose, or move them out "
+            "of the repository, then run again.",
+        )
+
+
 def run_snippets(
     paths: list[Path],
     snippets_dir: Path,
     options: RunOptions,
     log: Callable[[str], None] = print,
-) -> list[tuple[str, float]]:
-    """Run and store each snippet; stop at the first failure. Returns (snippet, seconds)."""
+    keep_going: bool = False,
+) -> RunSummary:
+    """Run and store each snippet.
+
+    By default the first failure is raised. With ``keep_going`` every snippet runs, each
+    success is stored at once, and the failures are returned in the summary.
+    """
     store_dir = options.store_dir or snippets_dir
-    timings: list[tuple[str, float]] = []
+    repo_dir = snippets_dir.resolve().parent
+    summary = RunSummary()
     for number, path in enumerate(paths, start=1):
         snippet = load_snippet(path, snippets_dir)
         log(f"[{number}/{len(paths)}] {snippet.relpath} ({options.mode} mode)")
-        run = execute_snippet(snippet, options, progress=log)
-        target = store_path(store_dir, snippet.relpath)
-        data = read_store(target)
-        data["snippet"] = snippet.relpath
-        data["runs"][options.mode] = run
-        write_store(target, data)
-        timings.append((snippet.relpath, run["duration_s"]))
+        try:
+            check_inputs_committed(snippet, repo_dir)
+            run = execute_snippet(snippet, options, progress=log, repo_dir=repo_dir)
+        except SnippetRunError as err:
+            if not keep_going:
+                raise
+            log(f"    FAILED: snippets/{err.snippet}, cell {err.cell!r}")
+            summary.failures.append(err)
+            continue
+
+        def store_run(data: dict[str, Any], relpath: str = snippet.relpath,
+                      run: dict[str, Any] = run) -> None:
+            data["snippet"] = relpath
+            data["runs"][options.mode] = run
+
+        try:
+            update_store(store_path(store_dir, snippet.relpath), store_run)
+        except StoreError as err:  # a damaged store: this snippet fails, the others go on
+            failure = SnippetRunError(snippet.relpath, "(store)", str(err))
+            if not keep_going:
+                raise failure from None
+            log(f"    FAILED: {err}")
+            summary.failures.append(failure)
+            continue
+        summary.timings.append((snippet.relpath, run["duration_s"]))
         log(f"    done in {run['duration_s']:.1f} s on {run['device_name']}")
-    return timings
+    return summary

@@ -4,7 +4,10 @@
   ``<docs_dir>/notebooks/`` so mkdocs-jupyter renders it and readers can download it;
 * ``on_page_markdown``: expands ``!cell`` / ``!source`` directives (d2lref.book.render);
   a directive that names a missing cell or function stops the build, a missing or stale
-  output is shown on the page and logged as a warning (so ``--strict`` fails);
+  output is shown on the page and logged as a warning (so ``--strict`` fails), and so is a
+  store that is damaged or whose outputs were edited by hand;
+* ``on_page_content``: puts the outputs' HTML in place after Markdown conversion, so printed
+  text is shown exactly as printed (never read as Markdown);
 * ``on_post_build``: writes the figure files the pages reference and the raw notebooks.
 
 The build never executes code: outputs come from ``python -m d2lref.book run``.
@@ -20,7 +23,7 @@ from mkdocs.exceptions import PluginError
 
 from d2lref.book.cells import SnippetError
 from d2lref.book.notebooks import write_notebooks
-from d2lref.book.render import PageError, RenderContext, parse_page, render_site
+from d2lref.book.render import PageError, RenderContext, fill_outputs, parse_page, render_site
 from d2lref.book.store import StoreError
 
 log = logging.getLogger("mkdocs.hooks.cells")
@@ -29,6 +32,7 @@ REPO_DIR = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = "notebooks"
 
 _figures: dict[str, bytes] = {}
+_contexts: dict[str, RenderContext] = {}  # page -> its outputs, filled in on_page_content
 
 
 def _lang(config) -> str:
@@ -44,6 +48,7 @@ def on_config(config, **kwargs):
     except (PageError, SnippetError, StoreError) as err:
         raise PluginError(str(err)) from err
     _figures.clear()
+    _contexts.clear()
     return config
 
 
@@ -61,7 +66,13 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     for problem in ctx.problems:
         log.warning(problem)
     _figures.update(ctx.figures)
+    _contexts[relpath] = ctx
     return rendered
+
+
+def on_page_content(html, page, config, files, **kwargs):
+    ctx = _contexts.pop(page.file.src_uri, None)
+    return fill_outputs(html, ctx) if ctx is not None else html
 
 
 def on_post_build(config, **kwargs):

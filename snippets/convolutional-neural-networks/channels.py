@@ -4,7 +4,7 @@ import torch.nn.functional as F
 
 from d2lref import torch as d2l
 
-torch.manual_seed(0)
+_ = torch.manual_seed(0)  # '_ =' keeps the returned generator off the output
 
 # %% multi-in
 # Two input channels, so the kernel also has two channels; the two results are summed.

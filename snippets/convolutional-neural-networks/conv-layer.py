@@ -4,7 +4,7 @@ from torch import nn
 
 from d2lref import torch as d2l
 
-torch.manual_seed(0)
+_ = torch.manual_seed(0)  # '_ =' keeps the returned generator off the output
 
 # %% corr2d
 # The book's example: a 3×3 input and a 2×2 kernel give a 2×2 output.

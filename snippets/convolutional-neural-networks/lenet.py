@@ -3,7 +3,7 @@ import torch
 
 from d2lref import torch as d2l
 
-torch.manual_seed(0)
+_ = torch.manual_seed(0)  # '_ =' keeps the returned generator off the output
 
 # %% model
 net = d2l.lenet()

@@ -2,7 +2,7 @@
 import torch
 from torch import nn
 
-torch.manual_seed(0)
+_ = torch.manual_seed(0)  # '_ =' keeps the returned generator off the output
 
 
 # %% parameter-counts

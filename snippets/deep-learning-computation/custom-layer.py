@@ -3,7 +3,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-torch.manual_seed(0)
+_ = torch.manual_seed(0)  # '_ =' keeps the returned generator off the output
 
 
 # %% centered-layer

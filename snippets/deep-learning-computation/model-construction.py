@@ -3,7 +3,7 @@ import torch
 import torch.nn.functional as F  # the functional forms of layers, e.g. F.relu
 from torch import nn
 
-torch.manual_seed(0)
+_ = torch.manual_seed(0)  # '_ =' keeps the returned generator off the output
 
 # %% sequential
 # A multilayer perceptron built from ready-made layers: 20 inputs, 256 hidden units, 10 outputs.

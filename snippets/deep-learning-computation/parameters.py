@@ -2,7 +2,7 @@
 import torch
 from torch import nn
 
-torch.manual_seed(0)
+_ = torch.manual_seed(0)  # '_ =' keeps the returned generator off the output
 
 # %% net
 # A one-hidden-layer MLP: net[0] is the hidden layer, net[1] the ReLU, net[2] the output layer.

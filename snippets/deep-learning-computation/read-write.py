@@ -1,33 +1,36 @@
 # %% imports
 import datetime
 import pickle
+import tempfile
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-torch.manual_seed(0)
+_ = torch.manual_seed(0)  # '_ =' keeps the returned generator off the output
 
 # %% save-tensor
+folder = Path(tempfile.mkdtemp())  # a fresh folder for the files this page writes
 x = torch.arange(4)
-torch.save(x, "x-file")  # written to the current directory
+torch.save(x, folder / "x-file")
 
 # %% load-tensor
-x2 = torch.load("x-file", weights_only=True)
+x2 = torch.load(folder / "x-file", weights_only=True)
 assert torch.equal(x, x2)
 x2
 
 # %% save-list
 y = torch.zeros(4)
-torch.save([x, y], "x-files")
-x2, y2 = torch.load("x-files", weights_only=True)
+torch.save([x, y], folder / "x-files")
+x2, y2 = torch.load(folder / "x-files", weights_only=True)
 assert torch.equal(x2, x) and torch.equal(y2, y)
 (x2, y2)
 
 # %% save-dict
 mydict = {"x": x, "y": y}
-torch.save(mydict, "mydict")
-mydict2 = torch.load("mydict", weights_only=True)
+torch.save(mydict, folder / "mydict")
+mydict2 = torch.load(folder / "mydict", weights_only=True)
 assert mydict2.keys() == mydict.keys()
 mydict2
 
@@ -43,16 +46,16 @@ pickle.loads(payload)
 # With weights_only=True (the default since PyTorch 2.6) torch.load accepts only tensors,
 # numbers, strings and plain containers of them; any other object is refused, even a harmless
 # date. Pass weights_only=False only for files from a source you trust.
-torch.save({"saved_on": datetime.date(2026, 1, 1)}, "date-file")
+torch.save({"saved_on": datetime.date(2026, 1, 1)}, folder / "date-file")
 try:
-    torch.load("date-file", weights_only=True)
+    torch.load(folder / "date-file", weights_only=True)
 except pickle.UnpicklingError as error:
     # The message names the refused object in its "Unsupported global" line.
     reason = next(line for line in str(error).splitlines() if "Unsupported global" in line)
     print("refused:", reason.strip().split(". ")[0])
 else:
     raise AssertionError("weights_only=True should refuse a datetime.date")
-torch.load("date-file", weights_only=False)  # trusted file: the full unpickler
+torch.load(folder / "date-file", weights_only=False)  # trusted file: the full unpickler
 
 
 # %% mlp
@@ -72,13 +75,13 @@ Y = net(X)
 
 # %% save-params
 # Only the parameters are saved (a dict of tensors), not the architecture.
-torch.save(net.state_dict(), "mlp.params")
+torch.save(net.state_dict(), folder / "mlp.params")
 list(net.state_dict().keys())
 
 # %% load-params
 # To load them we first build the same architecture again, then fill in the parameters.
 clone = MLP()
-clone.load_state_dict(torch.load("mlp.params", weights_only=True))
+clone.load_state_dict(torch.load(folder / "mlp.params", weights_only=True))
 clone.eval()  # evaluation mode (matters for dropout and batch norm; harmless here)
 
 # %% compare

@@ -1,4 +1,7 @@
 # %% imports
+import tempfile
+from pathlib import Path
+
 import pandas as pd
 import torch
 
@@ -64,10 +67,11 @@ assert valid_l < zero_predictor
 
 # %% train-and-predict
 torch.manual_seed(0)
+csv_path = Path(tempfile.mkdtemp()) / 'submission.csv'  # a fresh folder, not the checkout
 submission = d2l.train_and_pred(train_features, test_features, train_labels, test_data,
-                                num_epochs, lr, weight_decay, batch_size)
+                                num_epochs, lr, weight_decay, batch_size, path=csv_path)
 
 # %% submission
-with open('submission.csv') as f:
+with open(csv_path) as f:
     print(''.join(f.readlines()[:5]))
-assert len(pd.read_csv('submission.csv')) == 1459
+assert len(pd.read_csv(csv_path)) == 1459

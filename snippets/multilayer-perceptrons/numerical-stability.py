@@ -9,8 +9,8 @@ x = torch.arange(-8.0, 8.0, 0.1, requires_grad=True)
 y = torch.sigmoid(x)
 y.backward(torch.ones_like(x))
 
-d2l.plot(x.detach().numpy(), [y.detach().numpy(), x.grad.numpy()],
-         legend=['sigmoid', 'gradient'], figsize=(4.5, 2.5))
+ax = d2l.plot(x.detach().numpy(), [y.detach().numpy(), x.grad.numpy()],
+              legend=['sigmoid', 'gradient'], figsize=(4.5, 2.5))
 
 # %% sigmoid-gradient-bounds
 # sigmoid'(x) = sigmoid(x) (1 - sigmoid(x)) is at most 1/4 (at x = 0) ...

@@ -14,6 +14,7 @@ from d2lref.book.render import (
     PageError,
     RenderContext,
     extract_source,
+    fill_outputs,
     parse_page,
     render_site,
     render_test,
@@ -22,6 +23,7 @@ from d2lref.book.store import (
     StoreError,
     cell_keys,
     published_outputs,
+    seal_record,
     store_path,
     write_store,
 )
@@ -39,10 +41,10 @@ def fake_run(snippet, mode: str, lib_hash: str = LIB, outputs=None) -> dict:
         "cuda": None, "date": "2026-11-25T10:00:00+00:00", "commit": "abcdef123456",
         "duration_s": 1.5, "library_hash": lib_hash,
         "cells": {
-            cell.name: {
+            cell.name: seal_record({
                 "key": keys[cell.name], "execution_count": i + 1, "duration_s": 0.01,
                 "outputs": outputs.get(cell.name, []),
-            }
+            })
             for i, cell in enumerate(snippet.cells)
         },
     }
@@ -66,7 +68,8 @@ def render(root: Path, lang: str = "zh", prefix: str = "../../"):
     page_md = (root / "docs" / "zh" / "demo" / "page.md").read_text()
     page = parse_page(page_md, "demo/page.md", root)
     ctx = RenderContext(repo_dir=root, lang=lang, asset_prefix=prefix)
-    return render_site(page, ctx), ctx
+    # What MkDocs does: Markdown first, then the outputs go in place of their tokens.
+    return fill_outputs(render_site(page, ctx), ctx), ctx
 
 
 def test_outputs_follow_their_cells_escaped(tiny_book, monkeypatch):
@@ -156,7 +159,8 @@ def test_a_cell_that_never_ran_is_rejected(tiny_book, monkeypatch):
         broken = copy.deepcopy(run)
         broken["cells"]["total"][field] = value
         path = store_path(tiny_book / "snippets", "demo/page.py")
-        write_store(path, {"runs": {"full": broken}})
+        # Written by hand: the runner's write_store refuses such a record.
+        path.write_text(json.dumps({"format": 2, "runs": {"full": broken}}))
         with pytest.raises(StoreError, match="never ran"):
             published_outputs(snippet, path, LIB)
 
@@ -201,7 +205,7 @@ def test_test_rendering_chains_cells_and_hides_other_fences(tiny_book):
 
 def test_source_directive_shows_library_code():
     source = extract_source(REPO_DIR, "d2lref/book/store.py", "cell_keys")
-    assert source.startswith("def cell_keys(snippet: Snippet, lib_hash: str)")
+    assert source.startswith("def cell_keys(snippet: Snippet, lib_hash: str, repo_dir")
     assert source.rstrip().endswith("return keys")
     with pytest.raises(PageError, match="It defines: .*cell_keys"):
         extract_source(REPO_DIR, "d2lref/book/store.py", "no_such_function")

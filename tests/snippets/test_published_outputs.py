@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from d2lref.book.cells import find_snippets, load_snippet
-from d2lref.book.store import published_outputs, store_path
+from d2lref.book.outputs import unstable_output
+from d2lref.book.store import published_outputs, read_store, store_path
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 SNIPPETS_DIR = REPO_DIR / "snippets"
@@ -45,3 +46,19 @@ def test_every_cell_has_fresh_published_output(snippet_file: Path):
     if snippet.relpath not in QUICK_ALLOWED:
         quick = [name for name, o in outputs.items() if o.mode != "full"]
         assert not quick, f"cells {quick} only have quick-mode outputs; this page runs in full"
+
+
+@pytest.mark.parametrize("snippet_file", SNIPPETS, ids=[rel(p) for p in SNIPPETS])
+def test_stored_outputs_hold_no_memory_addresses(snippet_file: Path):
+    """Outputs are reproducible: no '<... at 0x7f...>' or '<Axes: >' that changes every run."""
+    runs = read_store(store_path(SNIPPETS_DIR, rel(snippet_file)))["runs"]
+    found = {
+        f"{mode}/{name}": text
+        for mode, run in runs.items()
+        for name, record in run["cells"].items()
+        if (text := unstable_output(record["outputs"])) is not None
+    }
+    assert not found, (
+        f"outputs that change on every run: {found}. Assign the value in the snippet (e.g. "
+        "'_ = torch.manual_seed(0)') and re-run it."
+    )

@@ -1,0 +1,176 @@
+"""The command line refuses to destroy what it did not write, and merges by freshness."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from d2lref.book.cells import load_snippet
+from d2lref.book.cli import EXPAND_MARKER, main, shard_paths
+from d2lref.book.store import cell_keys, read_store, seal_record, store_path, write_store
+
+from .conftest import REPO_DIR, write
+
+LIB = "0" * 64
+
+
+@pytest.fixture(autouse=True)
+def fixed_library(monkeypatch):
+    monkeypatch.setattr("d2lref.book.store.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("d2lref.book.cli.library_hash", lambda *a: LIB)
+
+
+def docs_copy(tmp_path: Path) -> Path:
+    docs = tmp_path / "docs"
+    write(docs / "notes-only" / "about.md", "# About\n\nNo cells here.\n")
+    return docs
+
+
+# --- expand ---------------------------------------------------------------------------------
+
+
+def test_expand_with_swapped_arguments_deletes_nothing(tmp_path, capsys):
+    docs = docs_copy(tmp_path)
+    empty_out = tmp_path / "out"
+    empty_out.mkdir()
+    # "expand OUT DOCS": OUT has no pages, and DOCS must not be wiped.
+    assert main(["expand", str(empty_out), str(docs)]) == 2
+    assert "holds no pages" in capsys.readouterr().err
+    assert (docs / "notes-only" / "about.md").exists()
+
+
+def test_expand_refuses_a_folder_it_did_not_write(tmp_path, capsys):
+    docs = docs_copy(tmp_path)
+    checkout = tmp_path / "checkout"
+    write(checkout / ".git" / "HEAD", "ref: refs/heads/main\n")
+    assert main(["expand", str(docs), str(checkout)]) == 2
+    assert "not written by expand" in capsys.readouterr().err
+    assert (checkout / ".git" / "HEAD").exists()
+    # Nor the docs folder itself, a folder inside it, or one holding it.
+    for out in (docs, docs / "notes-only", tmp_path):
+        assert main(["expand", str(docs), str(out)]) == 2
+        assert "overlaps the docs folder" in capsys.readouterr().err
+    assert (docs / "notes-only" / "about.md").exists()
+
+
+def test_expand_replaces_its_own_output(tmp_path):
+    docs = docs_copy(tmp_path)
+    out = tmp_path / "expanded"
+    assert main(["expand", str(docs), str(out)]) == 0
+    assert (out / EXPAND_MARKER).exists() and (out / "notes-only" / "about.md").exists()
+    (out / "stale.md").write_text("old")
+    assert main(["expand", str(docs), str(out)]) == 0
+    assert not (out / "stale.md").exists()
+
+
+def test_expand_fails_on_a_missing_docs_folder(tmp_path, capsys):
+    assert main(["expand", str(tmp_path / "nope"), str(tmp_path / "out")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+# --- shard ----------------------------------------------------------------------------------
+
+
+def test_shard_counts_are_checked_first(tmp_path):
+    with pytest.raises(ValueError, match="N must be at least 1"):
+        shard_paths([], tmp_path, 1, 0)
+    with pytest.raises(ValueError, match="index K must be between 1 and 2"):
+        shard_paths([], tmp_path, 3, 2)
+
+
+# --- merge ----------------------------------------------------------------------------------
+
+SNIPPET = "# %% a\nx = 1\n\n# %% b\nx\n"
+
+
+def make_run(snippets: Path, date: str, fresh: bool, note: str) -> dict:
+    snippet = load_snippet(snippets / "ch" / "p.py", snippets)
+    keys = cell_keys(snippet, LIB if fresh else "1" * 64, snippets.parent)
+    cells = {name: seal_record({"key": key, "execution_count": 1, "duration_s": 0.1,
+                                "outputs": [{"type": "text", "text": note}]})
+             for name, key in keys.items()}
+    return {"mode": "full", "date": date, "cells": cells}
+
+
+def test_merge_keeps_the_fresh_run_not_the_newest(tmp_path, capsys):
+    snippets = tmp_path / "repo" / "snippets"
+    write(snippets / "ch" / "p.py", SNIPPET)
+    target = store_path(snippets, "ch/p.py")
+    write_store(target, {"runs": {"full": make_run(snippets, "2026-11-01", True, "fresh")}})
+    shard = tmp_path / "shard-1"
+    newer_but_stale = make_run(snippets, "2026-12-01", False, "other code")
+    write_store(store_path(shard, "ch/p.py"), {"runs": {"full": newer_but_stale}})
+    assert main(["--snippets-dir", str(snippets), "merge", str(shard)]) == 0
+    kept = read_store(target)["runs"]["full"]
+    assert kept["date"] == "2026-11-01"
+    assert "kept 1 stored runs that were fresher" in capsys.readouterr().err
+    # A fresh incoming run replaces a stale stored one, even when it is older.
+    write_store(target, {"runs": {"full": newer_but_stale}})
+    write_store(store_path(shard, "ch/p.py"),
+                {"runs": {"full": make_run(snippets, "2026-10-01", True, "fresh")}})
+    assert main(["--snippets-dir", str(snippets), "merge", str(shard)]) == 0
+    assert read_store(target)["runs"]["full"]["date"] == "2026-10-01"
+
+
+def test_merge_fails_on_a_missing_or_empty_source(tmp_path, capsys):
+    snippets = tmp_path / "repo" / "snippets"
+    write(snippets / "ch" / "p.py", SNIPPET)
+    assert main(["--snippets-dir", str(snippets), "merge", str(tmp_path / "nope")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert main(["--snippets-dir", str(snippets), "merge", str(tmp_path / "empty")]) == 2
+    assert "holds no *.outputs.json files" in capsys.readouterr().err
+
+
+# --- run --stale-only -----------------------------------------------------------------------
+
+
+def test_stale_only_runs_nothing_when_every_output_is_fresh(tmp_path, capsys):
+    snippets = tmp_path / "repo" / "snippets"
+    write(snippets / "ch" / "p.py", SNIPPET)
+    write_store(store_path(snippets, "ch/p.py"),
+                {"runs": {"full": make_run(snippets, "2026-11-01", True, "fresh")}})
+    assert main(["--snippets-dir", str(snippets), "run", "--mode", "full", "--stale-only"]) == 0
+    err = capsys.readouterr().err
+    assert "0 of 1 snippets have stale or missing full outputs" in err
+    assert "0 snippets ran" in err
+
+
+def test_stale_only_selects_stale_and_missing_snippets(tmp_path):
+    from d2lref.book.cli import needs_run
+
+    snippets = tmp_path / "repo" / "snippets"
+    for name in ("fresh", "stale", "missing"):
+        write(snippets / "ch" / f"{name}.py", SNIPPET)
+    for name, fresh in (("fresh", True), ("stale", False)):
+        shutil.copy(snippets / "ch" / f"{name}.py", snippets / "ch" / "p.py")
+        run = make_run(snippets, "2026-11-01", fresh, name)
+        write_store(store_path(snippets, f"ch/{name}.py"), {"runs": {"full": run}})
+    (snippets / "ch" / "p.py").unlink()
+    chosen = {p.stem for p in sorted((snippets / "ch").glob("*.py"))
+              if needs_run(p, snippets, snippets, "full")}
+    assert chosen == {"stale", "missing"}
+    # In the other mode every one of them is missing.
+    assert all(needs_run(p, snippets, snippets, "quick") for p in (snippets / "ch").glob("*.py"))
+
+
+def test_help_names_the_incremental_option():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "d2lref.book", "run", "--help"],
+                            capture_output=True, text=True, cwd=REPO_DIR, check=True)
+    assert "--stale-only" in result.stdout
+
+
+def test_stale_only_with_a_shard_store_looks_at_the_published_outputs(tmp_path, capsys):
+    snippets = tmp_path / "repo" / "snippets"
+    write(snippets / "ch" / "p.py", SNIPPET)
+    write_store(store_path(snippets, "ch/p.py"),
+                {"runs": {"full": make_run(snippets, "2026-11-01", True, "fresh")}})
+    shard_store = tmp_path / "shard-outputs"  # empty: a shard's run starts with nothing
+    assert main(["--snippets-dir", str(snippets), "run", "--mode", "full", "--stale-only",
+                 "--shard", "1/2", "--store", str(shard_store)]) == 0
+    assert "0 of 1 snippets have stale or missing full outputs" in capsys.readouterr().err

@@ -1,0 +1,241 @@
+"""The store: schema checked on load, digests against hand edits, file modes, declared inputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from d2lref.book.cells import SnippetError, parse_snippet
+from d2lref.book.render import RenderContext, parse_page, render_site
+from d2lref.book.runner import RunOptions, SnippetRunError, check_inputs_committed, kernel_env
+from d2lref.book.store import (
+    StoreError,
+    cell_keys,
+    committed_inputs,
+    migrate_store,
+    read_store,
+    seal_record,
+    store_path,
+    uncommitted_inputs,
+    write_store,
+)
+
+from .conftest import write
+
+LIB = "0" * 64
+
+
+def sealed_store(outputs=None) -> dict:
+    record = seal_record({"key": "k" * 64, "execution_count": 1, "duration_s": 0.5,
+                          "outputs": outputs or [{"type": "text", "text": "6"}]})
+    return {"format": 2, "runs": {"quick": {"mode": "quick", "date": "2026-12-01T00:00:00",
+                                            "cells": {"total": record}}}}
+
+
+def write_json(path: Path, data) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def broken(change) -> dict:
+    data = sealed_store()
+    change(data)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("damage", "field"),
+    [
+        (lambda d: d["runs"].__setitem__("quick", "yesterday"), "'runs.quick'"),
+        (lambda d: d["runs"]["quick"].__setitem__("cells", []), "'runs.quick.cells'"),
+        (lambda d: d["runs"]["quick"]["cells"]["total"].pop("key"),
+         "'runs.quick.cells.total.key'"),
+        (lambda d: d["runs"]["quick"]["cells"]["total"].__setitem__("outputs", "6"),
+         "'runs.quick.cells.total.outputs'"),
+        (lambda d: d["runs"]["quick"]["cells"]["total"]["outputs"][0].__setitem__("type", "x"),
+         "'runs.quick.cells.total.outputs[0].type'"),
+        (lambda d: d["runs"]["quick"]["cells"]["total"]["outputs"].__setitem__(0, "6"),
+         "'runs.quick.cells.total.outputs[0]'"),
+        (lambda d: d["runs"].__setitem__("fast", {}), "'runs.fast'"),
+        (lambda d: d.__setitem__("runs", None), "'runs'"),
+        (lambda d: d["runs"]["quick"].pop("date"), "'runs.quick.date'"),
+    ],
+)
+def test_wrong_shapes_name_the_file_and_the_field(tmp_path, damage, field):
+    path = write_json(tmp_path / "page.outputs.json", broken(damage))
+    with pytest.raises(StoreError) as info:
+        read_store(path)
+    message = str(info.value)
+    assert str(path) in message and field in message
+    assert "git checkout --" in message  # and how to fix it
+
+
+def test_a_store_that_is_not_an_object_or_not_text_names_the_file(tmp_path):
+    listed = write_json(tmp_path / "a.outputs.json", [1, 2])
+    with pytest.raises(StoreError, match=r"a\.outputs\.json: field '\(top level\)' is list"):
+        read_store(listed)
+    garbage = tmp_path / "b.outputs.json"
+    garbage.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00binary")
+    with pytest.raises(StoreError, match=r"b\.outputs\.json is not a text file \(byte 0"):
+        read_store(garbage)
+
+
+def test_hand_edited_output_text_fails_the_digest(tmp_path):
+    data = sealed_store([{"type": "stream", "name": "stdout", "text": "accuracy 0.81\n"}])
+    path = write_json(tmp_path / "page.outputs.json", data)
+    assert read_store(path)["runs"]["quick"]["cells"]["total"]["outputs"][0]["text"]
+    path.write_text(path.read_text().replace("0.81", "0.91"))
+    with pytest.raises(StoreError, match="do not match their digest: they were edited by hand"):
+        read_store(path)
+
+
+def test_hand_edited_output_fails_the_strict_build(tiny_book, monkeypatch):
+    monkeypatch.setattr("d2lref.book.store.library_hash", lambda *a: LIB)
+    from d2lref.book.cells import load_snippet
+
+    snippet = load_snippet(tiny_book / "snippets/demo/page.py", tiny_book / "snippets")
+    keys = cell_keys(snippet, LIB, tiny_book)
+    cells = {name: seal_record({"key": key, "execution_count": 1, "duration_s": 0.1,
+                                "outputs": [{"type": "text", "text": "6"}]})
+             for name, key in keys.items()}
+    path = store_path(tiny_book / "snippets", "demo/page.py")
+    write_store(path, {"runs": {"full": {"mode": "full", "date": "2026-12-01", "cells": cells}}})
+    path.write_text(path.read_text().replace('"text": "6"', '"text": "7"', 1))
+    page = parse_page((tiny_book / "docs/zh/demo/page.md").read_text(), "demo/page.md", tiny_book)
+    ctx = RenderContext(repo_dir=tiny_book)
+    render_site(page, ctx)  # the hook logs these as warnings: mkdocs --strict fails on them
+    assert any("edited by hand" in problem and str(path) in problem for problem in ctx.problems)
+
+
+def test_write_store_refuses_records_the_runner_did_not_seal(tmp_path):
+    data = sealed_store()
+    data["runs"]["quick"]["cells"]["total"]["outputs"] = [{"type": "text", "text": "forged"}]
+    with pytest.raises(StoreError, match="digest"):
+        write_store(tmp_path / "p.outputs.json", data)
+
+
+def test_older_stores_are_migrated_without_changing_outputs(tmp_path):
+    data = sealed_store()
+    del data["format"]
+    record = data["runs"]["quick"]["cells"]["total"]
+    del record["digest"]
+    path = write_json(tmp_path / "p.outputs.json", data)
+    with pytest.raises(StoreError, match="older runner.*python -m d2lref.book migrate"):
+        read_store(path)
+    assert migrate_store(path) is True
+    migrated = read_store(path)
+    assert migrated["runs"]["quick"]["cells"]["total"]["outputs"] == record["outputs"]
+    assert migrate_store(path) is False  # already current
+
+
+def test_writes_keep_the_file_mode_and_new_files_are_0644(tmp_path):
+    old_umask = os.umask(0o077)  # a strict umask must not make the outputs private
+    try:
+        path = tmp_path / "new.outputs.json"
+        write_store(path, sealed_store())
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+        os.chmod(path, 0o664)
+        write_store(path, sealed_store())
+        assert stat.S_IMODE(path.stat().st_mode) == 0o664
+    finally:
+        os.umask(old_umask)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.outputs.json"]
+
+
+def test_relative_data_root_is_resolved_against_the_callers_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("D2LREF_DATA", "my-data")
+    assert kernel_env(RunOptions())["D2LREF_DATA"] == str(tmp_path / "my-data")
+    assert kernel_env(RunOptions(data_root="../other"))["D2LREF_DATA"] == str(
+        tmp_path.parent / "other")
+
+
+# --- declared inputs ------------------------------------------------------------------------
+
+READS_SNIPPET = """
+# %% load
+# reads: results/*.json
+import json, pathlib
+print(sorted(p.name for p in pathlib.Path('results').glob('*.json')))
+
+# %% after
+print('later')
+"""
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=repo,
+                   check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo_with_results(tmp_path) -> Path:
+    write(tmp_path / "snippets" / "perf.py", READS_SNIPPET)
+    write(tmp_path / "results" / "cpu-2026-11-25.json", '{"speed": 1}\n')
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "first results")
+    return tmp_path
+
+
+def keys_of(repo: Path) -> dict[str, str]:
+    text = (repo / "snippets" / "perf.py").read_text()
+    return cell_keys(parse_snippet(text, "perf.py"), LIB, repo)
+
+
+def test_a_committed_results_file_makes_the_page_stale(repo_with_results):
+    repo = repo_with_results
+    before = keys_of(repo)
+    # A local benchmark run writes a new file: nothing changes until it is committed...
+    write(repo / "results" / "cpu-2026-12-01.json", '{"speed": 2}\n')
+    assert keys_of(repo) == before
+    assert uncommitted_inputs(repo, ["results/*.json"]) == ["results/cpu-2026-12-01.json"]
+    # ... and the runner refuses to show uncommitted results on the page.
+    snippet = parse_snippet((repo / "snippets" / "perf.py").read_text(), "perf.py")
+    with pytest.raises(SnippetRunError, match="not committed: results/cpu-2026-12-01.json"):
+        check_inputs_committed(snippet, repo)
+    git(repo, "add", "results")
+    git(repo, "commit", "-qm", "new results")
+    after = keys_of(repo)
+    assert after["load"] != before["load"] and after["after"] != before["after"]
+    check_inputs_committed(snippet, repo)  # committed: runs again
+    # Editing a committed result (then committing) stales the page too.
+    write(repo / "results" / "cpu-2026-11-25.json", '{"speed": 3}\n')
+    assert keys_of(repo) == after
+    git(repo, "commit", "-qam", "fix")
+    assert keys_of(repo)["load"] != after["load"]
+
+
+def test_exported_tree_without_git_gets_the_same_keys(repo_with_results, tmp_path_factory):
+    keys = keys_of(repo_with_results)
+    export = tmp_path_factory.mktemp("export")
+    for rel in ("snippets/perf.py", "results/cpu-2026-11-25.json"):
+        write(export / rel, (repo_with_results / rel).read_text())
+    assert keys_of(export) == keys
+    assert committed_inputs(export, ["results/*.json"], "x") == committed_inputs(
+        repo_with_results, ["results/*.json"], "x")
+
+
+def test_a_declaration_that_matches_nothing_is_an_error(repo_with_results):
+    text = READS_SNIPPET.replace("results/*.json", "results/*.csv")
+    with pytest.raises(SnippetError, match=r"'# reads: results/\*\.csv' matches no committed"):
+        cell_keys(parse_snippet(text, "perf.py"), LIB, repo_with_results)
+    outside = READS_SNIPPET.replace("results/*.json", "../secrets/*.json")
+    with pytest.raises(SnippetError, match="relative to the repository root"):
+        cell_keys(parse_snippet(outside, "perf.py"), LIB, repo_with_results)
+
+
+def test_the_performance_page_declares_the_benchmark_results():
+    from d2lref.book.cells import load_snippet
+    from d2lref.book.store import REPO_DIR, snippet_inputs
+
+    snippet = load_snippet(REPO_DIR / "snippets" / "performance.py", REPO_DIR / "snippets")
+    assert "d2lref/bench/results/*.json" in snippet_inputs(snippet)
+    inputs = committed_inputs(REPO_DIR, snippet_inputs(snippet), "performance")
+    assert any(path.startswith("d2lref/bench/results/cpu-") for path in inputs)
