@@ -29,6 +29,12 @@ for model, ratio in ratios.items():
     assert abs(ratio - summary["d2lref"]["examples_per_sec"]
                / summary["d2l"]["examples_per_sec"]) < 1e-9
 print("d2lref / d2l:", ", ".join(f"{m} {r:.2f}x" for m, r in ratios.items()))
+for model, entry in results["models"].items():
+    book, fast = entry["summary"]["d2l"], entry["summary"]["d2lref"]
+    print(f"{model}: after {method['epochs']} epochs, test accuracy {book['test_acc']:.3f} "
+          f"(d2l) and {fast['test_acc']:.3f} (d2lref); the book's timer prints "
+          f"{book['book_examples_per_sec'] / book['examples_per_sec']:.2f}x the "
+          "wall-clock examples/sec on the d2l side")
 
 # %% flops-table
 # Training FLOPs per example (forward + backward, counted by torch's FlopCounterMode)
@@ -36,6 +42,11 @@ print("d2lref / d2l:", ", ".join(f"{m} {r:.2f}x" for m, r in ratios.items()))
 for dtype, peak in results["matmul_peak_flops"].items():
     print(f"{dtype} matmul peak measured:", bench.format_si(peak, "FLOP/s"))
 print(bench.flops_table(results))
+fp32_peak = results["matmul_peak_flops"]["float32"]
+for model, entry in results["models"].items():
+    shares = {impl: flops / fp32_peak for impl, flops in entry["achieved_flops"].items()}
+    print(f"{model}: {shares['d2l']:.1%} (d2l) and {shares['d2lref']:.1%} (d2lref) "
+          "of the fp32 matmul peak")
 
 # %% throughput-chart
 models = list(results["models"])

@@ -23,7 +23,9 @@ assert [tuple(row.output_shape) for row in rows] == [
 assert sum(isinstance(m, d2l.Inception) for m in net.modules()) == 9
 
 # %% googlenet-diagram
-d2l.architecture_diagram(net, (1, 1, 96, 96), title="GoogLeNet")
+# Boxes carry the names b1-b5 of the blocks in d2lref's googlenet (and in the text).
+d2l.architecture_diagram(net, (1, 1, 96, 96), title="GoogLeNet",
+                         names=["b1", "b2", "b3", "b4", "b5", None])
 
 # %% train
 lr, num_epochs, batch_size = 0.1, 10, 128

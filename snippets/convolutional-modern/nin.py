@@ -34,7 +34,9 @@ assert shapes[7] == (1, 10, 5, 5)  # one channel per class
 assert shapes[8] == (1, 10, 1, 1) and shapes[-1] == (1, 10)  # global average pooling
 
 # %% nin-diagram
-d2l.architecture_diagram(net, (1, 1, 224, 224), title="NiN")
+# VGG ends in dense layers; NiN ends in a block of 10 channels and global average pooling.
+vgg11 = d2l.vgg(d2l.VGG11_ARCH)
+d2l.compare_architectures([("VGG-11", vgg11), ("NiN", net)], (1, 1, 224, 224))
 
 # %% parameter-count
 nin_params = sum(p.numel() for p in net.parameters())

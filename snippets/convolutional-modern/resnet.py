@@ -16,9 +16,27 @@ f_star = (3.8, 2.2)
 # Non-nested: bigger classes lie elsewhere; F3 and F4 end up farther from f* than F2.
 non_nested = [(1.0, 1.2, 1.2, 0.8), (2.3, 1.9, 1.8, 1.1),
               (1.3, 2.6, 2.4, 1.0), (2.0, 0.8, 3.2, 1.1)]
-# Nested, F1 ⊆ F2 ⊆ F3 ⊆ F4: a bigger class keeps the smaller ones and can only get closer.
-nested = [(0.6 + w / 2, 0.6 + h / 2, w, h)
-          for w, h in [(1.0, 0.7), (1.8, 1.2), (2.8, 1.8), (3.8, 2.6)]]
+# Nested, F1 ⊆ F2 ⊆ F3 ⊆ F4: each class is F4 shrunk towards a point on F4's boundary.
+# Shrinking a convex region towards one of its own points keeps it inside, so every class
+# contains the smaller ones, and a bigger class can only get closer to f*.
+big = (2.45, 1.85, 3.9, 2.7)
+corner = (big[0] - big[2] / 2 * math.cos(math.pi / 4),
+          big[1] - big[3] / 2 * math.sin(math.pi / 4))
+nested = [(corner[0] + t * (big[0] - corner[0]), corner[1] + t * (big[1] - corner[1]),
+           t * big[2], t * big[3]) for t in (0.3, 0.5, 0.75, 1.0)]
+
+
+def inside(point, ellipse):
+    """Whether point lies in the (axis-aligned) ellipse, boundary included."""
+    (px, py), (x, y, w, h) = point, ellipse
+    return ((px - x) / (w / 2)) ** 2 + ((py - y) / (h / 2)) ** 2 <= 1 + 1e-9
+
+
+for small, large in zip(nested[:-1], nested[1:], strict=True):
+    x, y, w, h = small
+    boundary = [(x + w / 2 * math.cos(2 * math.pi * k / 360),
+                 y + h / 2 * math.sin(2 * math.pi * k / 360)) for k in range(360)]
+    assert all(inside(point, large) for point in boundary)
 fig, axes = plt.subplots(1, 2, figsize=(7, 3))
 for ax, classes, title in ((axes[0], non_nested, "non-nested function classes"),
                            (axes[1], nested, "nested function classes")):
@@ -56,7 +74,9 @@ convs = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d) and m.kernel
 assert len(convs) + 1 == 18
 
 # %% resnet18-diagram
-d2l.architecture_diagram(net, (1, 1, 96, 96), title="ResNet-18")
+# Boxes carry the names b1-b5 of the modules in d2lref's resnet18 (and in the text).
+d2l.architecture_diagram(net, (1, 1, 96, 96), title="ResNet-18",
+                         names=["b1", "b2", "b3", "b4", "b5", None, None, None])
 
 # %% train
 lr, num_epochs, batch_size = 0.05, 10, 256

@@ -32,7 +32,8 @@ num_dense = sum(isinstance(m, torch.nn.Linear) for m in net.modules())
 assert (num_convs, num_dense) == (8, 3)
 
 # %% vgg11-diagram
-d2l.architecture_diagram(net, (1, 1, 224, 224), title="VGG-11")
+# From AlexNet to VGG: AlexNet's individual layers become repeated VGG blocks.
+d2l.compare_architectures([("AlexNet", d2l.alexnet()), ("VGG-11", net)], (1, 1, 224, 224))
 
 # %% narrow-vgg
 ratio = 4

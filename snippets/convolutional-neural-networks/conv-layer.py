@@ -32,7 +32,7 @@ X[:, 2:6] = 0
 X
 
 # %% edge-kernel
-# [1, -1] gives 0 where neighbouring pixels are equal and ±1 where they differ.
+# [1, -1] gives 0 where neighboring pixels are equal and ±1 where they differ.
 K = torch.tensor([[1.0, -1.0]])
 Y = d2l.corr2d(X, K)
 assert torch.all(Y[:, 1] == 1) and torch.all(Y[:, 5] == -1)  # white->black, black->white

@@ -8,7 +8,7 @@ torch.manual_seed(0)
 
 # %% centered-layer
 class CenteredLayer(nn.Module):
-    """A layer without parameters: subtracts the mean so the output is centred at 0."""
+    """A layer without parameters: subtracts the mean so the output is centered at 0."""
 
     def forward(self, X):
         return X - X.mean()

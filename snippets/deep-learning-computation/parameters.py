@@ -50,7 +50,7 @@ assert rgnet(X).shape == (2, 1)
 print(rgnet)
 
 # %% nested-access
-# Index level by level: block2 -> its first block1 -> that block's first Linear.
+# Index level by level: block2 -> its second block1 -> that block's first Linear.
 first_bias = rgnet[0][1][0].bias.data
 assert first_bias.shape == (8,)
 first_bias

@@ -18,7 +18,7 @@ net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
 
 
 def init_weights(m):
-    """Initialise only the linear layers (nn.Flatten has no parameters)."""
+    """Initialize only the linear layers (nn.Flatten has no parameters)."""
     if type(m) is nn.Linear:
         nn.init.normal_(m.weight, std=0.01)
 

@@ -74,7 +74,7 @@ assert rate == 0.5
 rate
 
 # %% evaluate-untrained
-# Random weights: about one guess in ten is right.
+# Random weights guess: no better than one in ten, often worse (one class dominates).
 untrained_accuracy = d2l.evaluate_accuracy(net, test_iter)
 print(f"accuracy before training: {untrained_accuracy:.3f}")
 assert untrained_accuracy < 0.3

@@ -84,15 +84,15 @@ assert torch.equal(net(X_batch), net(X_batch))
 
 # %% net-concise
 net = nn.Sequential(nn.Flatten(),
-        nn.Linear(784, 256),
-        nn.ReLU(),
-        # dropout after the first fully connected layer
-        nn.Dropout(dropout1),
-        nn.Linear(256, 256),
-        nn.ReLU(),
-        # dropout after the second fully connected layer
-        nn.Dropout(dropout2),
-        nn.Linear(256, 10))
+                    nn.Linear(784, 256),
+                    nn.ReLU(),
+                    # dropout after the first hidden layer's activation
+                    nn.Dropout(dropout1),
+                    nn.Linear(256, 256),
+                    nn.ReLU(),
+                    # dropout after the second hidden layer's activation
+                    nn.Dropout(dropout2),
+                    nn.Linear(256, 10))
 
 def init_weights(m):
     if isinstance(m, nn.Linear):

@@ -19,7 +19,7 @@ train_features, test_features, train_labels = d2l.preprocess_house_features(
 print(train_features.shape, test_features.shape, train_labels.shape)
 
 # %% preprocess-checks
-# Recompute the numeric part by hand: standardised over train + test, NaN -> 0.
+# Recompute the numeric part by hand: standardized over train + test, NaN -> 0.
 all_features = pd.concat((train_data.iloc[:, 1:-1], test_data.iloc[:, 1:]))
 numeric = all_features.select_dtypes(include='number').columns
 lot_frontage = all_features['LotFrontage']
