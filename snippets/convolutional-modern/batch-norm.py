@@ -42,6 +42,24 @@ print("in batch:", bn(batch)[:1])
 assert torch.allclose(bn(x_alone), bn(batch)[:1])
 print("moving mean:", bn.moving_mean, "moving var:", bn.moving_var)
 
+# %% batch-norm-teaching
+def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum, training):
+    """Teaching version of d2l.batch_norm: returns Y and the new moving averages."""
+    if not training:  # prediction: the moving statistics of the training data
+        X_hat = (X - moving_mean) / torch.sqrt(moving_var + eps)
+        return gamma * X_hat + beta, moving_mean, moving_var
+    assert X.dim() in (2, 4)
+    dims = (0,) if X.dim() == 2 else (0, 2, 3)  # per feature, or per channel
+    mean = X.mean(dim=dims, keepdim=X.dim() == 4)
+    var = ((X - mean) ** 2).mean(dim=dims, keepdim=X.dim() == 4)
+    X_hat = (X - mean) / torch.sqrt(var + eps)
+    with torch.no_grad():
+        count = X.numel() // X.shape[1]
+        unbiased_var = var * count / (count - 1)  # as nn.BatchNorm keeps it
+        moving_mean = momentum * moving_mean + (1.0 - momentum) * mean
+        moving_var = momentum * moving_var + (1.0 - momentum) * unbiased_var
+    return gamma * X_hat + beta, moving_mean, moving_var
+
 # %% grad-mode-bug
 # The original code picks the mode with torch.is_grad_enabled(). During evaluation it is
 # still True unless the caller remembered torch.no_grad(): the layer would then normalize

@@ -6,6 +6,16 @@ from d2lref import torch as d2l
 
 torch.manual_seed(0)
 
+# %% corr2d-teaching
+def corr2d(X, K):
+    """Two-dimensional cross-correlation (teaching version of d2l.corr2d)."""
+    h, w = K.shape
+    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+
 # %% corr2d
 # The book's example: a 3×3 input and a 2×2 kernel give a 2×2 output.
 X = torch.tensor([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]])

@@ -1,4 +1,6 @@
 # %% imports
+import random
+
 import matplotlib.pyplot as plt
 import torch
 
@@ -20,6 +22,16 @@ plt.scatter(features[:, 1].numpy(), labels.numpy(), 1)
 plt.xlabel("feature x2")
 plt.ylabel("label y")
 plt.show()
+
+# %% data-iter-teaching
+def data_iter(batch_size, features, labels):
+    """Teaching version of d2l.data_iter: shuffled minibatches (X, y)."""
+    num_examples = len(features)
+    indices = list(range(num_examples))
+    random.shuffle(indices)  # read the examples in random order
+    for i in range(0, num_examples, batch_size):
+        batch_indices = torch.tensor(indices[i:min(i + batch_size, num_examples)])
+        yield features[batch_indices], labels[batch_indices]
 
 # %% read-minibatches
 batch_size = 10

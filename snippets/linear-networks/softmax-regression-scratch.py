@@ -86,6 +86,28 @@ metric.add(5, 6)
 assert (metric[0], metric[1]) == (8, 10)
 metric[0] / metric[1]
 
+# %% train-ch3-teaching
+def train_epoch_ch3(net, train_iter, loss, updater):
+    """One epoch (teaching version of d2l.train_epoch_ch3): mean loss, accuracy."""
+    metric = d2l.Accumulator(3)  # sum of losses, correct predictions, examples
+    for X, y in train_iter:
+        y_hat = net(X)
+        losses = loss(y_hat, y)
+        losses.sum().backward()
+        updater(X.shape[0])
+        metric.add(losses.sum().item(), d2l.accuracy(y_hat, y), y.numel())
+    return metric[0] / metric[2], metric[1] / metric[2]
+
+
+def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater):
+    """Teaching version of d2l.train_ch3 (no plot): prints and returns the metrics."""
+    for epoch in range(num_epochs):
+        train_loss, train_acc = train_epoch_ch3(net, train_iter, loss, updater)
+        test_acc = d2l.evaluate_accuracy(net, test_iter)
+        print(f"epoch {epoch + 1}: loss {train_loss:.3f}, "
+              f"train acc {train_acc:.3f}, test acc {test_acc:.3f}")
+    return train_loss, train_acc, test_acc
+
 # %% updater
 lr = 0.1
 
