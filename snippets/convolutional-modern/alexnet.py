@@ -22,7 +22,8 @@ rows = d2l.print_layer_shapes(net, (1, 1, 224, 224))
 shapes = [tuple(row.output_shape) for row in rows]
 assert shapes[0] == (1, 96, 54, 54)  # (224 - 11 + 2*1) // 4 + 1 = 54
 assert shapes[2] == (1, 96, 26, 26)  # 3x3 max-pool, stride 2: (54 - 3) // 2 + 1 = 26
-assert shapes[12] == (1, 256, 5, 5)  # so the first dense layer reads 256 * 5 * 5 = 6400 inputs
+# so the first dense layer reads 256 * 5 * 5 = 6400 inputs
+assert shapes[12] == (1, 256, 5, 5)
 assert shapes[13] == (1, 6400) and shapes[-1] == (1, 10)
 
 # %% count-parameters
@@ -32,9 +33,14 @@ def num_params(model: torch.nn.Module) -> int:
 
 
 lenet_params, alexnet_params = num_params(d2l.lenet()), num_params(net)
-dense_params = sum(num_params(layer) for layer in net if isinstance(layer, torch.nn.Linear))
+dense_params = sum(
+    num_params(layer) for layer in net if isinstance(layer, torch.nn.Linear)
+)
 print(f"LeNet: {lenet_params:,} parameters, AlexNet: {alexnet_params:,}")
-print(f"share of AlexNet's parameters in its dense layers: {dense_params / alexnet_params:.1%}")
+print(
+    f"share of AlexNet's parameters in its dense layers: "
+    f"{dense_params / alexnet_params:.1%}"
+)
 assert alexnet_params > 500 * lenet_params
 assert dense_params / alexnet_params > 0.9
 

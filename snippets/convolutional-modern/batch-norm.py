@@ -10,13 +10,24 @@ d2l.set_seed(0)
 
 # %% normalize-features
 # Four examples with three features of very different scales.
-X = torch.randn(4, 3) * torch.tensor([1.0, 10.0, 100.0]) + torch.tensor([0.0, 5.0, -50.0])
+X = torch.randn(4, 3) * torch.tensor([1.0, 10.0, 100.0]) + torch.tensor(
+    [0.0, 5.0, -50.0]
+)
 gamma, beta = torch.ones(1, 3), torch.zeros(1, 3)
 Y, moving_mean, moving_var = d2l.batch_norm(
-    X, gamma, beta, torch.zeros(1, 3), torch.ones(1, 3), eps=1e-5, momentum=0.9, training=True)
+    X,
+    gamma,
+    beta,
+    torch.zeros(1, 3),
+    torch.ones(1, 3),
+    eps=1e-5,
+    momentum=0.9,
+    training=True,
+)
 print("mean per feature:", Y.mean(dim=0))
 print("std per feature: ", Y.std(dim=0, unbiased=False))
-# With gamma = 1 and beta = 0 every feature has mean 0 and standard deviation 1 over the batch.
+# With gamma = 1 and beta = 0 every feature has mean 0 and standard deviation 1 over the
+# batch.
 assert torch.allclose(Y.mean(dim=0), torch.zeros(3), atol=1e-5)
 assert torch.allclose(Y.std(dim=0, unbiased=False), torch.ones(3), atol=1e-3)
 
@@ -36,11 +47,13 @@ for _ in range(50):  # let the moving averages settle on the data's statistics
 bn.eval()
 x_alone = torch.tensor([[1.0, 1.0, 1.0]])
 batch = torch.cat([x_alone, torch.randn(7, 3) * 2 + 1])
-# Prediction mode: the moving statistics, so an example's output does not depend on its batch.
+# Prediction mode: the moving statistics, so an example's output does not depend on its
+# batch.
 print("alone:   ", bn(x_alone))
 print("in batch:", bn(batch)[:1])
 assert torch.allclose(bn(x_alone), bn(batch)[:1])
 print("moving mean:", bn.moving_mean, "moving var:", bn.moving_var)
+
 
 # %% batch-norm-teaching
 def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum, training):
@@ -60,17 +73,22 @@ def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum, training)
         moving_var = momentum * moving_var + (1.0 - momentum) * unbiased_var
     return gamma * X_hat + beta, moving_mean, moving_var
 
+
 # %% grad-mode-bug
 # The original code picks the mode with torch.is_grad_enabled(). During evaluation it is
-# still True unless the caller remembered torch.no_grad(): the layer would then normalize
-# with the batch's own statistics and also overwrite the moving averages.
+# still True unless the caller remembered torch.no_grad(): the layer would then
+# normalize with the batch's own statistics and also overwrite the moving averages.
 net = nn.Sequential(nn.Linear(3, 3), d2l.BatchNorm(3, num_dims=2))
 net.eval()
-print("net.training:", net.training, " torch.is_grad_enabled():", torch.is_grad_enabled())
+print(
+    "net.training:", net.training, " torch.is_grad_enabled():", torch.is_grad_enabled()
+)
 mean_before = net[1].moving_mean.clone()
-loss = net(torch.randn(8, 3)).sum()  # e.g. a validation loss whose gradient we want to inspect
+# e.g. a validation loss whose gradient we want to inspect
+loss = net(torch.randn(8, 3)).sum()
 loss.backward()
-assert torch.equal(net[1].moving_mean, mean_before)  # module.training decides, not autograd
+# module.training decides, not autograd
+assert torch.equal(net[1].moving_mean, mean_before)
 
 # %% buffers
 bn = d2l.BatchNorm(6, num_dims=4)
@@ -106,7 +124,8 @@ result = d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu()
 assert math.isfinite(result.train_loss) and result.train_acc > 0.4  # chance is 0.1
 
 # %% learned-gamma-beta
-# The first batch-norm layer (after the first convolution): one scale and one shift per channel.
+# The first batch-norm layer (after the first convolution): one scale and one shift per
+# channel.
 gamma, beta = net[1].gamma.reshape((-1,)), net[1].beta.reshape((-1,))
 assert not torch.allclose(gamma, torch.ones_like(gamma))
 assert not torch.allclose(beta, torch.zeros_like(beta))

@@ -19,13 +19,20 @@ assert Y.shape == (1, 64 + 128 + 32 + 32, 12, 12)
 net = d2l.googlenet()
 rows = d2l.print_layer_shapes(net, (1, 1, 96, 96))
 assert [tuple(row.output_shape) for row in rows] == [
-    (1, 64, 24, 24), (1, 192, 12, 12), (1, 480, 6, 6), (1, 832, 3, 3), (1, 1024), (1, 10)]
+    (1, 64, 24, 24),
+    (1, 192, 12, 12),
+    (1, 480, 6, 6),
+    (1, 832, 3, 3),
+    (1, 1024),
+    (1, 10),
+]
 assert sum(isinstance(m, d2l.Inception) for m in net.modules()) == 9
 
 # %% googlenet-diagram
 # Boxes carry the names b1-b5 of the blocks in d2lref's googlenet (and in the text).
-d2l.architecture_diagram(net, (1, 1, 96, 96), title="GoogLeNet",
-                         names=["b1", "b2", "b3", "b4", "b5", None])
+d2l.architecture_diagram(
+    net, (1, 1, 96, 96), title="GoogLeNet", names=["b1", "b2", "b3", "b4", "b5", None]
+)
 
 # %% train
 lr, num_epochs, batch_size = 0.1, 10, 128

@@ -10,15 +10,15 @@ from d2lref import torch as d2l
 d2l.set_seed(0)
 
 # %% function-classes
-# Function classes drawn as regions (center x, center y, width, height); f* (the star) is the
-# function we are looking for.
+# Function classes drawn as regions (center x, center y, width, height); f* (the star)
+# is the function we are looking for.
 f_star = (3.8, 2.2)
 # Non-nested: bigger classes lie elsewhere; F3 and F4 end up farther from f* than F2.
 non_nested = [(1.0, 1.2, 1.2, 0.8), (2.3, 1.9, 1.8, 1.1),
               (1.3, 2.6, 2.4, 1.0), (2.0, 0.8, 3.2, 1.1)]
 # Nested, F1 ⊆ F2 ⊆ F3 ⊆ F4: each class is F4 shrunk towards a point on F4's boundary.
-# Shrinking a convex region towards one of its own points keeps it inside, so every class
-# contains the smaller ones, and a bigger class can only get closer to f*.
+# Shrinking a convex region towards one of its own points keeps it inside, so every
+# class contains the smaller ones, and a bigger class can only get closer to f*.
 big = (2.45, 1.85, 3.9, 2.7)
 corner = (big[0] - big[2] / 2 * math.cos(math.pi / 4),
           big[1] - big[3] / 2 * math.sin(math.pi / 4))
@@ -42,7 +42,9 @@ for ax, classes, title in ((axes[0], non_nested, "non-nested function classes"),
                            (axes[1], nested, "nested function classes")):
     for i, (x, y, w, h) in enumerate(classes):
         ax.add_patch(Ellipse((x, y), w, h, fill=False, color=f"C{i}", linewidth=1.5))
-        ax.text(x, y + h / 2 + 0.03, f"$F_{i + 1}$", color=f"C{i}", ha="center", va="bottom")
+        ax.text(
+            x, y + h / 2 + 0.03, f"$F_{i + 1}$", color=f"C{i}", ha="center", va="bottom"
+        )
     ax.plot(*f_star, marker="*", markersize=12, color="black")
     ax.text(f_star[0] + 0.15, f_star[1], "$f^*$", va="center")
     ax.set(xlim=(0, 4.8), ylim=(0, 3.6), aspect="equal")
@@ -67,16 +69,29 @@ assert Y.shape == (4, 6, 3, 3)  # more channels, half the height and width
 net = d2l.resnet18()
 rows = d2l.print_layer_shapes(net, (1, 1, 96, 96))
 assert [tuple(row.output_shape) for row in rows[:5]] == [
-    (1, 64, 24, 24), (1, 64, 24, 24), (1, 128, 12, 12), (1, 256, 6, 6), (1, 512, 3, 3)]
+    (1, 64, 24, 24),
+    (1, 64, 24, 24),
+    (1, 128, 12, 12),
+    (1, 256, 6, 6),
+    (1, 512, 3, 3),
+]
 assert tuple(rows[-1].output_shape) == (1, 10)
 # 18 layers: the 7x7 stem conv, 16 3x3 convs in the residual blocks, one dense layer.
-convs = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d) and m.kernel_size != (1, 1)]
+convs = [
+    m
+    for m in net.modules()
+    if isinstance(m, torch.nn.Conv2d) and m.kernel_size != (1, 1)
+]
 assert len(convs) + 1 == 18
 
 # %% resnet18-diagram
 # Boxes carry the names b1-b5 of the modules in d2lref's resnet18 (and in the text).
-d2l.architecture_diagram(net, (1, 1, 96, 96), title="ResNet-18",
-                         names=["b1", "b2", "b3", "b4", "b5", None, None, None])
+d2l.architecture_diagram(
+    net,
+    (1, 1, 96, 96),
+    title="ResNet-18",
+    names=["b1", "b2", "b3", "b4", "b5", None, None, None],
+)
 
 # %% train
 lr, num_epochs, batch_size = 0.05, 10, 256

@@ -29,9 +29,9 @@ assert torch.equal(Y, F.conv2d(X[None], K)[0])  # and PyTorch agrees
 Y
 
 # %% channels-vs-resolution
-# Why channels grow as resolution shrinks: with 3×3 kernels, halving height and width while
-# doubling the channels keeps the multiply-adds per layer the same, and the feature map
-# (h * w * c values) halves at each stage.
+# Why channels grow as resolution shrinks: with 3×3 kernels, halving height and width
+# while doubling the channels keeps the multiply-adds per layer the same, and the
+# feature map (h * w * c values) halves at each stage.
 print(f"{'h×w':>9} {'c_in':>5} {'c_out':>5} {'mult-adds':>14} {'map values':>11}")
 stages = [(224, 64), (112, 128), (56, 256), (28, 512)]
 for size, channels in stages:

@@ -45,22 +45,25 @@ X
 # [1, -1] gives 0 where neighboring pixels are equal and ±1 where they differ.
 K = torch.tensor([[1.0, -1.0]])
 Y = d2l.corr2d(X, K)
-assert torch.all(Y[:, 1] == 1) and torch.all(Y[:, 5] == -1)  # white->black, black->white
+# white->black, black->white
+assert torch.all(Y[:, 1] == 1) and torch.all(Y[:, 5] == -1)
 assert Y.abs().sum() == 2 * 6  # zero everywhere else
 Y
 
 # %% edge-plot
-# Left the image, right the output: the two edges light up (yellow +1, dark -1), the rest is 0.
+# Left the image, right the output: the two edges light up (yellow +1, dark -1), the
+# rest is 0.
 _ = d2l.show_images([X, Y], 1, 2, titles=["image X", "output Y"], scale=2.5)
 
 # %% edge-transposed
-# On the transposed image the edges are horizontal: this kernel only sees vertical edges.
+# On the transposed image the edges are horizontal: this kernel only sees vertical
+# edges.
 assert d2l.corr2d(X.t(), K).abs().sum() == 0
 d2l.corr2d(X.t(), K)
 
 # %% learn-kernel
-# Learn K from the pairs (X, Y) alone: a 1-channel conv layer without bias, squared error,
-# plain gradient descent with learning rate 3e-2.
+# Learn K from the pairs (X, Y) alone: a 1-channel conv layer without bias, squared
+# error, plain gradient descent with learning rate 3e-2.
 conv2d = nn.Conv2d(1, 1, kernel_size=(1, 2), bias=False)
 X = X.reshape((1, 1, 6, 8))  # (batch, channel, height, width)
 Y = Y.reshape((1, 1, 6, 7))

@@ -58,17 +58,22 @@ picked
 
 # %% cross-entropy
 def cross_entropy(y_hat, y):
-    """Per-example cross-entropy loss: -log of the probability given to the true class."""
+    """Per-example cross-entropy loss: -log of the probability given to the true class.
+    """
     return -torch.log(y_hat[range(len(y_hat)), y])
 
 
 ce = cross_entropy(y_hat, y)
-assert torch.allclose(ce, torch.nn.functional.nll_loss(torch.log(y_hat), y, reduction="none"))
+assert torch.allclose(
+    ce, torch.nn.functional.nll_loss(torch.log(y_hat), y, reduction="none")
+)
 ce
 
 # %% accuracy
-# d2l.accuracy counts the correct predictions; divide by the number of examples for a rate.
-# Example 0 predicts class 2 (true 0): wrong; example 1 predicts class 2 (true 2): right.
+# d2l.accuracy counts the correct predictions; divide by the number of examples for a
+# rate.
+# Example 0 predicts class 2 (true 0): wrong; example 1 predicts class 2 (true 2):
+# right.
 rate = d2l.accuracy(y_hat, y) / len(y)
 assert rate == 0.5
 rate
@@ -85,6 +90,7 @@ metric.add(3, 4)
 metric.add(5, 6)
 assert (metric[0], metric[1]) == (8, 10)
 metric[0] / metric[1]
+
 
 # %% train-ch3-teaching
 def train_epoch_ch3(net, train_iter, loss, updater):
@@ -104,9 +110,12 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater):
     for epoch in range(num_epochs):
         train_loss, train_acc = train_epoch_ch3(net, train_iter, loss, updater)
         test_acc = d2l.evaluate_accuracy(net, test_iter)
-        print(f"epoch {epoch + 1}: loss {train_loss:.3f}, "
-              f"train acc {train_acc:.3f}, test acc {test_acc:.3f}")
+        print(
+            f"epoch {epoch + 1}: loss {train_loss:.3f}, "
+            f"train acc {train_acc:.3f}, test acc {test_acc:.3f}"
+        )
     return train_loss, train_acc, test_acc
+
 
 # %% updater
 lr = 0.1
@@ -116,12 +125,14 @@ def updater(batch_size):
     """One minibatch SGD step on our own parameters W and b."""
     return d2l.sgd([W, b], lr, batch_size)
 
+
 # %% train
 num_epochs = 10
 result = d2l.train_ch3(net, train_iter, test_iter, cross_entropy, num_epochs, updater)
 # train_ch3 returns what it measured: check it instead of trusting the printed line.
 assert result.test_acc > 0.5 and result.train_loss < 2.0
 result.train_loss, result.test_acc
+
 
 # %% predict
 def predict_ch3(net, test_iter, n=6):

@@ -25,10 +25,13 @@ numeric = all_features.select_dtypes(include='number').columns
 lot_frontage = all_features['LotFrontage']
 expected = ((lot_frontage - lot_frontage.mean()) / lot_frontage.std()).fillna(0)
 column = list(numeric).index('LotFrontage')  # numeric columns come first
-assert torch.allclose(train_features[:, column],
-                      torch.tensor(expected.to_numpy()[:1460], dtype=torch.float32), atol=1e-5)
+assert torch.allclose(
+    train_features[:, column],
+    torch.tensor(expected.to_numpy()[:1460], dtype=torch.float32),
+    atol=1e-5,
+)
 # Every one-hot column holds only 0 and 1, and every row has no NaN left.
-one_hot = train_features[:, len(numeric):]
+one_hot = train_features[:, len(numeric) :]
 assert set(one_hot.unique().tolist()) <= {0.0, 1.0}
 assert not torch.isnan(train_features).any()
 assert train_features.dtype == torch.float32
@@ -43,29 +46,43 @@ net
 # %% log-rmse-example
 # Predicting every house at the mean price: the baseline a model has to beat.
 mean_price = train_labels.mean()
-baseline = d2l.log_rmse(lambda X: torch.full((len(X), 1), mean_price.item()),
-                        train_features, train_labels)
+baseline = d2l.log_rmse(
+    lambda X: torch.full((len(X), 1), mean_price.item()), train_features, train_labels
+)
 print(f'log rmse of always predicting the mean price: {baseline:f}')
 assert 0.35 < baseline < 0.45
 
 # %% k-fold
 k, num_epochs, lr, weight_decay, batch_size = 5, 100, 5, 0, 64
 torch.manual_seed(0)
-train_l, valid_l = d2l.k_fold(k, train_features, train_labels, num_epochs, lr,
-                              weight_decay, batch_size)
-print(f'{k}-fold validation: average train log rmse: {float(train_l):f}, '
-      f'average valid log rmse: {float(valid_l):f}')
+train_l, valid_l = d2l.k_fold(
+    k, train_features, train_labels, num_epochs, lr, weight_decay, batch_size
+)
+print(
+    f'{k}-fold validation: average train log rmse: {float(train_l):f}, '
+    f'average valid log rmse: {float(valid_l):f}'
+)
 
 # %% k-fold-checks
-zero_predictor = d2l.log_rmse(lambda X: torch.zeros(len(X), 1), train_features, train_labels)
+zero_predictor = d2l.log_rmse(
+    lambda X: torch.zeros(len(X), 1), train_features, train_labels
+)
 print(f'log rmse of always predicting 0: {zero_predictor:f}')
 assert 11 < zero_predictor < 13
 assert valid_l < zero_predictor
 
 # %% train-and-predict
 torch.manual_seed(0)
-submission = d2l.train_and_pred(train_features, test_features, train_labels, test_data,
-                                num_epochs, lr, weight_decay, batch_size)
+submission = d2l.train_and_pred(
+    train_features,
+    test_features,
+    train_labels,
+    test_data,
+    num_epochs,
+    lr,
+    weight_decay,
+    batch_size,
+)
 
 # %% submission
 with open('submission.csv') as f:

@@ -46,7 +46,7 @@ def evaluate_loss(net, data_iter, loss):
 
 # %% train-scratch
 def train(lambd):
-    """Train linear regression with an L2 penalty of weight lambd; return w and the test loss."""
+    """Linear regression with an L2 penalty of weight lambd; returns w, test loss."""
     w, b = init_params()
     net, loss = lambda X: d2l.linreg(X, w, b), d2l.squared_loss
     num_epochs, lr = 100, 0.003
@@ -61,12 +61,23 @@ def train(lambd):
             epochs.append(epoch + 1)
             train_losses.append(evaluate_loss(net, train_iter, loss))
             test_losses.append(evaluate_loss(net, test_iter, loss))
-    d2l.plot(epochs, [train_losses, test_losses], xlabel='epochs', ylabel='loss',
-             yscale='log', xlim=[5, num_epochs], legend=['train', 'test'])
+    d2l.plot(
+        epochs,
+        [train_losses, test_losses],
+        xlabel='epochs',
+        ylabel='loss',
+        yscale='log',
+        xlim=[5, num_epochs],
+        legend=['train', 'test'],
+    )
     print(f'L2 norm of w: {torch.norm(w).item():.2f}')
-    print(f'epoch 5 -> {num_epochs}: train loss {train_losses[0]:.3g} -> '
-          f'{train_losses[-1]:.3g}, test loss {test_losses[0]:.3g} -> {test_losses[-1]:.3g}')
+    print(
+        f'epoch 5 -> {num_epochs}: train loss {train_losses[0]:.3g} -> '
+        f'{train_losses[-1]:.3g}, test loss {test_losses[0]:.3g} -> '
+        f'{test_losses[-1]:.3g}'
+    )
     return w.detach(), test_losses[-1]
+
 
 # %% train-no-decay
 w_no_decay, test_loss_no_decay = train(lambd=0)
@@ -76,18 +87,19 @@ w_decay, test_loss_decay = train(lambd=3)
 assert torch.norm(w_decay) < 0.2 * torch.norm(w_no_decay)
 assert test_loss_decay < test_loss_no_decay
 
+
 # %% train-concise
 def train_concise(wd):
-    """Same model with nn.Linear; the optimizer decays the weight. Returns w and the test loss."""
+    """Same model with nn.Linear; the optimizer decays w. Returns w, test loss."""
     net = nn.Sequential(nn.Linear(num_inputs, 1))
     for param in net.parameters():
         param.data.normal_()
     loss = nn.MSELoss(reduction='none')
     num_epochs, lr = 100, 0.003
     # Only the weight gets weight_decay; the bias is not decayed.
-    trainer = torch.optim.SGD([
-        {"params": net[0].weight, 'weight_decay': wd},
-        {"params": net[0].bias}], lr=lr)
+    trainer = torch.optim.SGD(
+        [{"params": net[0].weight, 'weight_decay': wd}, {"params": net[0].bias}], lr=lr
+    )
     epochs, train_losses, test_losses = [], [], []
     for epoch in range(num_epochs):
         for X, y in train_iter:
@@ -99,12 +111,23 @@ def train_concise(wd):
             epochs.append(epoch + 1)
             train_losses.append(evaluate_loss(net, train_iter, loss))
             test_losses.append(evaluate_loss(net, test_iter, loss))
-    d2l.plot(epochs, [train_losses, test_losses], xlabel='epochs', ylabel='loss',
-             yscale='log', xlim=[5, num_epochs], legend=['train', 'test'])
+    d2l.plot(
+        epochs,
+        [train_losses, test_losses],
+        xlabel='epochs',
+        ylabel='loss',
+        yscale='log',
+        xlim=[5, num_epochs],
+        legend=['train', 'test'],
+    )
     print(f'L2 norm of w: {net[0].weight.norm().item():.2f}')
-    print(f'epoch 5 -> {num_epochs}: train loss {train_losses[0]:.3g} -> '
-          f'{train_losses[-1]:.3g}, test loss {test_losses[0]:.3g} -> {test_losses[-1]:.3g}')
+    print(
+        f'epoch 5 -> {num_epochs}: train loss {train_losses[0]:.3g} -> '
+        f'{train_losses[-1]:.3g}, test loss {test_losses[0]:.3g} -> '
+        f'{test_losses[-1]:.3g}'
+    )
     return net[0].weight.detach(), test_losses[-1]
+
 
 # %% concise-no-decay
 w_concise_no_decay, test_loss_concise_no_decay = train_concise(0)
@@ -119,6 +142,6 @@ assert test_loss_concise_decay < test_loss_concise_no_decay
 w0 = torch.randn(3, requires_grad=True)
 opt = torch.optim.SGD([w0], lr=0.1, weight_decay=3)
 expected = (1 - 0.1 * 3) * w0.detach() - 0.1 * 2 * w0.detach()  # grad of sum(w^2) is 2w
-(w0 ** 2).sum().backward()
+(w0**2).sum().backward()
 opt.step()
 assert torch.allclose(w0.detach(), expected)
