@@ -90,6 +90,26 @@ loss.backward()
 # module.training decides, not autograd
 assert torch.equal(net[1].moving_mean, mean_before)
 
+# %% batchnorm-layer-teaching
+class BatchNorm(nn.Module):
+    """Teaching version of d2l.BatchNorm; num_dims is 2 (dense) or 4 (convolution)."""
+
+    def __init__(self, num_features, num_dims, eps=1e-5, momentum=0.9):
+        super().__init__()
+        shape = (1, num_features) if num_dims == 2 else (1, num_features, 1, 1)
+        self.eps, self.momentum = eps, momentum
+        self.gamma = nn.Parameter(torch.ones(shape))  # scale, learned
+        self.beta = nn.Parameter(torch.zeros(shape))  # shift, learned
+        # Buffers: saved and moved with the model, but not trained.
+        self.register_buffer("moving_mean", torch.zeros(shape))
+        self.register_buffer("moving_var", torch.ones(shape))
+
+    def forward(self, X):
+        Y, self.moving_mean, self.moving_var = batch_norm(
+            X, self.gamma, self.beta, self.moving_mean, self.moving_var,
+            self.eps, self.momentum, self.training)
+        return Y
+
 # %% buffers
 bn = d2l.BatchNorm(6, num_dims=4)
 print("parameters:", [name for name, _ in bn.named_parameters()])

@@ -2,10 +2,34 @@
 import math
 
 import torch
+from torch import nn
 
 from d2lref import torch as d2l
 
 d2l.set_seed(0)
+
+# %% conv-block-teaching
+def conv_block(input_channels, num_channels):
+    """Teaching version of d2l.conv_block: batch norm, ReLU, 3×3 convolution."""
+    return nn.Sequential(
+        nn.BatchNorm2d(input_channels), nn.ReLU(),
+        nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1))
+
+# %% dense-block-teaching
+class DenseBlock(nn.Module):
+    """Teaching version of d2l.DenseBlock: inputs and outputs concatenated."""
+
+    def __init__(self, num_convs, input_channels, num_channels):
+        super().__init__()
+        layer = [conv_block(num_channels * i + input_channels, num_channels)
+                 for i in range(num_convs)]
+        self.net = nn.Sequential(*layer)
+
+    def forward(self, X):
+        for blk in self.net:
+            Y = blk(X)
+            X = torch.cat((X, Y), dim=1)  # concatenate on the channel dimension
+        return X
 
 # %% dense-block
 blk = d2l.DenseBlock(2, 3, 10)
@@ -16,6 +40,14 @@ print(Y.shape)
 assert Y.shape == (4, 3 + 2 * 10, 8, 8)
 # Concatenation keeps the input itself as the first channels of the output.
 assert torch.equal(Y[:, :3], X)
+
+# %% transition-block-teaching
+def transition_block(input_channels, num_channels):
+    """Teaching version of d2l.transition_block: 1×1 conv and 2×2 average pooling."""
+    return nn.Sequential(
+        nn.BatchNorm2d(input_channels), nn.ReLU(),
+        nn.Conv2d(input_channels, num_channels, kernel_size=1),
+        nn.AvgPool2d(kernel_size=2, stride=2))
 
 # %% transition-block
 blk = d2l.transition_block(23, 10)

@@ -2,10 +2,34 @@
 import math
 
 import torch
+from torch import nn
+from torch.nn import functional as F
 
 from d2lref import torch as d2l
 
 d2l.set_seed(0)
+
+# %% inception-teaching
+class Inception(nn.Module):
+    """Teaching version of d2l.Inception: four paths concatenated on channels."""
+
+    def __init__(self, in_channels, c1, c2, c3, c4):
+        super().__init__()
+        self.p1_1 = nn.Conv2d(in_channels, c1, kernel_size=1)  # path 1: 1×1
+        self.p2_1 = nn.Conv2d(in_channels, c2[0], kernel_size=1)  # path 2: 1×1, 3×3
+        self.p2_2 = nn.Conv2d(c2[0], c2[1], kernel_size=3, padding=1)
+        self.p3_1 = nn.Conv2d(in_channels, c3[0], kernel_size=1)  # path 3: 1×1, 5×5
+        self.p3_2 = nn.Conv2d(c3[0], c3[1], kernel_size=5, padding=2)
+        # path 4: 3×3 max-pool, then 1×1
+        self.p4_1 = nn.MaxPool2d(kernel_size=3, stride=1, padding=1)
+        self.p4_2 = nn.Conv2d(in_channels, c4, kernel_size=1)
+
+    def forward(self, x):
+        p1 = F.relu(self.p1_1(x))
+        p2 = F.relu(self.p2_2(F.relu(self.p2_1(x))))
+        p3 = F.relu(self.p3_2(F.relu(self.p3_1(x))))
+        p4 = F.relu(self.p4_2(self.p4_1(x)))
+        return torch.cat((p1, p2, p3, p4), dim=1)
 
 # %% inception-block
 # The first Inception block of GoogLeNet (in b3).

@@ -23,6 +23,15 @@ by_pixel = dense(X.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
 print("max difference:", (conv(X) - by_pixel).abs().max().item())
 assert torch.allclose(conv(X), by_pixel, atol=1e-6)
 
+# %% nin-block-teaching
+def nin_block(in_channels, out_channels, kernel_size, strides, padding):
+    """Teaching version of d2l.nin_block: a convolution, then two 1×1 convolutions."""
+    return nn.Sequential(
+        nn.Conv2d(in_channels, out_channels, kernel_size, strides, padding),
+        nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU())
+
 # %% nin-block
 blk = d2l.nin_block(1, 96, kernel_size=11, strides=4, padding=0)
 blk

@@ -4,6 +4,8 @@ import math
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.patches import Ellipse
+from torch import nn
+from torch.nn import functional as F
 
 from d2lref import torch as d2l
 
@@ -51,6 +53,29 @@ for ax, classes, title in ((axes[0], non_nested, "non-nested function classes"),
     ax.set_title(title)
     ax.axis("off")
 plt.show()
+
+# %% residual-teaching
+class Residual(nn.Module):
+    """Teaching version of d2l.Residual: two 3×3 convolutions plus a shortcut."""
+
+    def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(input_channels, num_channels, kernel_size=3,
+                               padding=1, stride=strides)
+        self.conv2 = nn.Conv2d(num_channels, num_channels, kernel_size=3, padding=1)
+        self.conv3 = None
+        if use_1x1conv:  # reshape the input on the shortcut
+            self.conv3 = nn.Conv2d(input_channels, num_channels, kernel_size=1,
+                                   stride=strides)
+        self.bn1 = nn.BatchNorm2d(num_channels)
+        self.bn2 = nn.BatchNorm2d(num_channels)
+
+    def forward(self, X):
+        Y = F.relu(self.bn1(self.conv1(X)))
+        Y = self.bn2(self.conv2(Y))
+        if self.conv3 is not None:
+            X = self.conv3(X)
+        return F.relu(Y + X)
 
 # %% residual-same-shape
 X = torch.rand(4, 3, 6, 6)

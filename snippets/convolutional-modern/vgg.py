@@ -2,10 +2,22 @@
 import math
 
 import torch
+from torch import nn
 
 from d2lref import torch as d2l
 
 d2l.set_seed(0)
+
+# %% vgg-block-teaching
+def vgg_block(num_convs, in_channels, out_channels):
+    """Teaching version of d2l.vgg_block: 3×3 convolutions, then a 2×2 max-pool."""
+    layers = []
+    for _ in range(num_convs):
+        layers.append(nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1))
+        layers.append(nn.ReLU())
+        in_channels = out_channels
+    layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
+    return nn.Sequential(*layers)
 
 # %% vgg-block
 # Two 3x3 convolutions keep 16x16; the 2x2 max-pool halves it.

@@ -31,6 +31,18 @@ conv = nn.Conv2d(1, 1, kernel_size=2, bias=False)
 conv.weight.data = K.reshape(1, 1, 2, 2)
 assert torch.equal(conv(X.reshape(1, 1, 3, 3)).reshape(2, 2), Y)
 
+# %% conv2d-teaching
+class Conv2D(nn.Module):
+    """Teaching version of d2l.Conv2D: corr2d plus a learnable bias."""
+
+    def __init__(self, kernel_size):
+        super().__init__()
+        self.weight = nn.Parameter(torch.rand(kernel_size))
+        self.bias = nn.Parameter(torch.zeros(1))
+
+    def forward(self, x):
+        return corr2d(x, self.weight) + self.bias
+
 # %% conv2d-layer
 layer = d2l.Conv2D(kernel_size=(2, 2))
 [name for name, _ in layer.named_parameters()], layer(X).shape

@@ -27,6 +27,20 @@ d2l.architecture_diagram(net, (1, 1, 28, 28), title="LeNet")
 batch_size = 256
 train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size=batch_size)
 
+# %% evaluate-gpu-teaching
+def evaluate_accuracy_gpu(net, data_iter, device=None):
+    """Teaching version of d2l.evaluate_accuracy_gpu: accuracy computed on device."""
+    net.eval()  # evaluation mode
+    if device is None:
+        device = next(iter(net.parameters())).device
+    correct, total = 0.0, 0
+    with torch.no_grad():
+        for X, y in data_iter:
+            X, y = X.to(device), y.to(device)
+            correct += d2l.accuracy(net(X), y)
+            total += y.numel()
+    return correct / total
+
 # %% train-ch6-teaching
 def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
     """Teaching version of d2l.train_ch6 (no plot, no progress bar)."""

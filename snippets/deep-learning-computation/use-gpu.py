@@ -13,6 +13,19 @@ torch.device("cpu"), torch.device("cuda"), torch.device("cuda:1")
 # %% device-count
 torch.cuda.device_count()
 
+# %% try-gpu-teaching
+def try_gpu(i=0):
+    """Teaching version: GPU i if it exists, else the CPU (d2l.try_gpu: also MPS)."""
+    if torch.cuda.device_count() >= i + 1:
+        return torch.device(f"cuda:{i}")
+    return torch.device("cpu")
+
+
+def try_all_gpus():
+    """Teaching version: all GPUs, or [cpu] if there is none."""
+    devices = [torch.device(f"cuda:{i}") for i in range(torch.cuda.device_count())]
+    return devices if devices else [torch.device("cpu")]
+
 # %% try-gpu
 # try_gpu(i) returns GPU i if it exists and the CPU otherwise; try_all_gpus returns all
 # GPUs

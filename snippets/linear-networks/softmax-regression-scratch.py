@@ -69,6 +69,14 @@ assert torch.allclose(
 )
 ce
 
+# %% accuracy-teaching
+def accuracy(y_hat, y):
+    """Teaching version of d2l.accuracy: the number of correct predictions."""
+    if len(y_hat.shape) > 1 and y_hat.shape[1] > 1:
+        y_hat = y_hat.argmax(axis=1)  # the class with the largest probability
+    cmp = y_hat.type(y.dtype) == y
+    return float(cmp.type(y.dtype).sum())
+
 # %% accuracy
 # d2l.accuracy counts the correct predictions; divide by the number of examples for a
 # rate.
@@ -78,11 +86,39 @@ rate = d2l.accuracy(y_hat, y) / len(y)
 assert rate == 0.5
 rate
 
+# %% evaluate-accuracy-teaching
+def evaluate_accuracy(net, data_iter):
+    """Teaching version of d2l.evaluate_accuracy: accuracy on a whole data set."""
+    if isinstance(net, torch.nn.Module):
+        net.eval()  # evaluation mode
+    correct, total = 0.0, 0
+    with torch.no_grad():
+        for X, y in data_iter:
+            correct += accuracy(net(X), y)
+            total += y.numel()
+    return correct / total
+
 # %% evaluate-untrained
 # Random weights guess: no better than one in ten, often worse (one class dominates).
 untrained_accuracy = d2l.evaluate_accuracy(net, test_iter)
 print(f"accuracy before training: {untrained_accuracy:.3f}")
 assert untrained_accuracy < 0.3
+
+# %% accumulator-teaching
+class Accumulator:
+    """Teaching version of d2l.Accumulator: running sums of n numbers."""
+
+    def __init__(self, n):
+        self.data = [0.0] * n
+
+    def add(self, *args):
+        self.data = [a + float(b) for a, b in zip(self.data, args, strict=True)]
+
+    def reset(self):
+        self.data = [0.0] * len(self.data)
+
+    def __getitem__(self, idx):
+        return self.data[idx]
 
 # %% accumulator
 metric = d2l.Accumulator(2)  # (number of correct predictions, number of predictions)

@@ -21,33 +21,53 @@ from d2lref.book.cells import load_snippet
 
 SNIPPETS = Path(__file__).resolve().parents[2] / "snippets"
 
-# (snippet, teaching cell): every teaching version the book shows, and so every one tested.
+# Every teaching version the book shows (snippet: its teaching cells), so every one is tested.
 TEACHING_CELLS = {
-    "linear-networks/linear-regression-scratch.py": "data-iter-teaching",
-    "linear-networks/softmax-regression-scratch.py": "train-ch3-teaching",
-    "convolutional-neural-networks/conv-layer.py": "corr2d-teaching",
-    "convolutional-neural-networks/lenet.py": "train-ch6-teaching",
-    "convolutional-modern/batch-norm.py": "batch-norm-teaching",
+    "linear-networks/linear-regression-scratch.py": [
+        "data-iter-teaching", "linreg-teaching", "squared-loss-teaching", "sgd-teaching"],
+    "linear-networks/linear-regression-concise.py": ["load-array-teaching"],
+    "linear-networks/softmax-regression-scratch.py": [
+        "accuracy-teaching", "evaluate-accuracy-teaching", "accumulator-teaching",
+        "train-ch3-teaching"],
+    "multilayer-perceptrons/kaggle-house-price.py": [
+        "preprocess-teaching", "log-rmse-teaching", "train-teaching", "k-fold-teaching"],
+    "deep-learning-computation/use-gpu.py": ["try-gpu-teaching"],
+    "convolutional-neural-networks/conv-layer.py": ["corr2d-teaching", "conv2d-teaching"],
+    "convolutional-neural-networks/padding-and-strides.py": ["comp-conv2d-teaching"],
+    "convolutional-neural-networks/channels.py": [
+        "multi-in-teaching", "multi-in-out-teaching", "conv-1x1-teaching"],
+    "convolutional-neural-networks/pooling.py": ["pool2d-teaching"],
+    "convolutional-neural-networks/lenet.py": ["evaluate-gpu-teaching", "train-ch6-teaching"],
+    "convolutional-modern/vgg.py": ["vgg-block-teaching"],
+    "convolutional-modern/nin.py": ["nin-block-teaching"],
+    "convolutional-modern/densenet.py": [
+        "conv-block-teaching", "dense-block-teaching", "transition-block-teaching"],
+    "convolutional-modern/batch-norm.py": ["batch-norm-teaching", "batchnorm-layer-teaching"],
+    "convolutional-modern/resnet.py": ["residual-teaching"],
+    "convolutional-modern/googlenet.py": ["inception-teaching"],
 }
 MAX_LINES, MAX_COLUMNS = 40, 88
 
 
 def teaching_namespace(snippet: str) -> dict:
-    """Run the snippet's imports cell and its teaching cell; return the namespace."""
+    """Run the snippet's imports cell and its teaching cells, in file order."""
     parsed = load_snippet(SNIPPETS / snippet, SNIPPETS)
     namespace: dict = {"__name__": "teaching"}
-    exec(compile(parsed.cell("imports").source, f"{snippet}#imports", "exec"), namespace)
-    cell = parsed.cell(TEACHING_CELLS[snippet])
-    exec(compile(cell.source, f"{snippet}#{cell.name}", "exec"), namespace)
+    for name in ["imports", *TEACHING_CELLS[snippet]]:
+        cell = parsed.cell(name)
+        exec(compile(cell.source, f"{snippet}#{cell.name}", "exec"), namespace)
     return namespace
 
 
 @pytest.mark.parametrize("snippet", sorted(TEACHING_CELLS))
 def test_teaching_versions_are_short(snippet: str):
-    source = load_snippet(SNIPPETS / snippet, SNIPPETS).cell(TEACHING_CELLS[snippet]).source
-    lines = source.splitlines()
-    assert len(lines) <= MAX_LINES, f"{snippet}: teaching version has {len(lines)} lines"
-    assert max(len(line) for line in lines) <= MAX_COLUMNS
+    parsed = load_snippet(SNIPPETS / snippet, SNIPPETS)
+    names = [cell.name for cell in parsed.cells if cell.name.endswith("-teaching")]
+    assert names == TEACHING_CELLS[snippet], "list every teaching cell here, in file order"
+    for name in names:
+        lines = parsed.cell(name).source.splitlines()
+        assert len(lines) <= MAX_LINES, f"{snippet}#{name}: {len(lines)} lines"
+        assert max(len(line) for line in lines) <= MAX_COLUMNS
 
 
 def test_corr2d_equals_d2lref():
@@ -130,3 +150,156 @@ def test_train_ch6_equals_d2lref(monkeypatch: pytest.MonkeyPatch):
     assert_same_metrics(mine, result)
     for p_mine, p_theirs in zip(net.parameters(), twin.parameters(), strict=True):
         assert torch.equal(p_mine, p_theirs)
+
+
+def test_linreg_squared_loss_sgd_equal_d2lref():
+    ns = teaching_namespace("linear-networks/linear-regression-scratch.py")
+    generator = torch.Generator().manual_seed(7)
+    X, y = torch.randn(10, 2, generator=generator), torch.randn(10, generator=generator)
+    w, b = torch.randn(2, 1, generator=generator), torch.tensor([0.5])
+    assert torch.equal(ns["linreg"](X, w, b), d2l.linreg(X, w, b))
+    y_hat = d2l.linreg(X, w, b)
+    assert torch.equal(ns["squared_loss"](y_hat, y), d2l.squared_loss(y_hat, y))
+    updated = []
+    for sgd in (ns["sgd"], d2l.sgd):
+        param = w.clone().requires_grad_(True)
+        d2l.squared_loss(d2l.linreg(X, param, b), y).sum().backward()
+        sgd([param], 0.03, 10)
+        assert torch.equal(param.grad, torch.zeros_like(param))  # reset for the next step
+        updated.append(param.detach())
+    assert torch.equal(*updated)
+
+
+def test_load_array_equals_d2lref():
+    load_array = teaching_namespace("linear-networks/linear-regression-concise.py")["load_array"]
+    features, labels = torch.randn(25, 2), torch.randn(25, 1)
+    for is_train in (True, False):
+        torch.manual_seed(8)
+        mine = [torch.cat(batch, 1) for batch in load_array((features, labels), 4, is_train)]
+        torch.manual_seed(8)
+        theirs = [torch.cat(batch, 1)
+                  for batch in d2l.load_array((features, labels), 4, is_train)]
+        assert all(torch.equal(a, b) for a, b in zip(mine, theirs, strict=True))
+
+
+def test_accuracy_helpers_equal_d2lref():
+    ns = teaching_namespace("linear-networks/softmax-regression-scratch.py")
+    y_hat = torch.tensor([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5], [0.8, 0.1, 0.1]])
+    y = torch.tensor([0, 2, 0])
+    assert ns["accuracy"](y_hat, y) == d2l.accuracy(y_hat, y) == 2.0
+    data = small_image_data()
+    torch.manual_seed(9)
+    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+    assert ns["evaluate_accuracy"](net, data) == d2l.evaluate_accuracy(net, data)
+    mine, theirs = ns["Accumulator"](2), d2l.Accumulator(2)
+    for metric in (mine, theirs):
+        metric.add(3, 4.5)
+        metric.add(torch.tensor(2.0), 1)
+    assert (mine[0], mine[1]) == (theirs[0], theirs[1]) == (5.0, 5.5)
+    mine.reset()
+    assert mine[0] == mine[1] == 0.0
+
+
+def test_evaluate_accuracy_gpu_equals_d2lref():
+    ns = teaching_namespace("convolutional-neural-networks/lenet.py")
+    data = small_image_data()
+    torch.manual_seed(10)
+    net = d2l.lenet()
+    assert ns["evaluate_accuracy_gpu"](net, data) == d2l.evaluate_accuracy_gpu(net, data)
+
+
+def test_conv_ops_equal_d2lref():
+    generator = torch.Generator().manual_seed(11)
+    channels = teaching_namespace("convolutional-neural-networks/channels.py")
+    X = torch.randn(3, 5, 6, generator=generator)
+    K_in, K_out = torch.randn(3, 2, 2, generator=generator), torch.randn(4, 3, 2, 2)
+    K_1x1 = torch.randn(4, 3, 1, 1, generator=generator)
+    assert torch.equal(channels["corr2d_multi_in"](X, K_in), d2l.corr2d_multi_in(X, K_in))
+    assert torch.equal(channels["corr2d_multi_in_out"](X, K_out),
+                       d2l.corr2d_multi_in_out(X, K_out))
+    assert torch.equal(channels["corr2d_multi_in_out_1x1"](X, K_1x1),
+                       d2l.corr2d_multi_in_out_1x1(X, K_1x1))
+    pool2d = teaching_namespace("convolutional-neural-networks/pooling.py")["pool2d"]
+    for mode in ("max", "avg"):
+        assert torch.equal(pool2d(X[0], (2, 3), mode), d2l.pool2d(X[0], (2, 3), mode))
+    comp_conv2d = teaching_namespace(
+        "convolutional-neural-networks/padding-and-strides.py")["comp_conv2d"]
+    conv = nn.Conv2d(1, 1, kernel_size=3, padding=1, stride=2)
+    assert torch.equal(comp_conv2d(conv, X[0]), d2l.comp_conv2d(conv, X[0]))
+
+
+def assert_same_layer(mine: nn.Module, theirs: nn.Module, X: torch.Tensor) -> None:
+    """Same parameters in, same outputs (and buffers) out, in training and evaluation."""
+    mine.load_state_dict(theirs.state_dict())
+    for train in (True, False):
+        mine.train(train)
+        theirs.train(train)
+        assert torch.equal(mine(X), theirs(X))
+    for (name, a), (_, b) in zip(mine.state_dict().items(), theirs.state_dict().items(),
+                                 strict=True):
+        assert torch.equal(a, b), name
+
+
+def test_layers_equal_d2lref():
+    generator = torch.Generator().manual_seed(12)
+    X = torch.randn(4, 3, 8, 8, generator=generator)
+    Conv2D = teaching_namespace("convolutional-neural-networks/conv-layer.py")["Conv2D"]
+    assert_same_layer(Conv2D((2, 3)), d2l.Conv2D((2, 3)), X[0, 0])
+    BatchNorm = teaching_namespace("convolutional-modern/batch-norm.py")["BatchNorm"]
+    assert_same_layer(BatchNorm(3, num_dims=4), d2l.BatchNorm(3, num_dims=4), X)
+    assert_same_layer(BatchNorm(8, num_dims=2), d2l.BatchNorm(8, num_dims=2), X[:, 0, 0])
+    Residual = teaching_namespace("convolutional-modern/resnet.py")["Residual"]
+    assert_same_layer(Residual(3, 3), d2l.Residual(3, 3), X)
+    assert_same_layer(Residual(3, 6, use_1x1conv=True, strides=2),
+                      d2l.Residual(3, 6, use_1x1conv=True, strides=2), X)
+    Inception = teaching_namespace("convolutional-modern/googlenet.py")["Inception"]
+    args = (3, 4, (2, 5), (2, 3), 2)
+    assert_same_layer(Inception(*args), d2l.Inception(*args), X)
+
+
+def test_try_gpu_equals_d2lref_without_mps():
+    ns = teaching_namespace("deep-learning-computation/use-gpu.py")
+    if not torch.cuda.is_available() and torch.backends.mps.is_available():
+        pytest.skip("d2l.try_gpu picks MPS, which the teaching version leaves out")
+    for i in (0, 1, 10):
+        assert ns["try_gpu"](i) == d2l.try_gpu(i)
+    assert ns["try_all_gpus"]() == d2l.try_all_gpus()
+
+
+def test_house_price_helpers_equal_d2lref(kaggle_house_root, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("D2LREF_MODE", "full")
+    ns = teaching_namespace("multilayer-perceptrons/kaggle-house-price.py")
+    train_data, test_data = d2l.load_kaggle_house()
+    mine = ns["preprocess_house_features"](train_data, test_data)
+    theirs = d2l.preprocess_house_features(train_data, test_data)
+    assert all(torch.equal(a, b) for a, b in zip(mine, theirs, strict=True))
+    features, _, labels = theirs
+    X, y = features[:100], labels[:100]  # 100 rows: five folds of 20, as in the notes
+    for i in range(5):
+        assert all(torch.equal(a, b) for a, b in zip(
+            ns["get_k_fold_data"](5, i, X, y), d2l.get_k_fold_data(5, i, X, y), strict=True))
+    net = d2l.house_price_net(X.shape[1])
+    assert ns["log_rmse"](net, X, y) == d2l.log_rmse(net, X, y)
+    curves = []
+    for train in (ns["train"], d2l.train_house_prices):
+        torch.manual_seed(13)
+        net = d2l.house_price_net(X.shape[1])
+        curves.append(train(net, X[:80], y[:80], X[80:], y[80:], 3, 5.0, 0.0, 16))
+    assert curves[0] == curves[1]
+    torch.manual_seed(14)
+    mine = ns["k_fold"](5, X, y, 2, 5.0, 0.0, 16)
+    torch.manual_seed(14)
+    theirs = d2l.k_fold(5, X, y, 2, 5.0, 0.0, 16, plot_first_fold=False, verbose=False)
+    assert mine == tuple(theirs)
+
+
+def test_model_blocks_equal_d2lref():
+    X = torch.randn(2, 3, 16, 16, generator=torch.Generator().manual_seed(15))
+    vgg_block = teaching_namespace("convolutional-modern/vgg.py")["vgg_block"]
+    assert_same_layer(vgg_block(2, 3, 8), d2l.vgg_block(2, 3, 8), X)
+    nin_block = teaching_namespace("convolutional-modern/nin.py")["nin_block"]
+    assert_same_layer(nin_block(3, 8, 5, 2, 1), d2l.nin_block(3, 8, 5, 2, 1), X)
+    dense = teaching_namespace("convolutional-modern/densenet.py")
+    assert_same_layer(dense["conv_block"](3, 4), d2l.conv_block(3, 4), X)
+    assert_same_layer(dense["DenseBlock"](2, 3, 10), d2l.DenseBlock(2, 3, 10), X)
+    assert_same_layer(dense["transition_block"](3, 2), d2l.transition_block(3, 2), X)
