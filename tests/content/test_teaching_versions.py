@@ -303,3 +303,17 @@ def test_model_blocks_equal_d2lref():
     assert_same_layer(dense["conv_block"](3, 4), d2l.conv_block(3, 4), X)
     assert_same_layer(dense["DenseBlock"](2, 3, 10), d2l.DenseBlock(2, 3, 10), X)
     assert_same_layer(dense["transition_block"](3, 2), d2l.transition_block(3, 2), X)
+
+
+@pytest.mark.slow
+def test_train_ch6_equals_d2lref_on_fashion_mnist(fashion_mnist_root, quick_mode):
+    """The same check on real data: the quick-mode subset of Fashion-MNIST, one epoch."""
+    train_ch6 = teaching_namespace("convolutional-neural-networks/lenet.py")["train_ch6"]
+    net = d2l.lenet()
+    twin = copy.deepcopy(net)
+    results = []
+    for train, model in ((train_ch6, net), (d2l.train_ch6, twin)):
+        d2l.set_seed(16)  # the same shuffles and the same Xavier draws for both
+        train_iter, test_iter = d2l.load_data_fashion_mnist(256)
+        results.append(train(model, train_iter, test_iter, 1, 0.9, torch.device("cpu")))
+    assert_same_metrics(*results)
