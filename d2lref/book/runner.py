@@ -66,7 +66,7 @@ class RunOptions:
 
 
 def _clean_text(text: str) -> str:
-    """Strip terminal colours and keep only the last state of carriage-return progress lines."""
+    """Strip terminal colors and keep only the last state of carriage-return progress lines."""
     text = ANSI_ESCAPE.sub("", text)
     return "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
 
