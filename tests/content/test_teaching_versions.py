@@ -59,6 +59,16 @@ def teaching_namespace(snippet: str) -> dict:
     return namespace
 
 
+def test_every_teaching_cell_is_listed():
+    found = {
+        path.relative_to(SNIPPETS).as_posix(): [
+            cell.name for cell in load_snippet(path, SNIPPETS).cells
+            if cell.name.endswith("-teaching")]
+        for path in sorted(SNIPPETS.rglob("*.py"))
+    }
+    assert {snippet: names for snippet, names in found.items() if names} == TEACHING_CELLS
+
+
 @pytest.mark.parametrize("snippet", sorted(TEACHING_CELLS))
 def test_teaching_versions_are_short(snippet: str):
     parsed = load_snippet(SNIPPETS / snippet, SNIPPETS)
