@@ -2,10 +2,32 @@
 import math
 
 import torch
+from torch import nn
 
 from d2lref import torch as d2l
 
 d2l.set_seed(0)  # reproducible initial weights and shuffles
+
+# %% alexnet-teaching
+def alexnet():
+    """Teaching version of d2l.alexnet, for 1×224×224 images and 10 classes."""
+    return nn.Sequential(
+        # An 11×11 window with stride 4 shrinks the image fast; 96 output channels.
+        nn.Conv2d(1, 96, kernel_size=11, stride=4, padding=1), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=3, stride=2),
+        # A smaller window; padding 2 keeps height and width; more channels.
+        nn.Conv2d(96, 256, kernel_size=5, padding=2), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=3, stride=2),
+        # Three 3×3 convolutions in a row, no pooling between them.
+        nn.Conv2d(256, 384, kernel_size=3, padding=1), nn.ReLU(),
+        nn.Conv2d(384, 384, kernel_size=3, padding=1), nn.ReLU(),
+        nn.Conv2d(384, 256, kernel_size=3, padding=1), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=3, stride=2),
+        nn.Flatten(),
+        # Wide dense layers, with dropout against overfitting.
+        nn.Linear(6400, 4096), nn.ReLU(), nn.Dropout(p=0.5),
+        nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(p=0.5),
+        nn.Linear(4096, 10))
 
 # %% define-model
 net = d2l.alexnet()

@@ -132,6 +132,18 @@ print("PyTorch:", theirs.running_var)
 assert torch.allclose(ours.moving_mean.reshape(-1), theirs.running_mean, atol=1e-5)
 assert torch.allclose(ours.moving_var.reshape(-1), theirs.running_var, atol=1e-5)
 
+# %% lenet-bn-scratch-teaching
+def lenet_bn_scratch():
+    """Teaching version: LeNet with our BatchNorm before every sigmoid."""
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5), BatchNorm(6, num_dims=4), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), BatchNorm(16, num_dims=4), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2), nn.Flatten(),
+        nn.Linear(16 * 4 * 4, 120), BatchNorm(120, num_dims=2), nn.Sigmoid(),
+        nn.Linear(120, 84), BatchNorm(84, num_dims=2), nn.Sigmoid(),
+        nn.Linear(84, 10))
+
 # %% lenet-bn-scratch
 net = d2l.lenet_bn_scratch()
 rows = d2l.print_layer_shapes(net, (1, 1, 28, 28))
@@ -150,6 +162,18 @@ gamma, beta = net[1].gamma.reshape((-1,)), net[1].beta.reshape((-1,))
 assert not torch.allclose(gamma, torch.ones_like(gamma))
 assert not torch.allclose(beta, torch.zeros_like(beta))
 gamma, beta
+
+# %% lenet-bn-teaching
+def lenet_bn():
+    """Teaching version: the same network with PyTorch's batch-norm layers."""
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5), nn.BatchNorm2d(6), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.BatchNorm2d(16), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2), nn.Flatten(),
+        nn.Linear(16 * 4 * 4, 120), nn.BatchNorm1d(120), nn.Sigmoid(),
+        nn.Linear(120, 84), nn.BatchNorm1d(84), nn.Sigmoid(),
+        nn.Linear(84, 10))
 
 # %% lenet-bn-concise
 net = d2l.lenet_bn()

@@ -55,6 +55,26 @@ Z = blk(Y)
 print(Z.shape)
 assert Z.shape == (4, 10, 4, 4)  # fewer channels, half the height and width
 
+# %% densenet-teaching
+def densenet():
+    """Teaching version of d2l.densenet (1 input channel, 10 classes)."""
+    b1 = nn.Sequential(nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3),
+                       nn.BatchNorm2d(64), nn.ReLU(),
+                       nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    num_channels, growth_rate = 64, 32
+    num_convs_in_dense_blocks = [4, 4, 4, 4]
+    blks = []
+    for i, num_convs in enumerate(num_convs_in_dense_blocks):
+        blks.append(DenseBlock(num_convs, num_channels, growth_rate))
+        num_channels += num_convs * growth_rate  # the dense block's output channels
+        if i != len(num_convs_in_dense_blocks) - 1:
+            # A transition layer between dense blocks halves the channels.
+            blks.append(transition_block(num_channels, num_channels // 2))
+            num_channels = num_channels // 2
+    return nn.Sequential(
+        b1, *blks, nn.BatchNorm2d(num_channels), nn.ReLU(),
+        nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(num_channels, 10))
+
 # %% densenet-model
 net = d2l.densenet()
 rows = d2l.print_layer_shapes(net, (1, 1, 96, 96))

@@ -39,6 +39,28 @@ print(Y.shape)
 # Every path keeps 12x12, so the channels simply add up: c1 + c2[1] + c3[1] + c4.
 assert Y.shape == (1, 64 + 128 + 32 + 32, 12, 12)
 
+# %% googlenet-teaching
+def googlenet():
+    """Teaching version of d2l.googlenet (1 input channel, 10 classes)."""
+    b1 = nn.Sequential(nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3),
+                       nn.ReLU(), nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    b2 = nn.Sequential(nn.Conv2d(64, 64, kernel_size=1), nn.ReLU(),
+                       nn.Conv2d(64, 192, kernel_size=3, padding=1), nn.ReLU(),
+                       nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    b3 = nn.Sequential(Inception(192, 64, (96, 128), (16, 32), 32),
+                       Inception(256, 128, (128, 192), (32, 96), 64),
+                       nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    b4 = nn.Sequential(Inception(480, 192, (96, 208), (16, 48), 64),
+                       Inception(512, 160, (112, 224), (24, 64), 64),
+                       Inception(512, 128, (128, 256), (24, 64), 64),
+                       Inception(512, 112, (144, 288), (32, 64), 64),
+                       Inception(528, 256, (160, 320), (32, 128), 128),
+                       nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    b5 = nn.Sequential(Inception(832, 256, (160, 320), (32, 128), 128),
+                       Inception(832, 384, (192, 384), (48, 128), 128),
+                       nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())
+    return nn.Sequential(b1, b2, b3, b4, b5, nn.Linear(1024, 10))
+
 # %% googlenet-model
 net = d2l.googlenet()
 rows = d2l.print_layer_shapes(net, (1, 1, 96, 96))

@@ -36,6 +36,22 @@ def nin_block(in_channels, out_channels, kernel_size, strides, padding):
 blk = d2l.nin_block(1, 96, kernel_size=11, strides=4, padding=0)
 blk
 
+# %% nin-teaching
+def nin():
+    """Teaching version of d2l.nin: four NiN blocks and no dense layer (224×224)."""
+    return nn.Sequential(
+        nin_block(1, 96, kernel_size=11, strides=4, padding=0),
+        nn.MaxPool2d(3, stride=2),
+        nin_block(96, 256, kernel_size=5, strides=1, padding=2),
+        nn.MaxPool2d(3, stride=2),
+        nin_block(256, 384, kernel_size=3, strides=1, padding=1),
+        nn.MaxPool2d(3, stride=2),
+        nn.Dropout(0.5),
+        # One output channel per class, then the mean over all of its pixels.
+        nin_block(384, 10, kernel_size=3, strides=1, padding=1),
+        nn.AdaptiveAvgPool2d((1, 1)),
+        nn.Flatten())  # (batch, 10, 1, 1) -> (batch, 10)
+
 # %% nin-model
 net = d2l.nin()
 rows = d2l.print_layer_shapes(net, (1, 1, 224, 224))

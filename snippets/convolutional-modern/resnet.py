@@ -90,6 +90,31 @@ Y = blk(X)
 print(Y.shape)
 assert Y.shape == (4, 6, 3, 3)  # more channels, half the height and width
 
+# %% resnet-block-teaching
+def resnet_block(input_channels, num_channels, num_residuals, first_block=False):
+    """Teaching version of d2l.resnet_block: a list of residual blocks."""
+    blk = []
+    for i in range(num_residuals):
+        if i == 0 and not first_block:  # halve height and width, change the channels
+            blk.append(Residual(input_channels, num_channels, use_1x1conv=True,
+                                strides=2))
+        else:
+            blk.append(Residual(num_channels, num_channels))
+    return blk
+
+# %% resnet18-teaching
+def resnet18():
+    """Teaching version of d2l.resnet18 (1 input channel, 10 classes)."""
+    b1 = nn.Sequential(nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3),
+                       nn.BatchNorm2d(64), nn.ReLU(),
+                       nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    b2 = nn.Sequential(*resnet_block(64, 64, 2, first_block=True))
+    b3 = nn.Sequential(*resnet_block(64, 128, 2))
+    b4 = nn.Sequential(*resnet_block(128, 256, 2))
+    b5 = nn.Sequential(*resnet_block(256, 512, 2))
+    return nn.Sequential(b1, b2, b3, b4, b5, nn.AdaptiveAvgPool2d((1, 1)),
+                         nn.Flatten(), nn.Linear(512, 10))
+
 # %% resnet18-model
 net = d2l.resnet18()
 rows = d2l.print_layer_shapes(net, (1, 1, 96, 96))

@@ -26,6 +26,21 @@ Y = blk(torch.randn(1, 3, 16, 16))
 print(Y.shape)
 assert Y.shape == (1, 8, 8, 8)
 
+# %% vgg-teaching
+def vgg(conv_arch):
+    """Teaching version of d2l.vgg: VGG blocks, then three dense layers (224×224)."""
+    conv_blks = []
+    in_channels = 1
+    for num_convs, out_channels in conv_arch:
+        conv_blks.append(vgg_block(num_convs, in_channels, out_channels))
+        in_channels = out_channels
+    return nn.Sequential(
+        *conv_blks, nn.Flatten(),
+        # Five blocks halve 224 five times, to 7.
+        nn.Linear(out_channels * 7 * 7, 4096), nn.ReLU(), nn.Dropout(0.5),
+        nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(0.5),
+        nn.Linear(4096, 10))
+
 # %% vgg11
 conv_arch = ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))
 assert conv_arch == d2l.VGG11_ARCH

@@ -6,6 +6,19 @@ from d2lref import torch as d2l
 
 torch.manual_seed(0)
 
+# %% lenet-teaching
+def lenet():
+    """Teaching version of d2l.lenet: LeNet-5 for 28×28 Fashion-MNIST images."""
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(),
+        nn.Linear(120, 84), nn.Sigmoid(),
+        nn.Linear(84, 10))
+
 # %% model
 net = d2l.lenet()
 net

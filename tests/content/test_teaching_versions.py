@@ -30,21 +30,28 @@ TEACHING_CELLS = {
         "accuracy-teaching", "evaluate-accuracy-teaching", "accumulator-teaching",
         "train-ch3-teaching"],
     "multilayer-perceptrons/kaggle-house-price.py": [
-        "preprocess-teaching", "log-rmse-teaching", "train-teaching", "k-fold-teaching"],
+        "preprocess-teaching", "house-net-teaching", "log-rmse-teaching", "train-teaching",
+        "k-fold-teaching"],
     "deep-learning-computation/use-gpu.py": ["try-gpu-teaching"],
     "convolutional-neural-networks/conv-layer.py": ["corr2d-teaching", "conv2d-teaching"],
     "convolutional-neural-networks/padding-and-strides.py": ["comp-conv2d-teaching"],
     "convolutional-neural-networks/channels.py": [
         "multi-in-teaching", "multi-in-out-teaching", "conv-1x1-teaching"],
     "convolutional-neural-networks/pooling.py": ["pool2d-teaching"],
-    "convolutional-neural-networks/lenet.py": ["evaluate-gpu-teaching", "train-ch6-teaching"],
-    "convolutional-modern/vgg.py": ["vgg-block-teaching"],
-    "convolutional-modern/nin.py": ["nin-block-teaching"],
+    "convolutional-neural-networks/lenet.py": [
+        "lenet-teaching", "evaluate-gpu-teaching", "train-ch6-teaching"],
+    "convolutional-modern/alexnet.py": ["alexnet-teaching"],
+    "convolutional-modern/vgg.py": ["vgg-block-teaching", "vgg-teaching"],
+    "convolutional-modern/nin.py": ["nin-block-teaching", "nin-teaching"],
     "convolutional-modern/densenet.py": [
-        "conv-block-teaching", "dense-block-teaching", "transition-block-teaching"],
-    "convolutional-modern/batch-norm.py": ["batch-norm-teaching", "batchnorm-layer-teaching"],
-    "convolutional-modern/resnet.py": ["residual-teaching"],
-    "convolutional-modern/googlenet.py": ["inception-teaching"],
+        "conv-block-teaching", "dense-block-teaching", "transition-block-teaching",
+        "densenet-teaching"],
+    "convolutional-modern/batch-norm.py": [
+        "batch-norm-teaching", "batchnorm-layer-teaching", "lenet-bn-scratch-teaching",
+        "lenet-bn-teaching"],
+    "convolutional-modern/resnet.py": [
+        "residual-teaching", "resnet-block-teaching", "resnet18-teaching"],
+    "convolutional-modern/googlenet.py": ["inception-teaching", "googlenet-teaching"],
 }
 MAX_LINES, MAX_COLUMNS = 40, 88
 
@@ -244,7 +251,10 @@ def assert_same_layer(mine: nn.Module, theirs: nn.Module, X: torch.Tensor) -> No
     for train in (True, False):
         mine.train(train)
         theirs.train(train)
-        assert torch.equal(mine(X), theirs(X))
+        torch.manual_seed(0)  # the same dropout masks for both
+        mine_out = mine(X)
+        torch.manual_seed(0)
+        assert torch.equal(mine_out, theirs(X))
     for (name, a), (_, b) in zip(mine.state_dict().items(), theirs.state_dict().items(),
                                  strict=True):
         assert torch.equal(a, b), name
@@ -327,3 +337,32 @@ def test_train_ch6_equals_d2lref_on_fashion_mnist(fashion_mnist_root, quick_mode
         train_iter, test_iter = d2l.load_data_fashion_mnist(256)
         results.append(train(model, train_iter, test_iter, 1, 0.9, torch.device("cpu")))
     assert_same_metrics(*results)
+
+
+# (snippet, teaching function, d2lref function, arguments, input shape)
+MODELS = [
+    ("convolutional-neural-networks/lenet.py", "lenet", d2l.lenet, (), (2, 1, 28, 28)),
+    ("convolutional-modern/alexnet.py", "alexnet", d2l.alexnet, (), (1, 1, 224, 224)),
+    ("convolutional-modern/vgg.py", "vgg", d2l.vgg,
+     (((1, 8), (1, 8), (2, 16), (2, 16), (2, 16)),), (1, 1, 224, 224)),
+    ("convolutional-modern/nin.py", "nin", d2l.nin, (), (1, 1, 224, 224)),
+    ("convolutional-modern/googlenet.py", "googlenet", d2l.googlenet, (), (2, 1, 96, 96)),
+    ("convolutional-modern/resnet.py", "resnet18", d2l.resnet18, (), (2, 1, 96, 96)),
+    ("convolutional-modern/densenet.py", "densenet", d2l.densenet, (), (2, 1, 96, 96)),
+    ("convolutional-modern/batch-norm.py", "lenet_bn_scratch", d2l.lenet_bn_scratch, (),
+     (4, 1, 28, 28)),
+    ("convolutional-modern/batch-norm.py", "lenet_bn", d2l.lenet_bn, (), (4, 1, 28, 28)),
+    ("multilayer-perceptrons/kaggle-house-price.py", "house_price_net", d2l.house_price_net,
+     (7,), (5, 7)),
+]
+
+
+@pytest.mark.parametrize(("snippet", "name", "reference", "args", "shape"), MODELS,
+                         ids=[model[1] for model in MODELS])
+def test_models_equal_d2lref(snippet, name, reference, args, shape):
+    """Same architecture: the same parameter names and shapes, and the same outputs."""
+    mine, theirs = teaching_namespace(snippet)[name](*args), reference(*args)
+    assert {k: v.shape for k, v in mine.state_dict().items()} == \
+        {k: v.shape for k, v in theirs.state_dict().items()}
+    X = torch.randn(shape, generator=torch.Generator().manual_seed(17))
+    assert_same_layer(mine, theirs, X)
