@@ -150,6 +150,20 @@ print(f'log rmse of always predicting 0: {zero_predictor:f}')
 assert 11 < zero_predictor < 13
 assert valid_l < zero_predictor
 
+# %% train-and-pred-teaching
+def train_and_pred(train_features, test_features, train_labels, test_data,
+                   num_epochs, lr, weight_decay, batch_size):
+    """Teaching version of d2l.train_and_pred: train on all data, save predictions."""
+    net = house_price_net(train_features.shape[1])
+    train_ls, _ = train(net, train_features, train_labels, None, None,
+                        num_epochs, lr, weight_decay, batch_size)
+    print(f"train log rmse {train_ls[-1]:f}")
+    with torch.no_grad():
+        preds = net(test_features).reshape(-1).numpy()
+    submission = pd.DataFrame({"Id": test_data["Id"], "SalePrice": preds})
+    submission.to_csv("submission.csv", index=False)
+    return submission
+
 # %% train-and-predict
 torch.manual_seed(0)
 submission = d2l.train_and_pred(

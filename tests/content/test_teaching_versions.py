@@ -31,7 +31,7 @@ TEACHING_CELLS = {
         "train-ch3-teaching"],
     "multilayer-perceptrons/kaggle-house-price.py": [
         "preprocess-teaching", "house-net-teaching", "log-rmse-teaching", "train-teaching",
-        "k-fold-teaching"],
+        "k-fold-teaching", "train-and-pred-teaching"],
     "deep-learning-computation/use-gpu.py": ["try-gpu-teaching"],
     "convolutional-neural-networks/conv-layer.py": ["corr2d-teaching", "conv2d-teaching"],
     "convolutional-neural-networks/padding-and-strides.py": ["comp-conv2d-teaching"],
@@ -286,7 +286,8 @@ def test_try_gpu_equals_d2lref_without_mps():
     assert ns["try_all_gpus"]() == d2l.try_all_gpus()
 
 
-def test_house_price_helpers_equal_d2lref(kaggle_house_root, monkeypatch: pytest.MonkeyPatch):
+def test_house_price_helpers_equal_d2lref(kaggle_house_root, monkeypatch: pytest.MonkeyPatch,
+                                          tmp_path: Path):
     monkeypatch.setenv("D2LREF_MODE", "full")
     ns = teaching_namespace("multilayer-perceptrons/kaggle-house-price.py")
     train_data, test_data = d2l.load_kaggle_house()
@@ -311,6 +312,13 @@ def test_house_price_helpers_equal_d2lref(kaggle_house_root, monkeypatch: pytest
     torch.manual_seed(14)
     theirs = d2l.k_fold(5, X, y, 2, 5.0, 0.0, 16, plot_first_fold=False, verbose=False)
     assert mine == tuple(theirs)
+    monkeypatch.chdir(tmp_path)  # both write submission.csv into the working directory
+    submissions = []
+    for train_and_pred in (ns["train_and_pred"], d2l.train_and_pred):
+        torch.manual_seed(18)
+        submissions.append(train_and_pred(X, features[-20:], y, test_data.iloc[-20:], 2, 5.0,
+                                          0.0, 16))
+    assert submissions[0].reset_index(drop=True).equals(submissions[1])
 
 
 def test_model_blocks_equal_d2lref():
