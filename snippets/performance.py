@@ -25,8 +25,8 @@ for model, entry in results["models"].items():
 print(bench.comparison_table(results))
 ratios = {model: entry["ratio"] for model, entry in results["models"].items()}
 for model, ratio in ratios.items():
-    # The ratio is recomputed from the medians: the stored number is what the table
-    # shows.
+    # The ratio is recomputed from the medians: the stored
+    # number is what the table shows.
     summary = results["models"][model]["summary"]
     assert abs(ratio - summary["d2lref"]["examples_per_sec"]
                / summary["d2l"]["examples_per_sec"]) < 1e-9

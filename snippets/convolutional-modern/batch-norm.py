@@ -26,8 +26,8 @@ Y, moving_mean, moving_var = d2l.batch_norm(
 )
 print("mean per feature:", Y.mean(dim=0))
 print("std per feature: ", Y.std(dim=0, unbiased=False))
-# With gamma = 1 and beta = 0 every feature has mean 0 and standard deviation 1 over the
-# batch.
+# With gamma = 1 and beta = 0 every feature has mean 0 and
+# standard deviation 1 over the batch.
 assert torch.allclose(Y.mean(dim=0), torch.zeros(3), atol=1e-5)
 assert torch.allclose(Y.std(dim=0, unbiased=False), torch.ones(3), atol=1e-3)
 
@@ -47,8 +47,8 @@ for _ in range(50):  # let the moving averages settle on the data's statistics
 bn.eval()
 x_alone = torch.tensor([[1.0, 1.0, 1.0]])
 batch = torch.cat([x_alone, torch.randn(7, 3) * 2 + 1])
-# Prediction mode: the moving statistics, so an example's output does not depend on its
-# batch.
+# Prediction mode: the moving statistics, so an example's
+# output does not depend on its batch.
 print("alone:   ", bn(x_alone))
 print("in batch:", bn(batch)[:1])
 assert torch.allclose(bn(x_alone), bn(batch)[:1])
@@ -156,8 +156,8 @@ result = d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu()
 assert math.isfinite(result.train_loss) and result.train_acc > 0.4  # chance is 0.1
 
 # %% learned-gamma-beta
-# The first batch-norm layer (after the first convolution): one scale and one shift per
-# channel.
+# The first batch-norm layer (after the first convolution):
+# one scale and one shift per channel.
 gamma, beta = net[1].gamma.reshape((-1,)), net[1].beta.reshape((-1,))
 assert not torch.allclose(gamma, torch.ones_like(gamma))
 assert not torch.allclose(beta, torch.zeros_like(beta))

@@ -79,8 +79,8 @@ def densenet():
 net = d2l.densenet()
 rows = d2l.print_layer_shapes(net, (1, 1, 96, 96))
 shapes = [tuple(row.output_shape) for row in rows]
-# Each dense block adds 4 x 32 = 128 channels; each transition layer halves channels and
-# size.
+# Each dense block adds 4 x 32 = 128 channels; each
+# transition layer halves channels and size.
 assert shapes[:8] == [
     (1, 64, 24, 24),
     (1, 192, 24, 24),

@@ -9,16 +9,16 @@ from d2lref import torch as d2l
 d2l.set_seed(0)
 
 # %% one-by-one-conv
-# A 1x1 convolution is a dense layer applied at every pixel: the channels are the
-# features.
+# A 1x1 convolution is a dense layer applied at every
+# pixel: the channels are the features.
 conv = nn.Conv2d(3, 2, kernel_size=1)
 dense = nn.Linear(3, 2)
 with torch.no_grad():
     dense.weight.copy_(conv.weight.reshape(2, 3))
     dense.bias.copy_(conv.bias)
 X = torch.randn(4, 3, 5, 5)
-# Move channels last so that each pixel is one row for the dense layer, then move them
-# back.
+# Move channels last so that each pixel is one row for the
+# dense layer, then move them back.
 by_pixel = dense(X.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
 print("max difference:", (conv(X) - by_pixel).abs().max().item())
 assert torch.allclose(conv(X), by_pixel, atol=1e-6)
@@ -61,8 +61,8 @@ assert shapes[7] == (1, 10, 5, 5)  # one channel per class
 assert shapes[8] == (1, 10, 1, 1) and shapes[-1] == (1, 10)  # global average pooling
 
 # %% nin-diagram
-# VGG ends in dense layers; NiN ends in a block of 10 channels and global average
-# pooling.
+# VGG ends in dense layers; NiN ends in a block of 10
+# channels and global average pooling.
 vgg11 = d2l.vgg(d2l.VGG11_ARCH)
 d2l.compare_architectures([("VGG-11", vgg11), ("NiN", net)], (1, 1, 224, 224))
 

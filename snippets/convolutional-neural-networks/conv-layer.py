@@ -63,13 +63,13 @@ assert Y.abs().sum() == 2 * 6  # zero everywhere else
 Y
 
 # %% edge-plot
-# Left the image, right the output: the two edges light up (yellow +1, dark -1), the
-# rest is 0.
+# Left the image, right the output: the two edges light up
+# (yellow +1, dark -1), the rest is 0.
 _ = d2l.show_images([X, Y], 1, 2, titles=["image X", "output Y"], scale=2.5)
 
 # %% edge-transposed
-# On the transposed image the edges are horizontal: this kernel only sees vertical
-# edges.
+# On the transposed image the edges are horizontal: this
+# kernel only sees vertical edges.
 assert d2l.corr2d(X.t(), K).abs().sum() == 0
 d2l.corr2d(X.t(), K)
 

@@ -47,8 +47,8 @@ print(
 )
 
 # %% invariance
-# A global pooling over the whole map forgets where the feature was: translation
-# *invariance*.
+# A global pooling over the whole map forgets where the
+# feature was: translation *invariance*.
 assert torch.allclose(Y.amax(dim=(2, 3)), Y_shifted.amax(dim=(2, 3)))
 assert torch.allclose(Y.mean(dim=(2, 3)), Y_shifted.mean(dim=(2, 3)), atol=1e-6)
 Y.amax(dim=(2, 3)), Y_shifted.amax(dim=(2, 3))

@@ -33,14 +33,14 @@ class MyLinear(nn.Module):
 
     def __init__(self, in_units, units):
         super().__init__()
-        # nn.Parameter registers the tensor as a parameter of the module
-        # (requires_grad=True).
+        # nn.Parameter registers the tensor as a parameter of
+        # the module (requires_grad=True).
         self.weight = nn.Parameter(torch.randn(in_units, units))
         self.bias = nn.Parameter(torch.randn(units))
 
     def forward(self, X):
-        # Use the parameters themselves: autograd records this product and their
-        # gradients.
+        # Use the parameters themselves: autograd records this
+        # product and their gradients.
         linear = torch.matmul(X, self.weight) + self.bias
         return F.relu(linear)
 
@@ -71,8 +71,8 @@ assert broken.weight.grad is None  # the parameter never receives a gradient
 fixed = MyLinear(5, 3)
 fixed(X).sum().backward()
 assert fixed.weight.grad is not None and fixed.bias.grad is not None
-# Check against the hand-derived gradient: d sum(relu(XW + b)) / dW = X^T (mask of
-# positive units)
+# Check against the hand-derived gradient: d sum(relu(XW + b))
+# / dW = X^T (mask of positive units)
 mask = (X @ fixed.weight + fixed.bias > 0).float()
 assert torch.allclose(fixed.weight.grad, X.T @ mask)
 fixed.weight.grad

@@ -15,8 +15,8 @@ def sawtooth_net(depth):
     for i in range(depth):
         linear = nn.Linear(1 if i == 0 else 2, 2)
         with torch.no_grad():
-            # Each layer reads t(previous) = 2 h1 - 4 h2 and computes relu(t) and relu(t
-            # - 0.5).
+            # Each layer reads t(previous) = 2 h1 - 4 h2 and
+            # computes relu(t) and relu(t - 0.5).
             linear.weight.copy_(
                 torch.tensor([[1.0], [1.0]])
                 if i == 0
@@ -50,8 +50,8 @@ def count_linear_pieces(net, x):
 for depth in (1, 2, 4, 8, 10):
     pieces = count_linear_pieces(sawtooth_net(depth), x)
     assert pieces == 2**depth
-    # A one-hidden-layer ReLU network with m units on one input has at most m + 1
-    # pieces.
+    # A one-hidden-layer ReLU network with m units on one
+    # input has at most m + 1 pieces.
     print(
         f"depth {depth:2d}: {2 * depth:2d} hidden units, {pieces:4d} linear pieces; "
         f"one hidden layer needs at least {pieces - 1} units"

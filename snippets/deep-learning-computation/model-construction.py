@@ -6,8 +6,8 @@ from torch import nn
 torch.manual_seed(0)
 
 # %% sequential
-# A multilayer perceptron built from ready-made layers: 20 inputs, 256 hidden units, 10
-# outputs.
+# A multilayer perceptron built from ready-made layers: 20
+# inputs, 256 hidden units, 10 outputs.
 net = nn.Sequential(nn.Linear(20, 256), nn.ReLU(), nn.Linear(256, 10))
 
 X = torch.rand(2, 20)  # a minibatch of 2 examples
@@ -21,15 +21,15 @@ class MLP(nn.Module):
     """
 
     def __init__(self):
-        # Let nn.Module set up its bookkeeping (parameter registry, hooks, train/eval
-        # flag).
+        # Let nn.Module set up its bookkeeping (parameter
+        # registry, hooks, train/eval flag).
         super().__init__()
         self.hidden = nn.Linear(20, 256)  # hidden layer
         self.out = nn.Linear(256, 10)  # output layer
 
     def forward(self, X):
-        # F.relu is the function form of nn.ReLU: it has no parameters, so it needs no
-        # attribute.
+        # F.relu is the function form of nn.ReLU: it has no
+        # parameters, so it needs no attribute.
         return self.out(F.relu(self.hidden(X)))
 
 
@@ -69,8 +69,8 @@ class FixedHiddenMLP(nn.Module):
 
     def __init__(self):
         super().__init__()
-        # A constant: requires_grad=False and not an nn.Parameter, so training never
-        # changes it.
+        # A constant: requires_grad=False and not an
+        # nn.Parameter, so training never changes it.
         self.rand_weight = torch.rand((20, 20), requires_grad=False)
         self.linear = nn.Linear(20, 20)
 

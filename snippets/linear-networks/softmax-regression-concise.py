@@ -45,8 +45,8 @@ shifted = logits - logits.max(dim=1, keepdim=True).values
 stable = -(shifted[0, target] - torch.log(torch.exp(shifted).sum(1)))
 print("log-sum-exp by hand:", stable, " nn.CrossEntropyLoss:", loss(logits, target))
 assert torch.allclose(stable, loss(logits, target))
-# torch.logsumexp does the same shift: log(e^1000 + e^999 + e^0) = 1000 + log(1 + e^-1 +
-# ...).
+# torch.logsumexp does the same shift: log(e^1000 + e^999 +
+# e^0) = 1000 + log(1 + e^-1 + ...).
 expected = torch.tensor([1000 + math.log1p(math.exp(-1))])
 assert torch.allclose(torch.logsumexp(logits, dim=1), expected)
 

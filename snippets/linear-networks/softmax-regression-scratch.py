@@ -78,10 +78,10 @@ def accuracy(y_hat, y):
     return float(cmp.type(y.dtype).sum())
 
 # %% accuracy
-# d2l.accuracy counts the correct predictions; divide by the number of examples for a
-# rate.
-# Example 0 predicts class 2 (true 0): wrong; example 1 predicts class 2 (true 2):
-# right.
+# d2l.accuracy counts the correct predictions; divide by
+# the number of examples for a rate. Example 0 predicts
+# class 2 (true 0): wrong; example 1 predicts class 2
+# (true 2): right.
 rate = d2l.accuracy(y_hat, y) / len(y)
 assert rate == 0.5
 rate

@@ -124,9 +124,9 @@ print("largest |weight| beyond degree 3:", weight[4:].abs().max().item())
 assert weight[4:].abs().max() > 0.05  # the true value of each is 0
 
 # %% high-degree-few-examples
-# The same 20-feature model with only 20 training examples (as many as parameters):
-# it can fit the noise of those few points, and the test loss pulls away from the
-# training loss.
+# The same 20-feature model with only 20 training examples (as many as
+# parameters): it can fit the noise of those few points, and the test
+# loss pulls away from the training loss.
 n_few = 20
 weight, train_loss, test_loss = train(
     poly_features[:n_few, :],

@@ -44,8 +44,8 @@ assert torch.equal(x.grad, 2 * x)
 x.grad
 
 # %% non-scalar-ones
-# The same thing spelled out: backward with a vector v computes v^T J; v of ones sums
-# the rows.
+# The same thing spelled out: backward with a vector v
+# computes v^T J; v of ones sums the rows.
 x.grad.zero_()
 y = x * x
 y.backward(torch.ones_like(y))
