@@ -49,9 +49,8 @@ for dtype, peak in results["matmul_peak_flops"].items():
 print(bench.flops_table(results))
 fp32_peak = results["matmul_peak_flops"]["float32"]
 for model, entry in results["models"].items():
-    shares = {
-        impl: flops / fp32_peak for impl, flops in entry["achieved_flops"].items()
-    }
+    achieved = entry["achieved_flops"]
+    shares = {impl: flops / fp32_peak for impl, flops in achieved.items()}
     print(
         f"{model}: {shares['d2l']:.1%} (d2l) and {shares['d2lref']:.1%} (d2lref) "
         "of the fp32 matmul peak"
@@ -126,12 +125,8 @@ for size in (96, 224):
     _, fast_test = d2l.load_data_fashion_mnist(64, resize=size)
     X_book, y_book = next(iter(book_test))
     X_fast, y_fast = next(iter(fast_test))
-    assert torch.equal(y_book, y_fast) and X_book.shape == X_fast.shape == (
-        64,
-        1,
-        size,
-        size,
-    )
+    assert torch.equal(y_book, y_fast)
+    assert X_book.shape == X_fast.shape == (64, 1, size, size)
     gap = (X_book - X_fast).abs()
     print(
         f"resize {size}: max |PIL - interpolate| = {gap.max():.5f} "

@@ -10,20 +10,12 @@ d2l.set_seed(0)
 
 # %% normalize-features
 # Four examples with three features of very different scales.
-X = torch.randn(4, 3) * torch.tensor([1.0, 10.0, 100.0]) + torch.tensor(
-    [0.0, 5.0, -50.0]
-)
+scales, shifts = torch.tensor([1.0, 10.0, 100.0]), torch.tensor([0.0, 5.0, -50.0])
+X = torch.randn(4, 3) * scales + shifts
 gamma, beta = torch.ones(1, 3), torch.zeros(1, 3)
 Y, moving_mean, moving_var = d2l.batch_norm(
-    X,
-    gamma,
-    beta,
-    torch.zeros(1, 3),
-    torch.ones(1, 3),
-    eps=1e-5,
-    momentum=0.9,
-    training=True,
-)
+    X, gamma, beta, torch.zeros(1, 3), torch.ones(1, 3), eps=1e-5, momentum=0.9,
+    training=True)
 print("mean per feature:", Y.mean(dim=0))
 print("std per feature: ", Y.std(dim=0, unbiased=False))
 # With gamma = 1 and beta = 0 every feature has mean 0 and

@@ -81,16 +81,9 @@ rows = d2l.print_layer_shapes(net, (1, 1, 96, 96))
 shapes = [tuple(row.output_shape) for row in rows]
 # Each dense block adds 4 x 32 = 128 channels; each
 # transition layer halves channels and size.
-assert shapes[:8] == [
-    (1, 64, 24, 24),
-    (1, 192, 24, 24),
-    (1, 96, 12, 12),
-    (1, 224, 12, 12),
-    (1, 112, 6, 6),
-    (1, 240, 6, 6),
-    (1, 120, 3, 3),
-    (1, 248, 3, 3),
-]
+assert shapes[:8] == [(1, 64, 24, 24), (1, 192, 24, 24), (1, 96, 12, 12),
+                      (1, 224, 12, 12), (1, 112, 6, 6), (1, 240, 6, 6),
+                      (1, 120, 3, 3), (1, 248, 3, 3)]
 assert shapes[-1] == (1, 10)
 
 # %% densenet-diagram

@@ -65,13 +65,8 @@ def googlenet():
 net = d2l.googlenet()
 rows = d2l.print_layer_shapes(net, (1, 1, 96, 96))
 assert [tuple(row.output_shape) for row in rows] == [
-    (1, 64, 24, 24),
-    (1, 192, 12, 12),
-    (1, 480, 6, 6),
-    (1, 832, 3, 3),
-    (1, 1024),
-    (1, 10),
-]
+    (1, 64, 24, 24), (1, 192, 12, 12), (1, 480, 6, 6), (1, 832, 3, 3), (1, 1024),
+    (1, 10)]
 assert sum(isinstance(m, d2l.Inception) for m in net.modules()) == 9
 
 # %% googlenet-diagram

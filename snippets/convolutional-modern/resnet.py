@@ -119,29 +119,17 @@ def resnet18():
 net = d2l.resnet18()
 rows = d2l.print_layer_shapes(net, (1, 1, 96, 96))
 assert [tuple(row.output_shape) for row in rows[:5]] == [
-    (1, 64, 24, 24),
-    (1, 64, 24, 24),
-    (1, 128, 12, 12),
-    (1, 256, 6, 6),
-    (1, 512, 3, 3),
-]
+    (1, 64, 24, 24), (1, 64, 24, 24), (1, 128, 12, 12), (1, 256, 6, 6), (1, 512, 3, 3)]
 assert tuple(rows[-1].output_shape) == (1, 10)
 # 18 layers: the 7x7 stem conv, 16 3x3 convs in the residual blocks, one dense layer.
-convs = [
-    m
-    for m in net.modules()
-    if isinstance(m, torch.nn.Conv2d) and m.kernel_size != (1, 1)
-]
+convs = [m for m in net.modules()
+         if isinstance(m, torch.nn.Conv2d) and m.kernel_size != (1, 1)]
 assert len(convs) + 1 == 18
 
 # %% resnet18-diagram
 # Boxes carry the names b1-b5 of the modules in d2lref's resnet18 (and in the text).
-d2l.architecture_diagram(
-    net,
-    (1, 1, 96, 96),
-    title="ResNet-18",
-    names=["b1", "b2", "b3", "b4", "b5", None, None, None],
-)
+d2l.architecture_diagram(net, (1, 1, 96, 96), title="ResNet-18",
+                         names=["b1", "b2", "b3", "b4", "b5", None, None, None])
 
 # %% train
 lr, num_epochs, batch_size = 0.05, 10, 256

@@ -60,9 +60,8 @@ assert (num_convs, num_dense) == (8, 3)
 
 # %% vgg11-diagram
 # From AlexNet to VGG: AlexNet's individual layers become repeated VGG blocks.
-d2l.compare_architectures(
-    [("AlexNet", d2l.alexnet()), ("VGG-11", net)], (1, 1, 224, 224)
-)
+nets = [("AlexNet", d2l.alexnet()), ("VGG-11", net)]
+d2l.compare_architectures(nets, (1, 1, 224, 224))
 
 # %% narrow-vgg
 ratio = 4
@@ -73,16 +72,8 @@ full_params = sum(p.numel() for p in d2l.vgg(conv_arch).parameters())
 print(f"VGG-11: {full_params:,} parameters, narrow VGG-11: {narrow_params:,}")
 # The dense layers keep their 4096 width, so the parameters only drop to about a third.
 assert 0.3 < narrow_params / full_params < 0.4
-assert [m.out_channels for m in net.modules() if isinstance(m, torch.nn.Conv2d)] == [
-    16,
-    32,
-    64,
-    64,
-    128,
-    128,
-    128,
-    128,
-]
+channels = [m.out_channels for m in net.modules() if isinstance(m, torch.nn.Conv2d)]
+assert channels == [16, 32, 64, 64, 128, 128, 128, 128]
 
 # %% train
 lr, num_epochs, batch_size = 0.05, 10, 128

@@ -166,16 +166,8 @@ def train_and_pred(train_features, test_features, train_labels, test_data,
 
 # %% train-and-predict
 torch.manual_seed(0)
-submission = d2l.train_and_pred(
-    train_features,
-    test_features,
-    train_labels,
-    test_data,
-    num_epochs,
-    lr,
-    weight_decay,
-    batch_size,
-)
+submission = d2l.train_and_pred(train_features, test_features, train_labels, test_data,
+                                num_epochs, lr, weight_decay, batch_size)
 
 # %% submission
 with open('submission.csv') as f:

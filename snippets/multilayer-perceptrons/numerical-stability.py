@@ -76,15 +76,8 @@ def activation_variance(init_fn, depth=50, width=256):
 xavier_vars = activation_variance(nn.init.xavier_normal_)
 large_vars = activation_variance(lambda W: nn.init.normal_(W, std=0.1))
 layers = list(range(1, len(xavier_vars) + 1))
-d2l.plot(
-    layers,
-    [xavier_vars, large_vars],
-    xlabel='layer',
-    ylabel='variance',
-    legend=['Xavier', 'N(0, 0.1^2)'],
-    yscale='log',
-    figsize=(4.5, 2.5),
-)
+d2l.plot(layers, [xavier_vars, large_vars], xlabel='layer', ylabel='variance',
+         legend=['Xavier', 'N(0, 0.1^2)'], yscale='log', figsize=(4.5, 2.5))
 print('variance after 50 layers, Xavier:', xavier_vars[-1])
 print('variance after 50 layers, std 0.1:', large_vars[-1])
 assert 0.1 < xavier_vars[-1] < 10

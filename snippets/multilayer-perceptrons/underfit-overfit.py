@@ -73,16 +73,9 @@ def train(train_features, test_features, train_labels, test_labels, num_epochs=4
             epochs.append(epoch + 1)
             train_losses.append(evaluate_loss(net, train_iter, loss))
             test_losses.append(evaluate_loss(net, test_iter, loss))
-    d2l.plot(
-        epochs,
-        [train_losses, test_losses],
-        xlabel="epoch",
-        ylabel="loss",
-        legend=["train", "test"],
-        yscale="log",
-        xlim=[1, num_epochs],
-        ylim=[1e-3, 1e2],
-    )
+    d2l.plot(epochs, [train_losses, test_losses], xlabel="epoch", ylabel="loss",
+             legend=["train", "test"], yscale="log", xlim=[1, num_epochs],
+             ylim=[1e-3, 1e2])
     weight = net[0].weight.data
     print("weight:", weight.numpy())
     print(f"final train loss {train_losses[-1]:.4f}, test loss {test_losses[-1]:.4f}")

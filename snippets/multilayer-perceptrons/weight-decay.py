@@ -61,21 +61,12 @@ def train(lambd):
             epochs.append(epoch + 1)
             train_losses.append(evaluate_loss(net, train_iter, loss))
             test_losses.append(evaluate_loss(net, test_iter, loss))
-    d2l.plot(
-        epochs,
-        [train_losses, test_losses],
-        xlabel='epochs',
-        ylabel='loss',
-        yscale='log',
-        xlim=[5, num_epochs],
-        legend=['train', 'test'],
-    )
+    d2l.plot(epochs, [train_losses, test_losses], xlabel='epochs', ylabel='loss',
+             yscale='log', xlim=[5, num_epochs], legend=['train', 'test'])
     print(f'L2 norm of w: {torch.norm(w).item():.2f}')
-    print(
-        f'epoch 5 -> {num_epochs}: train loss {train_losses[0]:.3g} -> '
-        f'{train_losses[-1]:.3g}, test loss {test_losses[0]:.3g} -> '
-        f'{test_losses[-1]:.3g}'
-    )
+    print(f'epoch 5 -> {num_epochs}: train loss {train_losses[0]:.3g} -> '
+          f'{train_losses[-1]:.3g}, test loss {test_losses[0]:.3g} -> '
+          f'{test_losses[-1]:.3g}')
     return w.detach(), test_losses[-1]
 
 
@@ -97,9 +88,9 @@ def train_concise(wd):
     loss = nn.MSELoss(reduction='none')
     num_epochs, lr = 100, 0.003
     # Only the weight gets weight_decay; the bias is not decayed.
-    trainer = torch.optim.SGD(
-        [{"params": net[0].weight, 'weight_decay': wd}, {"params": net[0].bias}], lr=lr
-    )
+    trainer = torch.optim.SGD([
+        {"params": net[0].weight, 'weight_decay': wd},
+        {"params": net[0].bias}], lr=lr)
     epochs, train_losses, test_losses = [], [], []
     for epoch in range(num_epochs):
         for X, y in train_iter:
@@ -111,21 +102,12 @@ def train_concise(wd):
             epochs.append(epoch + 1)
             train_losses.append(evaluate_loss(net, train_iter, loss))
             test_losses.append(evaluate_loss(net, test_iter, loss))
-    d2l.plot(
-        epochs,
-        [train_losses, test_losses],
-        xlabel='epochs',
-        ylabel='loss',
-        yscale='log',
-        xlim=[5, num_epochs],
-        legend=['train', 'test'],
-    )
+    d2l.plot(epochs, [train_losses, test_losses], xlabel='epochs', ylabel='loss',
+             yscale='log', xlim=[5, num_epochs], legend=['train', 'test'])
     print(f'L2 norm of w: {net[0].weight.norm().item():.2f}')
-    print(
-        f'epoch 5 -> {num_epochs}: train loss {train_losses[0]:.3g} -> '
-        f'{train_losses[-1]:.3g}, test loss {test_losses[0]:.3g} -> '
-        f'{test_losses[-1]:.3g}'
-    )
+    print(f'epoch 5 -> {num_epochs}: train loss {train_losses[0]:.3g} -> '
+          f'{train_losses[-1]:.3g}, test loss {test_losses[0]:.3g} -> '
+          f'{test_losses[-1]:.3g}')
     return net[0].weight.detach(), test_losses[-1]
 
 
