@@ -69,7 +69,7 @@ HTML_ATTRIBUTES = {
 
 
 def clean_text(text: str) -> str:
-    """Text as a terminal shows it: no colours, Windows line ends read as line ends, and only
+    """Text as a terminal shows it: no colors, Windows line ends read as line ends, and only
     the last state of a line redrawn with carriage returns (progress bars)."""
     text = ANSI_ESCAPE.sub("", text).replace("\r\n", "\n")
     return "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))

@@ -75,7 +75,7 @@ def preprocess_house_features(
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The book's preprocessing: ``(train_features, test_features, train_labels)``.
 
-    ``Id`` and ``SalePrice`` are dropped from the features; numeric columns are standardised
+    ``Id`` and ``SalePrice`` are dropped from the features; numeric columns are standardized
     with the mean and standard deviation over train and test together, then missing values
     become 0 (the mean); categorical columns are one-hot encoded with a column for "missing"
     (``dummy_na=True``). All three tensors are float32; labels are shaped ``(n, 1)``.
@@ -87,7 +87,7 @@ def preprocess_house_features(
     numeric_columns = all_features.select_dtypes(include="number").columns
     all_features[numeric_columns] = all_features[numeric_columns].apply(
         lambda column: (column - column.mean()) / column.std())
-    # After standardising every mean is 0, so a missing value is set to the mean.
+    # After standardizing every mean is 0, so a missing value is set to the mean.
     all_features[numeric_columns] = all_features[numeric_columns].fillna(0)
     # pandas >= 2 makes bool dummy columns: cast everything to float before building tensors.
     all_features = pd.get_dummies(all_features, dummy_na=True).astype("float32")

@@ -1,6 +1,6 @@
 """The book's training loops, ``train_ch3`` and ``train_ch6``, returning their metrics.
 
-Semantics follow the book (same initialisation, optimiser, loss and epochs). For speed, loss
+Semantics follow the book (same initialization, optimizer, loss and epochs). For speed, loss
 sums and correct counts stay tensors on the device and are read once per epoch, instead of a
 ``float()`` (a device synchronisation) after every batch.
 """
@@ -180,7 +180,7 @@ def _epoch_xlim(epochs: int) -> list[float]:
 
 
 def _init_weights(module: nn.Module) -> None:
-    # Exact types, as in the book: subclasses keep their own initialisation.
+    # Exact types, as in the book: subclasses keep their own initialization.
     if type(module) is nn.Linear or type(module) is nn.Conv2d:
         nn.init.xavier_uniform_(module.weight)
 
@@ -247,7 +247,7 @@ def train_ch6(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epo
             optimizer.zero_grad(set_to_none=True)
             y_hat = net(X)
             if not checked:
-                _check_output_shape(y_hat, y)  # before the first optimisation step
+                _check_output_shape(y_hat, y)  # before the first optimization step
                 checked = True
             mean_loss = loss(y_hat, y)
             mean_loss.backward()

@@ -115,28 +115,48 @@ def describe_layer(module: nn.Module) -> str:
     if isinstance(module, nn.modules.dropout._DropoutNd):
         return f"{name} p={module.p:g}"
     if isinstance(module, (nn.Sequential, nn.ModuleList)):
-        return _container_text(name, [type(child).__name__ for child in module.children()])
+        return _container_text(module)
     return name
 
 
-_MAX_LABEL_CHARS = 48
+# Activations, flattening and identities shape no feature map: a block's label leaves them out.
+_UNLABELED = (nn.ReLU, nn.Sigmoid, nn.Tanh, nn.GELU, nn.LeakyReLU, nn.Softmax, nn.Flatten,
+               nn.Identity)
 
 
-def _container_text(name: str, child_names: list[str]) -> str:
-    """``Sequential: Conv2d, BatchNorm2d, ReLU`` with runs compressed (``Residual ×2``)."""
-    if not child_names:
-        return name
+def _block_part(module: nn.Module) -> str | None:
+    """The short word a layer contributes to its block's label (``"conv 3×3"``, ``"pool"``)."""
+    if isinstance(module, nn.modules.conv._ConvNd):
+        return f"conv {_kernel_text(module.kernel_size)}"
+    if isinstance(module, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)):
+        return "global pool"
+    if isinstance(module, (nn.MaxPool2d, nn.AvgPool2d, nn.MaxPool1d, nn.AvgPool1d)):
+        return "pool"
+    if isinstance(module, nn.Linear):
+        return "dense"
+    if isinstance(module, nn.modules.batchnorm._BatchNorm):
+        return "BN"
+    if isinstance(module, nn.modules.dropout._DropoutNd):
+        return "dropout"
+    if isinstance(module, _UNLABELED):
+        return None
+    return type(module).__name__
+
+
+def _container_text(module: nn.Module) -> str:
+    """A block as the book draws it: ``conv 3×3 ×2 + pool``, repeated layers counted."""
     runs: list[list] = []
-    for child in child_names:
-        if runs and runs[-1][0] == child:
+    for child in module.children():
+        part = _block_part(child)
+        if part is None:
+            continue
+        if runs and runs[-1][0] == part:
             runs[-1][1] += 1
         else:
-            runs.append([child, 1])
-    parts = [child if count == 1 else f"{child} ×{count}" for child, count in runs]
-    text = f"{name}: " + ", ".join(parts)
-    if len(text) > _MAX_LABEL_CHARS:
-        text = text[: _MAX_LABEL_CHARS - 1].rstrip(", ") + "…"
-    return text
+            runs.append([part, 1])
+    if not runs:
+        return type(module).__name__
+    return " + ".join(part if count == 1 else f"{part} ×{count}" for part, count in runs)
 
 
 def _check_input_shape(input_shape: Sequence[int]) -> tuple[int, ...]:
@@ -241,7 +261,7 @@ _GAP = 18
 _MARGIN = 16
 _CHAR_WIDTH = 7.2  # average width of a 12 px sans-serif glyph, to size boxes to their labels
 
-# Fill colours by kind of layer; every fill is light so dark text reads in both site themes.
+# Fill colors by kind of layer; every fill is light so dark text reads in both site themes.
 _FILLS = {
     "conv": "#dbeafe",
     "pool": "#dcfce7",
@@ -381,27 +401,51 @@ class ArchitectureDiagram:
             file.write(self.svg)
 
 
+def _label_rows(
+    net: nn.Module, rows: list[LayerRow], names: Sequence[str | None] | None
+) -> list[LayerRow]:
+    """Prefix each row's label with the name the text uses for that child (``"b3: ..."``)."""
+    if names is None:
+        return rows
+    children = [child_name for child_name, _ in net.named_children()]
+    if isinstance(names, str) or len(names) != len(children):
+        raise ValueError(
+            f"names must give one label (or None) per top-level child of the network: it has "
+            f"{len(children)} children, got {names!r}. Example: names=['b1', 'b2', None]."
+        )
+    labels = dict(zip(children, names, strict=True))
+    return [
+        dataclasses.replace(row, description=f"{labels[row.name]}: {row.description}")
+        if labels.get(row.name) else row
+        for row in rows
+    ]
+
+
 def architecture_diagram(
-    net: nn.Module, input_shape: Sequence[int], title: str | None = None
+    net: nn.Module, input_shape: Sequence[int], title: str | None = None,
+    names: Sequence[str | None] | None = None,
 ) -> ArchitectureDiagram:
     """Draw ``net`` as a vertical stack of boxes, one per top-level child, input at the top.
 
     Each box shows the layer and its settings, the per-example output shape and the
-    parameter count; the total parameter count sits under the stack.
+    parameter count; the total parameter count sits under the stack. ``names`` labels the
+    top-level children with the names the text uses (``["b1", "b2", ..., None]``).
     """
     shape = _check_input_shape(input_shape)
-    rows = layer_summary(net, shape)
+    rows = _label_rows(net, layer_summary(net, shape), names)
     panel = _render_panel(rows, shape, title)
     return ArchitectureDiagram(_svg_document([panel], title or type(net).__name__), [rows])
 
 
 def compare_architectures(
-    nets: Sequence[tuple[str, nn.Module]], input_shape: Sequence[int] | Sequence[Sequence[int]]
+    nets: Sequence[tuple[str, nn.Module]], input_shape: Sequence[int] | Sequence[Sequence[int]],
+    names: Sequence[Sequence[str | None] | None] | None = None,
 ) -> ArchitectureDiagram:
     """Draw several networks side by side, e.g. ``[("LeNet", lenet()), ("AlexNet", alexnet())]``.
 
     ``input_shape`` is one shape for all networks, or one shape per network (LeNet reads
-    28×28 images while AlexNet reads 224×224 ones).
+    28×28 images while AlexNet reads 224×224 ones). ``names`` gives, per network, the labels
+    of its top-level children (or None), as in :func:`architecture_diagram`.
     """
     nets = list(nets)
     if not nets or not all(
@@ -418,10 +462,17 @@ def compare_architectures(
             )
     else:
         shapes = [_check_input_shape(input_shape)] * len(nets)  # type: ignore[arg-type]
+    if names is None:
+        names = [None] * len(nets)
+    elif len(names) != len(nets):
+        raise ValueError(
+            f"Got {len(names)} lists of names for {len(nets)} networks; pass one per network "
+            "(None where the default labels suffice)."
+        )
     all_rows = []
     panels = []
-    for (title, net), shape in zip(nets, shapes, strict=True):
-        rows = layer_summary(net, shape)
+    for (title, net), shape, net_names in zip(nets, shapes, names, strict=True):
+        rows = _label_rows(net, layer_summary(net, shape), net_names)
         all_rows.append(rows)
         panels.append(_render_panel(rows, shape, title))
     label = " beside ".join(title for title, _ in nets)

@@ -2,10 +2,32 @@
 import math
 
 import torch
+from torch import nn
 
 from d2lref import torch as d2l
 
 d2l.set_seed(0)  # reproducible initial weights and shuffles
+
+# %% alexnet-teaching
+def alexnet():
+    """Teaching version of d2l.alexnet, for 1×224×224 images and 10 classes."""
+    return nn.Sequential(
+        # An 11×11 window with stride 4 shrinks the image fast; 96 output channels.
+        nn.Conv2d(1, 96, kernel_size=11, stride=4, padding=1), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=3, stride=2),
+        # A smaller window; padding 2 keeps height and width; more channels.
+        nn.Conv2d(96, 256, kernel_size=5, padding=2), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=3, stride=2),
+        # Three 3×3 convolutions in a row, no pooling between them.
+        nn.Conv2d(256, 384, kernel_size=3, padding=1), nn.ReLU(),
+        nn.Conv2d(384, 384, kernel_size=3, padding=1), nn.ReLU(),
+        nn.Conv2d(384, 256, kernel_size=3, padding=1), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=3, stride=2),
+        nn.Flatten(),
+        # Wide dense layers, with dropout against overfitting.
+        nn.Linear(6400, 4096), nn.ReLU(), nn.Dropout(p=0.5),
+        nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(p=0.5),
+        nn.Linear(4096, 10))
 
 # %% define-model
 net = d2l.alexnet()
@@ -22,7 +44,8 @@ rows = d2l.print_layer_shapes(net, (1, 1, 224, 224))
 shapes = [tuple(row.output_shape) for row in rows]
 assert shapes[0] == (1, 96, 54, 54)  # (224 - 11 + 2*1) // 4 + 1 = 54
 assert shapes[2] == (1, 96, 26, 26)  # 3x3 max-pool, stride 2: (54 - 3) // 2 + 1 = 26
-assert shapes[12] == (1, 256, 5, 5)  # so the first dense layer reads 256 * 5 * 5 = 6400 inputs
+# so the first dense layer reads 256 * 5 * 5 = 6400 inputs
+assert shapes[12] == (1, 256, 5, 5)
 assert shapes[13] == (1, 6400) and shapes[-1] == (1, 10)
 
 # %% count-parameters
@@ -32,9 +55,14 @@ def num_params(model: torch.nn.Module) -> int:
 
 
 lenet_params, alexnet_params = num_params(d2l.lenet()), num_params(net)
-dense_params = sum(num_params(layer) for layer in net if isinstance(layer, torch.nn.Linear))
+dense_params = sum(
+    num_params(layer) for layer in net if isinstance(layer, torch.nn.Linear)
+)
 print(f"LeNet: {lenet_params:,} parameters, AlexNet: {alexnet_params:,}")
-print(f"share of AlexNet's parameters in its dense layers: {dense_params / alexnet_params:.1%}")
+print(
+    f"share of AlexNet's parameters in its dense layers: "
+    f"{dense_params / alexnet_params:.1%}"
+)
 assert alexnet_params > 500 * lenet_params
 assert dense_params / alexnet_params > 0.9
 

@@ -10,13 +10,16 @@ d2l.set_seed(0)
 
 # %% normalize-features
 # Four examples with three features of very different scales.
-X = torch.randn(4, 3) * torch.tensor([1.0, 10.0, 100.0]) + torch.tensor([0.0, 5.0, -50.0])
+scales, shifts = torch.tensor([1.0, 10.0, 100.0]), torch.tensor([0.0, 5.0, -50.0])
+X = torch.randn(4, 3) * scales + shifts
 gamma, beta = torch.ones(1, 3), torch.zeros(1, 3)
 Y, moving_mean, moving_var = d2l.batch_norm(
-    X, gamma, beta, torch.zeros(1, 3), torch.ones(1, 3), eps=1e-5, momentum=0.9, training=True)
+    X, gamma, beta, torch.zeros(1, 3), torch.ones(1, 3), eps=1e-5, momentum=0.9,
+    training=True)
 print("mean per feature:", Y.mean(dim=0))
 print("std per feature: ", Y.std(dim=0, unbiased=False))
-# With gamma = 1 and beta = 0 every feature has mean 0 and standard deviation 1 over the batch.
+# With gamma = 1 and beta = 0 every feature has mean 0 and
+# standard deviation 1 over the batch.
 assert torch.allclose(Y.mean(dim=0), torch.zeros(3), atol=1e-5)
 assert torch.allclose(Y.std(dim=0, unbiased=False), torch.ones(3), atol=1e-3)
 
@@ -36,23 +39,68 @@ for _ in range(50):  # let the moving averages settle on the data's statistics
 bn.eval()
 x_alone = torch.tensor([[1.0, 1.0, 1.0]])
 batch = torch.cat([x_alone, torch.randn(7, 3) * 2 + 1])
-# Prediction mode: the moving statistics, so an example's output does not depend on its batch.
+# Prediction mode: the moving statistics, so an example's
+# output does not depend on its batch.
 print("alone:   ", bn(x_alone))
 print("in batch:", bn(batch)[:1])
 assert torch.allclose(bn(x_alone), bn(batch)[:1])
 print("moving mean:", bn.moving_mean, "moving var:", bn.moving_var)
 
+
+# %% batch-norm-teaching
+def batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum, training):
+    """Teaching version of d2l.batch_norm: returns Y and the new moving averages."""
+    if not training:  # prediction: the moving statistics of the training data
+        X_hat = (X - moving_mean) / torch.sqrt(moving_var + eps)
+        return gamma * X_hat + beta, moving_mean, moving_var
+    assert X.dim() in (2, 4)
+    dims = (0,) if X.dim() == 2 else (0, 2, 3)  # per feature, or per channel
+    mean = X.mean(dim=dims, keepdim=X.dim() == 4)
+    var = ((X - mean) ** 2).mean(dim=dims, keepdim=X.dim() == 4)
+    X_hat = (X - mean) / torch.sqrt(var + eps)
+    with torch.no_grad():
+        count = X.numel() // X.shape[1]
+        unbiased_var = var * count / (count - 1)  # as nn.BatchNorm keeps it
+        moving_mean = momentum * moving_mean + (1.0 - momentum) * mean
+        moving_var = momentum * moving_var + (1.0 - momentum) * unbiased_var
+    return gamma * X_hat + beta, moving_mean, moving_var
+
+
 # %% grad-mode-bug
 # The original code picks the mode with torch.is_grad_enabled(). During evaluation it is
-# still True unless the caller remembered torch.no_grad(): the layer would then normalize
-# with the batch's own statistics and also overwrite the moving averages.
+# still True unless the caller remembered torch.no_grad(): the layer would then
+# normalize with the batch's own statistics and also overwrite the moving averages.
 net = nn.Sequential(nn.Linear(3, 3), d2l.BatchNorm(3, num_dims=2))
 net.eval()
-print("net.training:", net.training, " torch.is_grad_enabled():", torch.is_grad_enabled())
+print(
+    "net.training:", net.training, " torch.is_grad_enabled():", torch.is_grad_enabled()
+)
 mean_before = net[1].moving_mean.clone()
-loss = net(torch.randn(8, 3)).sum()  # e.g. a validation loss whose gradient we want to inspect
+# e.g. a validation loss whose gradient we want to inspect
+loss = net(torch.randn(8, 3)).sum()
 loss.backward()
-assert torch.equal(net[1].moving_mean, mean_before)  # module.training decides, not autograd
+# module.training decides, not autograd
+assert torch.equal(net[1].moving_mean, mean_before)
+
+# %% batchnorm-layer-teaching
+class BatchNorm(nn.Module):
+    """Teaching version of d2l.BatchNorm; num_dims is 2 (dense) or 4 (convolution)."""
+
+    def __init__(self, num_features, num_dims, eps=1e-5, momentum=0.9):
+        super().__init__()
+        shape = (1, num_features) if num_dims == 2 else (1, num_features, 1, 1)
+        self.eps, self.momentum = eps, momentum
+        self.gamma = nn.Parameter(torch.ones(shape))  # scale, learned
+        self.beta = nn.Parameter(torch.zeros(shape))  # shift, learned
+        # Buffers: saved and moved with the model, but not trained.
+        self.register_buffer("moving_mean", torch.zeros(shape))
+        self.register_buffer("moving_var", torch.ones(shape))
+
+    def forward(self, X):
+        Y, self.moving_mean, self.moving_var = batch_norm(
+            X, self.gamma, self.beta, self.moving_mean, self.moving_var,
+            self.eps, self.momentum, self.training)
+        return Y
 
 # %% buffers
 bn = d2l.BatchNorm(6, num_dims=4)
@@ -76,6 +124,18 @@ print("PyTorch:", theirs.running_var)
 assert torch.allclose(ours.moving_mean.reshape(-1), theirs.running_mean, atol=1e-5)
 assert torch.allclose(ours.moving_var.reshape(-1), theirs.running_var, atol=1e-5)
 
+# %% lenet-bn-scratch-teaching
+def lenet_bn_scratch():
+    """Teaching version: LeNet with our BatchNorm before every sigmoid."""
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5), BatchNorm(6, num_dims=4), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), BatchNorm(16, num_dims=4), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2), nn.Flatten(),
+        nn.Linear(16 * 4 * 4, 120), BatchNorm(120, num_dims=2), nn.Sigmoid(),
+        nn.Linear(120, 84), BatchNorm(84, num_dims=2), nn.Sigmoid(),
+        nn.Linear(84, 10))
+
 # %% lenet-bn-scratch
 net = d2l.lenet_bn_scratch()
 rows = d2l.print_layer_shapes(net, (1, 1, 28, 28))
@@ -88,11 +148,24 @@ result = d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu()
 assert math.isfinite(result.train_loss) and result.train_acc > 0.4  # chance is 0.1
 
 # %% learned-gamma-beta
-# The first batch-norm layer (after the first convolution): one scale and one shift per channel.
+# The first batch-norm layer (after the first convolution):
+# one scale and one shift per channel.
 gamma, beta = net[1].gamma.reshape((-1,)), net[1].beta.reshape((-1,))
 assert not torch.allclose(gamma, torch.ones_like(gamma))
 assert not torch.allclose(beta, torch.zeros_like(beta))
 gamma, beta
+
+# %% lenet-bn-teaching
+def lenet_bn():
+    """Teaching version: the same network with PyTorch's batch-norm layers."""
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5), nn.BatchNorm2d(6), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.BatchNorm2d(16), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2), nn.Flatten(),
+        nn.Linear(16 * 4 * 4, 120), nn.BatchNorm1d(120), nn.Sigmoid(),
+        nn.Linear(120, 84), nn.BatchNorm1d(84), nn.Sigmoid(),
+        nn.Linear(84, 10))
 
 # %% lenet-bn-concise
 net = d2l.lenet_bn()

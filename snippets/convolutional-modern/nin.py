@@ -9,21 +9,48 @@ from d2lref import torch as d2l
 d2l.set_seed(0)
 
 # %% one-by-one-conv
-# A 1x1 convolution is a dense layer applied at every pixel: the channels are the features.
+# A 1x1 convolution is a dense layer applied at every
+# pixel: the channels are the features.
 conv = nn.Conv2d(3, 2, kernel_size=1)
 dense = nn.Linear(3, 2)
 with torch.no_grad():
     dense.weight.copy_(conv.weight.reshape(2, 3))
     dense.bias.copy_(conv.bias)
 X = torch.randn(4, 3, 5, 5)
-# Move channels last so that each pixel is one row for the dense layer, then move them back.
+# Move channels last so that each pixel is one row for the
+# dense layer, then move them back.
 by_pixel = dense(X.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
 print("max difference:", (conv(X) - by_pixel).abs().max().item())
 assert torch.allclose(conv(X), by_pixel, atol=1e-6)
 
+# %% nin-block-teaching
+def nin_block(in_channels, out_channels, kernel_size, strides, padding):
+    """Teaching version of d2l.nin_block: a convolution, then two 1×1 convolutions."""
+    return nn.Sequential(
+        nn.Conv2d(in_channels, out_channels, kernel_size, strides, padding),
+        nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU(),
+        nn.Conv2d(out_channels, out_channels, kernel_size=1), nn.ReLU())
+
 # %% nin-block
 blk = d2l.nin_block(1, 96, kernel_size=11, strides=4, padding=0)
 blk
+
+# %% nin-teaching
+def nin():
+    """Teaching version of d2l.nin: four NiN blocks and no dense layer (224×224)."""
+    return nn.Sequential(
+        nin_block(1, 96, kernel_size=11, strides=4, padding=0),
+        nn.MaxPool2d(3, stride=2),
+        nin_block(96, 256, kernel_size=5, strides=1, padding=2),
+        nn.MaxPool2d(3, stride=2),
+        nin_block(256, 384, kernel_size=3, strides=1, padding=1),
+        nn.MaxPool2d(3, stride=2),
+        nn.Dropout(0.5),
+        # One output channel per class, then the mean over all of its pixels.
+        nin_block(384, 10, kernel_size=3, strides=1, padding=1),
+        nn.AdaptiveAvgPool2d((1, 1)),
+        nn.Flatten())  # (batch, 10, 1, 1) -> (batch, 10)
 
 # %% nin-model
 net = d2l.nin()
@@ -34,7 +61,10 @@ assert shapes[7] == (1, 10, 5, 5)  # one channel per class
 assert shapes[8] == (1, 10, 1, 1) and shapes[-1] == (1, 10)  # global average pooling
 
 # %% nin-diagram
-d2l.architecture_diagram(net, (1, 1, 224, 224), title="NiN")
+# VGG ends in dense layers; NiN ends in a block of 10
+# channels and global average pooling.
+vgg11 = d2l.vgg(d2l.VGG11_ARCH)
+d2l.compare_architectures([("VGG-11", vgg11), ("NiN", net)], (1, 1, 224, 224))
 
 # %% parameter-count
 nin_params = sum(p.numel() for p in net.parameters())

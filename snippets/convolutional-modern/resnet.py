@@ -4,33 +4,78 @@ import math
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.patches import Ellipse
+from torch import nn
+from torch.nn import functional as F
 
 from d2lref import torch as d2l
 
 d2l.set_seed(0)
 
 # %% function-classes
-# Function classes drawn as regions (center x, center y, width, height); f* (the star) is the
-# function we are looking for.
+# Function classes drawn as regions (center x, center y, width, height); f* (the star)
+# is the function we are looking for.
 f_star = (3.8, 2.2)
 # Non-nested: bigger classes lie elsewhere; F3 and F4 end up farther from f* than F2.
 non_nested = [(1.0, 1.2, 1.2, 0.8), (2.3, 1.9, 1.8, 1.1),
               (1.3, 2.6, 2.4, 1.0), (2.0, 0.8, 3.2, 1.1)]
-# Nested, F1 ⊆ F2 ⊆ F3 ⊆ F4: a bigger class keeps the smaller ones and can only get closer.
-nested = [(0.6 + w / 2, 0.6 + h / 2, w, h)
-          for w, h in [(1.0, 0.7), (1.8, 1.2), (2.8, 1.8), (3.8, 2.6)]]
+# Nested, F1 ⊆ F2 ⊆ F3 ⊆ F4: each class is F4 shrunk towards a point on F4's boundary.
+# Shrinking a convex region towards one of its own points keeps it inside, so every
+# class contains the smaller ones, and a bigger class can only get closer to f*.
+big = (2.45, 1.85, 3.9, 2.7)
+corner = (big[0] - big[2] / 2 * math.cos(math.pi / 4),
+          big[1] - big[3] / 2 * math.sin(math.pi / 4))
+nested = [(corner[0] + t * (big[0] - corner[0]), corner[1] + t * (big[1] - corner[1]),
+           t * big[2], t * big[3]) for t in (0.3, 0.5, 0.75, 1.0)]
+
+
+def inside(point, ellipse):
+    """Whether point lies in the (axis-aligned) ellipse, boundary included."""
+    (px, py), (x, y, w, h) = point, ellipse
+    return ((px - x) / (w / 2)) ** 2 + ((py - y) / (h / 2)) ** 2 <= 1 + 1e-9
+
+
+for small, large in zip(nested[:-1], nested[1:], strict=True):
+    x, y, w, h = small
+    boundary = [(x + w / 2 * math.cos(2 * math.pi * k / 360),
+                 y + h / 2 * math.sin(2 * math.pi * k / 360)) for k in range(360)]
+    assert all(inside(point, large) for point in boundary)
 fig, axes = plt.subplots(1, 2, figsize=(7, 3))
 for ax, classes, title in ((axes[0], non_nested, "non-nested function classes"),
                            (axes[1], nested, "nested function classes")):
     for i, (x, y, w, h) in enumerate(classes):
         ax.add_patch(Ellipse((x, y), w, h, fill=False, color=f"C{i}", linewidth=1.5))
-        ax.text(x, y + h / 2 + 0.03, f"$F_{i + 1}$", color=f"C{i}", ha="center", va="bottom")
+        ax.text(
+            x, y + h / 2 + 0.03, f"$F_{i + 1}$", color=f"C{i}", ha="center", va="bottom"
+        )
     ax.plot(*f_star, marker="*", markersize=12, color="black")
     ax.text(f_star[0] + 0.15, f_star[1], "$f^*$", va="center")
     ax.set(xlim=(0, 4.8), ylim=(0, 3.6), aspect="equal")
     ax.set_title(title)
     ax.axis("off")
 plt.show()
+
+# %% residual-teaching
+class Residual(nn.Module):
+    """Teaching version of d2l.Residual: two 3×3 convolutions plus a shortcut."""
+
+    def __init__(self, input_channels, num_channels, use_1x1conv=False, strides=1):
+        super().__init__()
+        self.conv1 = nn.Conv2d(input_channels, num_channels, kernel_size=3,
+                               padding=1, stride=strides)
+        self.conv2 = nn.Conv2d(num_channels, num_channels, kernel_size=3, padding=1)
+        self.conv3 = None
+        if use_1x1conv:  # reshape the input on the shortcut
+            self.conv3 = nn.Conv2d(input_channels, num_channels, kernel_size=1,
+                                   stride=strides)
+        self.bn1 = nn.BatchNorm2d(num_channels)
+        self.bn2 = nn.BatchNorm2d(num_channels)
+
+    def forward(self, X):
+        Y = F.relu(self.bn1(self.conv1(X)))
+        Y = self.bn2(self.conv2(Y))
+        if self.conv3 is not None:
+            X = self.conv3(X)
+        return F.relu(Y + X)
 
 # %% residual-same-shape
 X = torch.rand(4, 3, 6, 6)
@@ -45,6 +90,31 @@ Y = blk(X)
 print(Y.shape)
 assert Y.shape == (4, 6, 3, 3)  # more channels, half the height and width
 
+# %% resnet-block-teaching
+def resnet_block(input_channels, num_channels, num_residuals, first_block=False):
+    """Teaching version of d2l.resnet_block: a list of residual blocks."""
+    blk = []
+    for i in range(num_residuals):
+        if i == 0 and not first_block:  # halve height and width, change the channels
+            blk.append(Residual(input_channels, num_channels, use_1x1conv=True,
+                                strides=2))
+        else:
+            blk.append(Residual(num_channels, num_channels))
+    return blk
+
+# %% resnet18-teaching
+def resnet18():
+    """Teaching version of d2l.resnet18 (1 input channel, 10 classes)."""
+    b1 = nn.Sequential(nn.Conv2d(1, 64, kernel_size=7, stride=2, padding=3),
+                       nn.BatchNorm2d(64), nn.ReLU(),
+                       nn.MaxPool2d(kernel_size=3, stride=2, padding=1))
+    b2 = nn.Sequential(*resnet_block(64, 64, 2, first_block=True))
+    b3 = nn.Sequential(*resnet_block(64, 128, 2))
+    b4 = nn.Sequential(*resnet_block(128, 256, 2))
+    b5 = nn.Sequential(*resnet_block(256, 512, 2))
+    return nn.Sequential(b1, b2, b3, b4, b5, nn.AdaptiveAvgPool2d((1, 1)),
+                         nn.Flatten(), nn.Linear(512, 10))
+
 # %% resnet18-model
 net = d2l.resnet18()
 rows = d2l.print_layer_shapes(net, (1, 1, 96, 96))
@@ -52,11 +122,14 @@ assert [tuple(row.output_shape) for row in rows[:5]] == [
     (1, 64, 24, 24), (1, 64, 24, 24), (1, 128, 12, 12), (1, 256, 6, 6), (1, 512, 3, 3)]
 assert tuple(rows[-1].output_shape) == (1, 10)
 # 18 layers: the 7x7 stem conv, 16 3x3 convs in the residual blocks, one dense layer.
-convs = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d) and m.kernel_size != (1, 1)]
+convs = [m for m in net.modules()
+         if isinstance(m, torch.nn.Conv2d) and m.kernel_size != (1, 1)]
 assert len(convs) + 1 == 18
 
 # %% resnet18-diagram
-d2l.architecture_diagram(net, (1, 1, 96, 96), title="ResNet-18")
+# Boxes carry the names b1-b5 of the modules in d2lref's resnet18 (and in the text).
+d2l.architecture_diagram(net, (1, 1, 96, 96), title="ResNet-18",
+                         names=["b1", "b2", "b3", "b4", "b5", None, None, None])
 
 # %% train
 lr, num_epochs, batch_size = 0.05, 10, 256

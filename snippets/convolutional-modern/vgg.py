@@ -2,10 +2,22 @@
 import math
 
 import torch
+from torch import nn
 
 from d2lref import torch as d2l
 
 d2l.set_seed(0)
+
+# %% vgg-block-teaching
+def vgg_block(num_convs, in_channels, out_channels):
+    """Teaching version of d2l.vgg_block: 3×3 convolutions, then a 2×2 max-pool."""
+    layers = []
+    for _ in range(num_convs):
+        layers.append(nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1))
+        layers.append(nn.ReLU())
+        in_channels = out_channels
+    layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
+    return nn.Sequential(*layers)
 
 # %% vgg-block
 # Two 3x3 convolutions keep 16x16; the 2x2 max-pool halves it.
@@ -13,6 +25,21 @@ blk = d2l.vgg_block(2, 3, 8)
 Y = blk(torch.randn(1, 3, 16, 16))
 print(Y.shape)
 assert Y.shape == (1, 8, 8, 8)
+
+# %% vgg-teaching
+def vgg(conv_arch):
+    """Teaching version of d2l.vgg: VGG blocks, then three dense layers (224×224)."""
+    conv_blks = []
+    in_channels = 1
+    for num_convs, out_channels in conv_arch:
+        conv_blks.append(vgg_block(num_convs, in_channels, out_channels))
+        in_channels = out_channels
+    return nn.Sequential(
+        *conv_blks, nn.Flatten(),
+        # Five blocks halve 224 five times, to 7.
+        nn.Linear(out_channels * 7 * 7, 4096), nn.ReLU(), nn.Dropout(0.5),
+        nn.Linear(4096, 4096), nn.ReLU(), nn.Dropout(0.5),
+        nn.Linear(4096, 10))
 
 # %% vgg11
 conv_arch = ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))
@@ -32,7 +59,9 @@ num_dense = sum(isinstance(m, torch.nn.Linear) for m in net.modules())
 assert (num_convs, num_dense) == (8, 3)
 
 # %% vgg11-diagram
-d2l.architecture_diagram(net, (1, 1, 224, 224), title="VGG-11")
+# From AlexNet to VGG: AlexNet's individual layers become repeated VGG blocks.
+nets = [("AlexNet", d2l.alexnet()), ("VGG-11", net)]
+d2l.compare_architectures(nets, (1, 1, 224, 224))
 
 # %% narrow-vgg
 ratio = 4
@@ -43,8 +72,8 @@ full_params = sum(p.numel() for p in d2l.vgg(conv_arch).parameters())
 print(f"VGG-11: {full_params:,} parameters, narrow VGG-11: {narrow_params:,}")
 # The dense layers keep their 4096 width, so the parameters only drop to about a third.
 assert 0.3 < narrow_params / full_params < 0.4
-assert [m.out_channels for m in net.modules() if isinstance(m, torch.nn.Conv2d)] == \
-    [16, 32, 64, 64, 128, 128, 128, 128]
+channels = [m.out_channels for m in net.modules() if isinstance(m, torch.nn.Conv2d)]
+assert channels == [16, 32, 64, 64, 128, 128, 128, 128]
 
 # %% train
 lr, num_epochs, batch_size = 0.05, 10, 128

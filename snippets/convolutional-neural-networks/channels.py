@@ -6,6 +6,11 @@ from d2lref import torch as d2l
 
 _ = torch.manual_seed(0)  # '_ =' keeps the returned generator off the output
 
+# %% multi-in-teaching
+def corr2d_multi_in(X, K):
+    """Teaching version: one cross-correlation per input channel, then their sum."""
+    return sum(d2l.corr2d(x, k) for x, k in zip(X, K, strict=True))
+
 # %% multi-in
 # Two input channels, so the kernel also has two channels; the two results are summed.
 X = torch.tensor([[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]],
@@ -15,6 +20,11 @@ Y = d2l.corr2d_multi_in(X, K)
 # Top-left by hand: (0*0 + 1*1 + 3*2 + 4*3) + (1*1 + 2*2 + 4*3 + 5*4) = 19 + 37 = 56.
 assert torch.equal(Y, torch.tensor([[56.0, 72.0], [104.0, 120.0]]))
 Y
+
+# %% multi-in-out-teaching
+def corr2d_multi_in_out(X, K):
+    """Teaching version: one output channel per kernel in K, stacked on dimension 0."""
+    return torch.stack([corr2d_multi_in(X, k) for k in K], 0)
 
 # %% multi-out
 # Three output channels: stack three 2-channel kernels into a (3, 2, 2, 2) kernel.
@@ -29,9 +39,9 @@ assert torch.equal(Y, F.conv2d(X[None], K)[0])  # and PyTorch agrees
 Y
 
 # %% channels-vs-resolution
-# Why channels grow as resolution shrinks: with 3×3 kernels, halving height and width while
-# doubling the channels keeps the multiply-adds per layer the same, and the feature map
-# (h * w * c values) halves at each stage.
+# Why channels grow as resolution shrinks: with 3×3 kernels, halving height and width
+# while doubling the channels keeps the multiply-adds per layer the same, and the
+# feature map (h * w * c values) halves at each stage.
 print(f"{'h×w':>9} {'c_in':>5} {'c_out':>5} {'mult-adds':>14} {'map values':>11}")
 stages = [(224, 64), (112, 128), (56, 256), (28, 512)]
 for size, channels in stages:
@@ -40,6 +50,16 @@ for size, channels in stages:
           f"{size * size * channels:>11,}")
 costs = [size * size * c * c * 9 for size, c in stages]
 assert len(set(costs)) == 1
+
+# %% conv-1x1-teaching
+def corr2d_multi_in_out_1x1(X, K):
+    """Teaching version: a 1×1 convolution as one matrix product over the channels."""
+    c_i, h, w = X.shape
+    c_o = K.shape[0]
+    X = X.reshape((c_i, h * w))
+    K = K.reshape((c_o, c_i))
+    Y = torch.matmul(K, X)  # a fully connected layer applied at every pixel
+    return Y.reshape((c_o, h, w))
 
 # %% conv-1x1
 # A 1×1 convolution is a fully connected layer applied to every pixel's channel vector.

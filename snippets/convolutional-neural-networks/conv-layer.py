@@ -6,6 +6,16 @@ from d2lref import torch as d2l
 
 _ = torch.manual_seed(0)  # '_ =' keeps the returned generator off the output
 
+# %% corr2d-teaching
+def corr2d(X, K):
+    """Two-dimensional cross-correlation (teaching version of d2l.corr2d)."""
+    h, w = K.shape
+    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
+    return Y
+
 # %% corr2d
 # The book's example: a 3×3 input and a 2×2 kernel give a 2×2 output.
 X = torch.tensor([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]])
@@ -21,6 +31,18 @@ conv = nn.Conv2d(1, 1, kernel_size=2, bias=False)
 conv.weight.data = K.reshape(1, 1, 2, 2)
 assert torch.equal(conv(X.reshape(1, 1, 3, 3)).reshape(2, 2), Y)
 
+# %% conv2d-teaching
+class Conv2D(nn.Module):
+    """Teaching version of d2l.Conv2D: corr2d plus a learnable bias."""
+
+    def __init__(self, kernel_size):
+        super().__init__()
+        self.weight = nn.Parameter(torch.rand(kernel_size))
+        self.bias = nn.Parameter(torch.zeros(1))
+
+    def forward(self, x):
+        return corr2d(x, self.weight) + self.bias
+
 # %% conv2d-layer
 layer = d2l.Conv2D(kernel_size=(2, 2))
 [name for name, _ in layer.named_parameters()], layer(X).shape
@@ -32,25 +54,28 @@ X[:, 2:6] = 0
 X
 
 # %% edge-kernel
-# [1, -1] gives 0 where neighbouring pixels are equal and ±1 where they differ.
+# [1, -1] gives 0 where neighboring pixels are equal and ±1 where they differ.
 K = torch.tensor([[1.0, -1.0]])
 Y = d2l.corr2d(X, K)
-assert torch.all(Y[:, 1] == 1) and torch.all(Y[:, 5] == -1)  # white->black, black->white
+# white->black, black->white
+assert torch.all(Y[:, 1] == 1) and torch.all(Y[:, 5] == -1)
 assert Y.abs().sum() == 2 * 6  # zero everywhere else
 Y
 
 # %% edge-plot
-# Left the image, right the output: the two edges light up (yellow +1, dark -1), the rest is 0.
+# Left the image, right the output: the two edges light up
+# (yellow +1, dark -1), the rest is 0.
 _ = d2l.show_images([X, Y], 1, 2, titles=["image X", "output Y"], scale=2.5)
 
 # %% edge-transposed
-# On the transposed image the edges are horizontal: this kernel only sees vertical edges.
+# On the transposed image the edges are horizontal: this
+# kernel only sees vertical edges.
 assert d2l.corr2d(X.t(), K).abs().sum() == 0
 d2l.corr2d(X.t(), K)
 
 # %% learn-kernel
-# Learn K from the pairs (X, Y) alone: a 1-channel conv layer without bias, squared error,
-# plain gradient descent with learning rate 3e-2.
+# Learn K from the pairs (X, Y) alone: a 1-channel conv layer without bias, squared
+# error, plain gradient descent with learning rate 3e-2.
 conv2d = nn.Conv2d(1, 1, kernel_size=(1, 2), bias=False)
 X = X.reshape((1, 1, 6, 8))  # (batch, channel, height, width)
 Y = Y.reshape((1, 1, 6, 7))

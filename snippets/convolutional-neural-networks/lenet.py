@@ -1,9 +1,23 @@
 # %% imports
 import torch
+from torch import nn
 
 from d2lref import torch as d2l
 
 _ = torch.manual_seed(0)  # '_ =' keeps the returned generator off the output
+
+# %% lenet-teaching
+def lenet():
+    """Teaching version of d2l.lenet: LeNet-5 for 28×28 Fashion-MNIST images."""
+    return nn.Sequential(
+        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(),
+        nn.Linear(120, 84), nn.Sigmoid(),
+        nn.Linear(84, 10))
 
 # %% model
 net = d2l.lenet()
@@ -25,6 +39,52 @@ d2l.architecture_diagram(net, (1, 1, 28, 28), title="LeNet")
 # %% data
 batch_size = 256
 train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size=batch_size)
+
+# %% evaluate-gpu-teaching
+def evaluate_accuracy_gpu(net, data_iter, device=None):
+    """Teaching version of d2l.evaluate_accuracy_gpu: accuracy computed on device."""
+    net.eval()  # evaluation mode
+    if device is None:
+        device = next(iter(net.parameters())).device
+    correct, total = 0.0, 0
+    with torch.no_grad():
+        for X, y in data_iter:
+            X, y = X.to(device), y.to(device)
+            correct += d2l.accuracy(net(X), y)
+            total += y.numel()
+    return correct / total
+
+# %% train-ch6-teaching
+def train_ch6(net, train_iter, test_iter, num_epochs, lr, device):
+    """Teaching version of d2l.train_ch6 (no plot, no progress bar)."""
+    def init_weights(m):
+        if type(m) is nn.Linear or type(m) is nn.Conv2d:
+            nn.init.xavier_uniform_(m.weight)
+    net.apply(init_weights)
+    print("training on", device)
+    net.to(device)
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
+    loss = nn.CrossEntropyLoss()
+    timer = d2l.Timer()
+    for _ in range(num_epochs):
+        metric = d2l.Accumulator(3)  # sum of losses, correct predictions, examples
+        net.train()
+        timer.start()
+        for X, y in train_iter:
+            X, y = X.to(device), y.to(device)
+            optimizer.zero_grad()
+            y_hat = net(X)
+            batch_loss = loss(y_hat, y)  # mean over the batch
+            batch_loss.backward()
+            optimizer.step()
+            metric.add(batch_loss.item() * X.shape[0], d2l.accuracy(y_hat, y),
+                       X.shape[0])
+        timer.stop()
+        train_loss, train_acc = metric[0] / metric[2], metric[1] / metric[2]
+        test_acc = d2l.evaluate_accuracy_gpu(net, test_iter, device)
+    print(f"loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}")
+    print(f"{metric[2] * num_epochs / timer.sum():.1f} examples/sec on {device}")
+    return train_loss, train_acc, test_acc
 
 # %% train
 lr, num_epochs = 0.9, 10

@@ -4,6 +4,14 @@ from torch import nn
 
 from d2lref import torch as d2l
 
+
+# %% comp-conv2d-teaching
+def comp_conv2d(conv2d, X):
+    """Teaching version: add batch and channel dimensions, apply, remove them again."""
+    X = X.reshape((1, 1) + X.shape)
+    Y = conv2d(X)
+    return Y.reshape(Y.shape[2:])
+
 # %% padding
 # A 3×3 kernel with one row/column of zeros on every side keeps an 8×8 input at 8×8.
 conv2d = nn.Conv2d(1, 1, kernel_size=3, padding=1)

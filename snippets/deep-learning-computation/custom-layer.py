@@ -8,7 +8,7 @@ _ = torch.manual_seed(0)  # '_ =' keeps the returned generator off the output
 
 # %% centered-layer
 class CenteredLayer(nn.Module):
-    """A layer without parameters: subtracts the mean so the output is centred at 0."""
+    """A layer without parameters: subtracts the mean so the output is centered at 0."""
 
     def forward(self, X):
         return X - X.mean()
@@ -33,12 +33,14 @@ class MyLinear(nn.Module):
 
     def __init__(self, in_units, units):
         super().__init__()
-        # nn.Parameter registers the tensor as a parameter of the module (requires_grad=True).
+        # nn.Parameter registers the tensor as a parameter of
+        # the module (requires_grad=True).
         self.weight = nn.Parameter(torch.randn(in_units, units))
         self.bias = nn.Parameter(torch.randn(units))
 
     def forward(self, X):
-        # Use the parameters themselves: autograd records this product and their gradients.
+        # Use the parameters themselves: autograd records this
+        # product and their gradients.
         linear = torch.matmul(X, self.weight) + self.bias
         return F.relu(linear)
 
@@ -49,7 +51,8 @@ linear.weight
 
 # %% data-cuts-autograd
 class MyLinearData(MyLinear):
-    """The version from the notes: forward reads .data, which detaches the parameters."""
+    """The version from the notes: forward reads .data, which detaches the parameters.
+    """
 
     def forward(self, X):
         linear = torch.matmul(X, self.weight.data) + self.bias.data
@@ -60,14 +63,16 @@ X = torch.rand(2, 5)
 broken = MyLinearData(5, 3)
 try:
     broken(X).sum().backward()
-except RuntimeError as error:  # the output has no graph at all, so backward has nothing to do
+# the output has no graph at all, so backward has nothing to do
+except RuntimeError as error:
     print("with .data:", error)
 assert broken.weight.grad is None  # the parameter never receives a gradient
 
 fixed = MyLinear(5, 3)
 fixed(X).sum().backward()
 assert fixed.weight.grad is not None and fixed.bias.grad is not None
-# Check against the hand-derived gradient: d sum(relu(XW + b)) / dW = X^T (mask of positive units)
+# Check against the hand-derived gradient: d sum(relu(XW + b))
+# / dW = X^T (mask of positive units)
 mask = (X @ fixed.weight + fixed.bias > 0).float()
 assert torch.allclose(fixed.weight.grad, X.T @ mask)
 fixed.weight.grad

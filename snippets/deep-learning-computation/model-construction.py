@@ -6,7 +6,8 @@ from torch import nn
 _ = torch.manual_seed(0)  # '_ =' keeps the returned generator off the output
 
 # %% sequential
-# A multilayer perceptron built from ready-made layers: 20 inputs, 256 hidden units, 10 outputs.
+# A multilayer perceptron built from ready-made layers: 20
+# inputs, 256 hidden units, 10 outputs.
 net = nn.Sequential(nn.Linear(20, 256), nn.ReLU(), nn.Linear(256, 10))
 
 X = torch.rand(2, 20)  # a minibatch of 2 examples
@@ -16,16 +17,19 @@ net(X)
 
 # %% mlp-class
 class MLP(nn.Module):
-    """The same MLP as a block of our own: layers in __init__, computation in forward."""
+    """The same MLP as a block of our own: layers in __init__, computation in forward.
+    """
 
     def __init__(self):
-        # Let nn.Module set up its bookkeeping (parameter registry, hooks, train/eval flag).
+        # Let nn.Module set up its bookkeeping (parameter
+        # registry, hooks, train/eval flag).
         super().__init__()
         self.hidden = nn.Linear(20, 256)  # hidden layer
         self.out = nn.Linear(256, 10)  # output layer
 
     def forward(self, X):
-        # F.relu is the function form of nn.ReLU: it has no parameters, so it needs no attribute.
+        # F.relu is the function form of nn.ReLU: it has no
+        # parameters, so it needs no attribute.
         return self.out(F.relu(self.hidden(X)))
 
 
@@ -41,8 +45,9 @@ class MySequential(nn.Module):
     def __init__(self, *args):
         super().__init__()
         for idx, module in enumerate(args):
-            # add_module registers the child under a name, so its parameters are found by
-            # net.parameters(), moved by net.to(device) and saved by net.state_dict().
+            # add_module registers the child under a name, so its parameters are found
+            # by net.parameters(), moved by net.to(device) and saved by
+            # net.state_dict().
             self.add_module(str(idx), module)
 
     def forward(self, X):
@@ -64,7 +69,8 @@ class FixedHiddenMLP(nn.Module):
 
     def __init__(self):
         super().__init__()
-        # A constant: requires_grad=False and not an nn.Parameter, so training never changes it.
+        # A constant: requires_grad=False and not an
+        # nn.Parameter, so training never changes it.
         self.rand_weight = torch.rand((20, 20), requires_grad=False)
         self.linear = nn.Linear(20, 20)
 
@@ -91,7 +97,9 @@ class NestMLP(nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.net = nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU())
+        self.net = nn.Sequential(
+            nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU()
+        )
         self.linear = nn.Linear(32, 16)
 
     def forward(self, X):

@@ -5,7 +5,8 @@ from torch import nn
 _ = torch.manual_seed(0)  # '_ =' keeps the returned generator off the output
 
 # %% net
-# A one-hidden-layer MLP: net[0] is the hidden layer, net[1] the ReLU, net[2] the output layer.
+# A one-hidden-layer MLP: net[0] is the hidden layer, net[1]
+# the ReLU, net[2] the output layer.
 net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
 X = torch.rand(size=(2, 4))
 net(X)
@@ -50,7 +51,7 @@ assert rgnet(X).shape == (2, 1)
 print(rgnet)
 
 # %% nested-access
-# Index level by level: block2 -> its first block1 -> that block's first Linear.
+# Index level by level: block2 -> its second block1 -> that block's first Linear.
 first_bias = rgnet[0][1][0].bias.data
 assert first_bias.shape == (8,)
 first_bias
@@ -94,7 +95,8 @@ def init_42(m):
 
 net[0].apply(init_xavier)
 net[2].apply(init_42)
-# Xavier uniform draws from U(-a, a) with a = sqrt(6 / (fan_in + fan_out)) = sqrt(6 / 12) here.
+# Xavier uniform draws from U(-a, a) with a = sqrt(6 /
+# (fan_in + fan_out)) = sqrt(6 / 12) here.
 assert net[0].weight.abs().max() <= (6 / (4 + 8)) ** 0.5
 assert torch.all(net[2].weight == 42)
 print(net[0].weight.data[0])
@@ -106,7 +108,8 @@ def my_init(m):
     if type(m) is nn.Linear:
         print("Init", *[(name, param.shape) for name, param in m.named_parameters()][0])
         nn.init.uniform_(m.weight, -10, 10)
-        # Keep a weight only where |w| >= 5: U(-10, 10) masked this way, half the weights are 0.
+        # Keep a weight only where |w| >= 5: U(-10, 10) masked
+        # this way, half the weights are 0.
         m.weight.data *= m.weight.data.abs() >= 5
 
 
@@ -116,7 +119,8 @@ assert torch.all((w == 0) | (w.abs() >= 5))
 w[:2]
 
 # %% direct-edit
-# Parameters can also be set by hand (through .data, so autograd does not record the edit).
+# Parameters can also be set by hand (through .data, so
+# autograd does not record the edit).
 net[0].weight.data[:] += 1
 net[0].weight.data[0, 0] = 42
 assert net[0].weight[0, 0] == 42
@@ -135,9 +139,11 @@ net[2].weight.data[0, 0] = 100  # a change through one name is seen through the 
 print(net[2].weight.data[0] == net[4].weight.data[0])
 
 # %% tied-gradient
-# The gradient of a shared parameter is the sum of the gradients of both uses. Check it against
-# an untied copy of the network where positions 2 and 4 are two separate layers with equal values.
-untied = nn.Sequential(*[nn.Linear(8, 8) if i in (2, 4) else layer for i, layer in enumerate(net)])
+# The gradient of a shared parameter is the sum of the gradients of both
+# uses. Check it against an untied copy of the network where positions 2 and
+# 4 are two separate layers with equal values.
+untied = nn.Sequential(
+    *[nn.Linear(8, 8) if i in (2, 4) else layer for i, layer in enumerate(net)])
 for i in (2, 4):
     untied[i].load_state_dict(shared.state_dict())
 X, y = torch.rand(16, 4), torch.rand(16, 1)

@@ -36,22 +36,24 @@ mydict2
 
 
 # %% unpickle-runs-code
-# torch.save uses pickle, and a pickle can name any function to call while it is loaded. These
-# hand-written pickle bytes call print: loading them runs code. A malicious file could call
-# anything instead (delete files, start a program).
+# torch.save uses pickle, and a pickle can name any function to call while it is loaded.
+# These hand-written pickle bytes call print: loading them runs code. A malicious file
+# could call anything instead (delete files, start a program).
 payload = b"cbuiltins\nprint\n(S'this ran while unpickling'\ntR."
 pickle.loads(payload)
 
 # %% weights-only
-# With weights_only=True (the default since PyTorch 2.6) torch.load accepts only tensors,
-# numbers, strings and plain containers of them; any other object is refused, even a harmless
-# date. Pass weights_only=False only for files from a source you trust.
+# With weights_only=True (the default since PyTorch 2.6) torch.load accepts only
+# tensors, numbers, strings and plain containers of them; any other object is refused,
+# even a harmless date. Pass weights_only=False only for files from a source you trust.
 torch.save({"saved_on": datetime.date(2026, 1, 1)}, folder / "date-file")
 try:
     torch.load(folder / "date-file", weights_only=True)
 except pickle.UnpicklingError as error:
     # The message names the refused object in its "Unsupported global" line.
-    reason = next(line for line in str(error).splitlines() if "Unsupported global" in line)
+    reason = next(
+        line for line in str(error).splitlines() if "Unsupported global" in line
+    )
     print("refused:", reason.strip().split(". ")[0])
 else:
     raise AssertionError("weights_only=True should refuse a datetime.date")

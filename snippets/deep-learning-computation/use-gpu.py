@@ -13,8 +13,22 @@ torch.device("cpu"), torch.device("cuda"), torch.device("cuda:1")
 # %% device-count
 torch.cuda.device_count()
 
+# %% try-gpu-teaching
+def try_gpu(i=0):
+    """Teaching version: GPU i if it exists, else the CPU (d2l.try_gpu: also MPS)."""
+    if torch.cuda.device_count() >= i + 1:
+        return torch.device(f"cuda:{i}")
+    return torch.device("cpu")
+
+
+def try_all_gpus():
+    """Teaching version: all GPUs, or [cpu] if there is none."""
+    devices = [torch.device(f"cuda:{i}") for i in range(torch.cuda.device_count())]
+    return devices if devices else [torch.device("cpu")]
+
 # %% try-gpu
-# try_gpu(i) returns GPU i if it exists and the CPU otherwise; try_all_gpus returns all GPUs
+# try_gpu(i) returns GPU i if it exists and the CPU otherwise; try_all_gpus returns all
+# GPUs
 # (or [cpu]), so the same code runs on machines with 0, 1 or many GPUs.
 d2l.try_gpu(), d2l.try_gpu(10), d2l.try_all_gpus()
 
@@ -27,8 +41,8 @@ X = torch.ones(2, 3, device=d2l.try_gpu())
 X
 
 # %% second-device
-# The notes' X.cuda(1) needs a second GPU. try_gpu(1) gives GPU 1 when there is one and the CPU
-# otherwise, so this cell runs everywhere; on two GPUs it is exactly X.cuda(1).
+# The notes' X.cuda(1) needs a second GPU. try_gpu(1) gives GPU 1 when there is one and
+# the CPU otherwise, so this cell runs everywhere; on two GPUs it is exactly X.cuda(1).
 second = d2l.try_gpu(1)
 Y = torch.rand(2, 3, device=second)
 Z = X.to(second)  # copy X to the device of Y
@@ -44,7 +58,9 @@ if X.device != Y.device:
     except RuntimeError as error:
         print("error:", str(error).splitlines()[0])
 else:
-    print("X and Y share", X.device, "- with two devices X + Y would raise a RuntimeError")
+    print(
+        "X and Y share", X.device, "- with two devices X + Y would raise a RuntimeError"
+    )
 
 # %% to-same-device
 # .to(device) on a tensor already there returns the tensor itself: no copy is made.
@@ -60,7 +76,8 @@ net[0].weight.data.device
 
 # %% item-cost
 def seconds(fn, repeat=3):
-    """Best wall-clock time of fn() over a few runs (the first run can include warm-up)."""
+    """Best wall-clock time of fn() over a few runs (the first run can include warm-up).
+    """
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()
@@ -73,13 +90,16 @@ def seconds(fn, repeat=3):
 
 device = d2l.try_gpu()
 values = torch.rand(10_000, device=device)
-# Reading results one .item() at a time: each call is a separate device-to-host read (on a GPU
-# it also waits for all queued work). One .tolist() reads everything in one go.
+# Reading results one .item() at a time: each call is a separate device-to-host read (on
+# a GPU it also waits for all queued work). One .tolist() reads everything in one go.
 one_by_one = seconds(lambda: [values[i].item() for i in range(len(values))])
 batched = seconds(lambda: values.tolist())
-assert values.tolist()[:3] == [values[i].item() for i in range(3)]  # same numbers either way
+# same numbers either way
+assert values.tolist()[:3] == [values[i].item() for i in range(3)]
 print(f"{len(values)} x .item(): {one_by_one * 1e3:.2f} ms")
-print(f"one .tolist():     {batched * 1e3:.2f} ms  ({one_by_one / batched:.0f}x faster)")
+print(
+    f"one .tolist():     {batched * 1e3:.2f} ms  ({one_by_one / batched:.0f}x faster)"
+)
 
 # %% copy-vs-compute
 # Host <-> device copies against computing on the device (only meaningful with a GPU).
@@ -89,7 +109,10 @@ if device.type == "cuda":
     to_device = seconds(lambda: A_host.to(device))
     to_host = seconds(lambda: A.cpu())
     matmul = seconds(lambda: A @ A)  # 2 * 4096^3 ≈ 137 GFLOP
-    print(f"host -> {device}: {to_device * 1e3:.1f} ms, {device} -> host: {to_host * 1e3:.1f} ms")
+    print(
+        f"host -> {device}: {to_device * 1e3:.1f} ms, {device} -> host: "
+        f"{to_host * 1e3:.1f} ms"
+    )
     print(f"4096x4096 matmul on {device}: {matmul * 1e3:.1f} ms")
 else:
     print(f"no CUDA GPU (computing on {device}): copies are not measured on this run")

@@ -11,7 +11,8 @@ print(x)
 assert x.shape == (5, 3)
 
 # %% check-accelerators
-# False on a machine without an NVIDIA GPU (or with a CPU-only build): the book still runs.
+# False on a machine without an NVIDIA GPU (or with a
+# CPU-only build): the book still runs.
 print("CUDA available:", torch.cuda.is_available())
 # Apple silicon GPUs (M1 and later) are reached through the MPS backend.
 print("MPS available:", torch.backends.mps.is_available())
@@ -26,6 +27,7 @@ print(", ".join(public_names[:12]))
 assert "Normal" in public_names and "Multinomial" in public_names
 
 # %% lookup-help
-# help(torch.ones) prints the whole docstring; its first lines are the signature and summary.
+# help(torch.ones) prints the whole docstring; its first
+# lines are the signature and summary.
 doc_lines = [line for line in torch.ones.__doc__.strip().splitlines() if line.strip()]
 print("\n".join(doc_lines[:3]))

@@ -1,6 +1,7 @@
 # %% imports
 import torch
 from torch import nn
+from torch.utils import data
 
 from d2lref import torch as d2l
 
@@ -9,6 +10,12 @@ d2l.set_seed(0)  # reproducible shuffles and initial weights
 true_w = torch.tensor([2, -3.4])
 true_b = 4.2
 features, labels = d2l.synthetic_data(true_w, true_b, 1000)
+
+# %% load-array-teaching
+def load_array(data_arrays, batch_size, is_train=True):
+    """Teaching version of d2l.load_array: a PyTorch data iterator."""
+    dataset = data.TensorDataset(*data_arrays)
+    return data.DataLoader(dataset, batch_size, shuffle=is_train)
 
 # %% load-array
 batch_size = 10

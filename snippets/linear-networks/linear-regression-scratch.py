@@ -1,4 +1,6 @@
 # %% imports
+import random
+
 import matplotlib.pyplot as plt
 import torch
 
@@ -21,16 +23,26 @@ plt.xlabel("feature x2")
 plt.ylabel("label y")
 plt.show()
 
+# %% data-iter-teaching
+def data_iter(batch_size, features, labels):
+    """Teaching version of d2l.data_iter: shuffled minibatches (X, y)."""
+    num_examples = len(features)
+    indices = list(range(num_examples))
+    random.shuffle(indices)  # read the examples in random order
+    for i in range(0, num_examples, batch_size):
+        batch_indices = torch.tensor(indices[i:min(i + batch_size, num_examples)])
+        yield features[batch_indices], labels[batch_indices]
+
 # %% read-minibatches
 batch_size = 10
-for X, y in d2l.data_iter(batch_size, features, labels):
+for X, y in data_iter(batch_size, features, labels):
     print(X, "\n", y)
     break
 assert X.shape == (batch_size, 2) and y.shape == (batch_size, 1)
 
 # %% one-epoch-sees-every-example
 # One pass of data_iter visits every example exactly once, in a random order.
-seen_rows = torch.cat([X for X, _ in d2l.data_iter(batch_size, features, labels)])
+seen_rows = torch.cat([X for X, _ in data_iter(batch_size, features, labels)])
 assert seen_rows.shape == features.shape
 assert torch.equal(seen_rows[:, 0].sort().values, features[:, 0].sort().values)
 
@@ -38,18 +50,36 @@ assert torch.equal(seen_rows[:, 0].sort().values, features[:, 0].sort().values)
 w = torch.normal(0, 0.01, size=(2, 1), requires_grad=True)
 b = torch.zeros(1, requires_grad=True)
 
+# %% linreg-teaching
+def linreg(X, w, b):
+    """The linear regression model."""
+    return torch.matmul(X, w) + b
+
+# %% squared-loss-teaching
+def squared_loss(y_hat, y):
+    """Squared loss, one value per example."""
+    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
+
+# %% sgd-teaching
+def sgd(params, lr, batch_size):
+    """Minibatch stochastic gradient descent."""
+    with torch.no_grad():
+        for param in params:
+            param -= lr * param.grad / batch_size
+            param.grad.zero_()
+
 # %% train
 lr = 0.03
 num_epochs = 3
-net = d2l.linreg
-loss = d2l.squared_loss
+net = linreg
+loss = squared_loss
 
 for epoch in range(num_epochs):
-    for X, y in d2l.data_iter(batch_size, features, labels):
+    for X, y in data_iter(batch_size, features, labels):
         minibatch_loss = loss(net(X, w, b), y)  # shape (batch_size, 1)
         # sum() gives a scalar to differentiate; sgd divides by batch_size afterwards.
         minibatch_loss.sum().backward()
-        d2l.sgd([w, b], lr, batch_size)
+        sgd([w, b], lr, batch_size)
     with torch.no_grad():
         train_loss = loss(net(features, w, b), labels)
         print(f"epoch {epoch + 1}, loss {float(train_loss.mean()):f}")

@@ -18,7 +18,7 @@ net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
 
 
 def init_weights(m):
-    """Initialise only the linear layers (nn.Flatten has no parameters)."""
+    """Initialize only the linear layers (nn.Flatten has no parameters)."""
     if type(m) is nn.Linear:
         nn.init.normal_(m.weight, std=0.01)
 
@@ -33,7 +33,9 @@ loss = nn.CrossEntropyLoss(reduction="none")
 # Large logits: exp(1000) is inf in float32, so the textbook formula gives nan.
 logits = torch.tensor([[1000.0, 999.0, 0.0]])
 target = torch.tensor([0])
-naive = -torch.log(torch.exp(logits) / torch.exp(logits).sum(1, keepdim=True))[0, target]
+naive = -torch.log(torch.exp(logits) / torch.exp(logits).sum(1, keepdim=True))[
+    0, target
+]
 print("naive softmax then log:", naive)
 assert torch.isnan(naive).all()
 
@@ -43,7 +45,8 @@ shifted = logits - logits.max(dim=1, keepdim=True).values
 stable = -(shifted[0, target] - torch.log(torch.exp(shifted).sum(1)))
 print("log-sum-exp by hand:", stable, " nn.CrossEntropyLoss:", loss(logits, target))
 assert torch.allclose(stable, loss(logits, target))
-# torch.logsumexp does the same shift: log(e^1000 + e^999 + e^0) = 1000 + log(1 + e^-1 + ...).
+# torch.logsumexp does the same shift: log(e^1000 + e^999 +
+# e^0) = 1000 + log(1 + e^-1 + ...).
 expected = torch.tensor([1000 + math.log1p(math.exp(-1))])
 assert torch.allclose(torch.logsumexp(logits, dim=1), expected)
 

@@ -58,26 +58,67 @@ picked
 
 # %% cross-entropy
 def cross_entropy(y_hat, y):
-    """Per-example cross-entropy loss: -log of the probability given to the true class."""
+    """Per-example cross-entropy loss: -log of the probability given to the true class.
+    """
     return -torch.log(y_hat[range(len(y_hat)), y])
 
 
 ce = cross_entropy(y_hat, y)
-assert torch.allclose(ce, torch.nn.functional.nll_loss(torch.log(y_hat), y, reduction="none"))
+assert torch.allclose(
+    ce, torch.nn.functional.nll_loss(torch.log(y_hat), y, reduction="none")
+)
 ce
 
+# %% accuracy-teaching
+def accuracy(y_hat, y):
+    """Teaching version of d2l.accuracy: the number of correct predictions."""
+    if len(y_hat.shape) > 1 and y_hat.shape[1] > 1:
+        y_hat = y_hat.argmax(axis=1)  # the class with the largest probability
+    cmp = y_hat.type(y.dtype) == y
+    return float(cmp.type(y.dtype).sum())
+
 # %% accuracy
-# d2l.accuracy counts the correct predictions; divide by the number of examples for a rate.
-# Example 0 predicts class 2 (true 0): wrong; example 1 predicts class 2 (true 2): right.
+# d2l.accuracy counts the correct predictions; divide by
+# the number of examples for a rate. Example 0 predicts
+# class 2 (true 0): wrong; example 1 predicts class 2
+# (true 2): right.
 rate = d2l.accuracy(y_hat, y) / len(y)
 assert rate == 0.5
 rate
 
+# %% evaluate-accuracy-teaching
+def evaluate_accuracy(net, data_iter):
+    """Teaching version of d2l.evaluate_accuracy: accuracy on a whole data set."""
+    if isinstance(net, torch.nn.Module):
+        net.eval()  # evaluation mode
+    correct, total = 0.0, 0
+    with torch.no_grad():
+        for X, y in data_iter:
+            correct += accuracy(net(X), y)
+            total += y.numel()
+    return correct / total
+
 # %% evaluate-untrained
-# Random weights: about one guess in ten is right.
+# Random weights guess: no better than one in ten, often worse (one class dominates).
 untrained_accuracy = d2l.evaluate_accuracy(net, test_iter)
 print(f"accuracy before training: {untrained_accuracy:.3f}")
 assert untrained_accuracy < 0.3
+
+# %% accumulator-teaching
+class Accumulator:
+    """Teaching version of d2l.Accumulator: running sums of n numbers."""
+
+    def __init__(self, n):
+        self.data = [0.0] * n
+
+    def add(self, *args):
+        self.data = [a + float(b) for a, b in zip(self.data, args, strict=True)]
+
+    def reset(self):
+        self.data = [0.0] * len(self.data)
+
+    def __getitem__(self, idx):
+        return self.data[idx]
 
 # %% accumulator
 metric = d2l.Accumulator(2)  # (number of correct predictions, number of predictions)
@@ -85,6 +126,32 @@ metric.add(3, 4)
 metric.add(5, 6)
 assert (metric[0], metric[1]) == (8, 10)
 metric[0] / metric[1]
+
+
+# %% train-ch3-teaching
+def train_epoch_ch3(net, train_iter, loss, updater):
+    """One epoch (teaching version of d2l.train_epoch_ch3): mean loss, accuracy."""
+    metric = d2l.Accumulator(3)  # sum of losses, correct predictions, examples
+    for X, y in train_iter:
+        y_hat = net(X)
+        losses = loss(y_hat, y)
+        losses.sum().backward()
+        updater(X.shape[0])
+        metric.add(losses.sum().item(), d2l.accuracy(y_hat, y), y.numel())
+    return metric[0] / metric[2], metric[1] / metric[2]
+
+
+def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater):
+    """Teaching version of d2l.train_ch3 (no plot): prints and returns the metrics."""
+    for epoch in range(num_epochs):
+        train_loss, train_acc = train_epoch_ch3(net, train_iter, loss, updater)
+        test_acc = d2l.evaluate_accuracy(net, test_iter)
+        print(
+            f"epoch {epoch + 1}: loss {train_loss:.3f}, "
+            f"train acc {train_acc:.3f}, test acc {test_acc:.3f}"
+        )
+    return train_loss, train_acc, test_acc
+
 
 # %% updater
 lr = 0.1
@@ -94,12 +161,14 @@ def updater(batch_size):
     """One minibatch SGD step on our own parameters W and b."""
     return d2l.sgd([W, b], lr, batch_size)
 
+
 # %% train
 num_epochs = 10
 result = d2l.train_ch3(net, train_iter, test_iter, cross_entropy, num_epochs, updater)
 # train_ch3 returns what it measured: check it instead of trusting the printed line.
 assert result.test_acc > 0.5 and result.train_loss < 2.0
 result.train_loss, result.test_acc
+
 
 # %% predict
 def predict_ch3(net, test_iter, n=6):

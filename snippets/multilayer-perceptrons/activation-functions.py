@@ -22,10 +22,12 @@ d2l.plot(x.detach(), y.detach(), "x", "sigmoid(x)", figsize=(5, 2.5))
 assert ((y > 0) & (y < 1)).all()  # squashed into (0, 1)
 
 # %% sigmoid-grad
-x.grad.data.zero_()  # x.grad still holds the ReLU gradient: clear it before the next backward
+# x.grad still holds the ReLU gradient: clear it before the next backward
+x.grad.data.zero_()
 y.backward(torch.ones_like(x), retain_graph=True)
 d2l.plot(x.detach(), x.grad, "x", "grad of sigmoid", figsize=(5, 2.5))
-# sigmoid'(x) = sigmoid(x) (1 - sigmoid(x)): largest at x = 0, where it is 1/2 * 1/2 = 0.25.
+# sigmoid'(x) = sigmoid(x) (1 - sigmoid(x)): largest at x =
+# 0, where it is 1/2 * 1/2 = 0.25.
 sigmoid_x = torch.sigmoid(x.detach())
 assert torch.allclose(x.grad, sigmoid_x * (1 - sigmoid_x), atol=1e-6)
 peak = x.grad.argmax()
@@ -52,7 +54,8 @@ assert abs(x.detach()[peak].item()) < 1e-5 and abs(x.grad[peak].item() - 1.0) < 
 # XOR: label 1 exactly when the two inputs differ.
 xor_inputs = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 xor_labels = torch.tensor([0, 1, 1, 0])
-# Try every line w1*x1 + w2*x2 + b = 0 on a grid: none puts all four points on the right side.
+# Try every line w1*x1 + w2*x2 + b = 0 on a grid: none puts
+# all four points on the right side.
 grid = torch.linspace(-3, 3, 61)
 w1, w2, bias = torch.meshgrid(grid, grid, grid, indexing="ij")
 scores = (w1[..., None] * xor_inputs[:, 0] + w2[..., None] * xor_inputs[:, 1]
@@ -62,9 +65,11 @@ print("best single perceptron gets", correct.max().item(), "of 4 right")
 assert correct.max().item() == 3
 
 # %% xor-with-hidden-layer
-# One hidden layer of two ReLU units solves it: h1 = relu(x1 + x2), h2 = relu(x1 + x2 - 1),
-# output h1 - 2 h2 is 0, 1, 1, 0.
-hidden = torch.relu(xor_inputs @ torch.tensor([[1.0, 1.0], [1.0, 1.0]]) + torch.tensor([0.0, -1.0]))
+# One hidden layer of two ReLU units solves it: h1 = relu(x1 + x2), h2 = relu(x1 + x2 -
+# 1), output h1 - 2 h2 is 0, 1, 1, 0.
+hidden = torch.relu(
+    xor_inputs @ torch.tensor([[1.0, 1.0], [1.0, 1.0]]) + torch.tensor([0.0, -1.0])
+)
 output = hidden @ torch.tensor([1.0, -2.0])
 assert torch.equal(output, xor_labels.float())
 output

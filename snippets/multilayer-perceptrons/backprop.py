@@ -78,7 +78,8 @@ with FlopCounterMode(display=False) as backward_counter:
 forward_flops = forward_counter.get_total_flops()
 backward_flops = backward_counter.get_total_flops()
 print('forward FLOPs: ', forward_flops)
-print('backward FLOPs:', backward_flops, f'({backward_flops / forward_flops:.2f} x forward)')
+ratio = backward_flops / forward_flops
+print('backward FLOPs:', backward_flops, f'({ratio:.2f} x forward)')
 # All parameter gradients cost at most about twice the forward pass.
 assert backward_flops <= 2 * forward_flops
 

@@ -7,7 +7,9 @@ from d2lref import torch as d2l
 
 # %% dropout-layer
 def dropout_layer(X, dropout):
-    """Zero each element with probability dropout, scale the survivors by 1 / (1 - dropout)."""
+    """Zero each element with probability dropout, scale the survivors by 1 / (1 -
+    dropout).
+    """
     assert 0 <= dropout <= 1
     if dropout == 1:  # everything is dropped
         return torch.zeros_like(X)
@@ -16,18 +18,19 @@ def dropout_layer(X, dropout):
     mask = (torch.rand(X.shape) > dropout).float()
     return mask * X / (1.0 - dropout)
 
+
 # %% dropout-examples
 torch.manual_seed(0)
 X = torch.arange(16, dtype=torch.float32).reshape((2, 8))
 print(X)
-print(dropout_layer(X, 0.))
+print(dropout_layer(X, 0.0))
 print(dropout_layer(X, 0.5))
-print(dropout_layer(X, 1.))
+print(dropout_layer(X, 1.0))
 
 # %% dropout-checks
 # Edge cases: p = 0 changes nothing, p = 1 drops everything.
-assert torch.equal(dropout_layer(X, 0.), X)
-assert torch.equal(dropout_layer(X, 1.), torch.zeros_like(X))
+assert torch.equal(dropout_layer(X, 0.0), X)
+assert torch.equal(dropout_layer(X, 1.0), torch.zeros_like(X))
 # A kept element is scaled by 1 / (1 - p); a dropped one is 0.
 out = dropout_layer(X, 0.5)
 assert torch.all((out == 0) | (out == 2 * X))
@@ -41,12 +44,14 @@ assert abs(mean_out - 1.0) < 0.01
 num_inputs, num_outputs, num_hiddens1, num_hiddens2 = 784, 10, 256, 256
 dropout1, dropout2 = 0.2, 0.5
 
+
 # %% net-scratch
 class Net(nn.Module):
     """Two hidden layers; dropout after each, only while training."""
 
-    def __init__(self, num_inputs, num_outputs, num_hiddens1, num_hiddens2,
-                 is_training=True):
+    def __init__(
+        self, num_inputs, num_outputs, num_hiddens1, num_hiddens2, is_training=True
+    ):
         super().__init__()
         self.num_inputs = num_inputs
         self.training = is_training
@@ -65,6 +70,7 @@ class Net(nn.Module):
             H2 = dropout_layer(H2, dropout2)
         return self.lin3(H2)
 
+
 torch.manual_seed(0)
 net = Net(num_inputs, num_outputs, num_hiddens1, num_hiddens2)
 
@@ -77,26 +83,30 @@ result = d2l.train_ch3(net, train_iter, test_iter, loss, num_epochs, trainer)
 
 # %% train-vs-eval
 X_batch, _ = next(iter(test_iter))
-net.train()   # training mode: a new random mask on every call
+net.train()  # training mode: a new random mask on every call
 assert not torch.equal(net(X_batch), net(X_batch))
-net.eval()    # prediction mode: no dropout, the output is deterministic
+net.eval()  # prediction mode: no dropout, the output is deterministic
 assert torch.equal(net(X_batch), net(X_batch))
 
 # %% net-concise
-net = nn.Sequential(nn.Flatten(),
-        nn.Linear(784, 256),
-        nn.ReLU(),
-        # dropout after the first fully connected layer
-        nn.Dropout(dropout1),
-        nn.Linear(256, 256),
-        nn.ReLU(),
-        # dropout after the second fully connected layer
-        nn.Dropout(dropout2),
-        nn.Linear(256, 10))
+net = nn.Sequential(
+    nn.Flatten(),
+    nn.Linear(784, 256),
+    nn.ReLU(),
+    # dropout after the first hidden layer's activation
+    nn.Dropout(dropout1),
+    nn.Linear(256, 256),
+    nn.ReLU(),
+    # dropout after the second hidden layer's activation
+    nn.Dropout(dropout2),
+    nn.Linear(256, 10),
+)
+
 
 def init_weights(m):
     if isinstance(m, nn.Linear):
         nn.init.normal_(m.weight, std=0.01)
+
 
 torch.manual_seed(0)
 net.apply(init_weights)
@@ -109,4 +119,6 @@ result = d2l.train_ch3(net, train_iter, test_iter, loss, num_epochs, trainer)
 net.eval()
 assert torch.equal(net(X_batch), net(X_batch))
 # In eval mode nn.Dropout is the identity.
-assert torch.equal(net[3](X_batch.reshape(-1, 784)[:, :256]), X_batch.reshape(-1, 784)[:, :256])
+assert torch.equal(
+    net[3](X_batch.reshape(-1, 784)[:, :256]), X_batch.reshape(-1, 784)[:, :256]
+)

@@ -111,7 +111,8 @@ dropout_net = nn.Sequential(nn.Dropout(0.5))
 ones = torch.ones(1, 8)
 dropout_net.train()
 dropped = dropout_net(ones)
-print("train mode:", dropped)  # some entries zeroed, the others scaled by 1 / (1 - 0.5) = 2
+# some entries zeroed, the others scaled by 1 / (1 - 0.5) = 2
+print("train mode:", dropped)
 assert set(dropped.unique().tolist()) <= {0.0, 2.0}
 dropout_net.eval()
 print("eval mode: ", dropout_net(ones))  # the identity

@@ -60,7 +60,8 @@ assert abs(layer.weight.var().item() - target_var) / target_var < 0.05
 
 # %% activation-variance
 def activation_variance(init_fn, depth=50, width=256):
-    """Variance of the activations after each of depth linear layers (no nonlinearity)."""
+    """Variance of the activations after each of depth linear layers (no nonlinearity).
+    """
     torch.manual_seed(0)
     H = torch.randn(1024, width)
     variances = []
@@ -70,6 +71,7 @@ def activation_variance(init_fn, depth=50, width=256):
         H = H @ W.T
         variances.append(H.var().item())
     return variances
+
 
 xavier_vars = activation_variance(nn.init.xavier_normal_)
 large_vars = activation_variance(lambda W: nn.init.normal_(W, std=0.1))
@@ -83,7 +85,7 @@ assert large_vars[-1] > 1e10
 
 # %% gradient-clipping
 w = torch.randn(10, requires_grad=True)
-(1000 * w).sum().backward()                 # a huge gradient: every entry is 1000
+(1000 * w).sum().backward()  # a huge gradient: every entry is 1000
 norm_before = nn.utils.clip_grad_norm_([w], max_norm=1.0)
 print('norm before:', norm_before.item(), 'after:', w.grad.norm().item())
 assert w.grad.norm() <= 1.0 + 1e-6

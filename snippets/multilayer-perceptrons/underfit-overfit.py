@@ -26,8 +26,11 @@ labels = np.dot(poly_features, true_w)
 labels += rng.normal(scale=0.1, size=labels.shape)
 
 true_w, features, poly_features, labels = [
-    torch.tensor(a, dtype=torch.float32) for a in [true_w, features, poly_features, labels]]
+    torch.tensor(a, dtype=torch.float32)
+    for a in [true_w, features, poly_features, labels]
+]
 features[:2], poly_features[:2, :4], labels[:2]
+
 
 # %% evaluate-loss
 def evaluate_loss(net, data_iter, loss):
@@ -41,6 +44,7 @@ def evaluate_loss(net, data_iter, loss):
             metric.add(batch_loss.sum(), batch_loss.numel())
     return metric[0] / metric[1]
 
+
 # %% train-function
 def train(train_features, test_features, train_labels, test_labels, num_epochs=400):
     """Fit a linear model on the given polynomial features; plot train/test loss.
@@ -52,9 +56,12 @@ def train(train_features, test_features, train_labels, test_labels, num_epochs=4
     # No bias: the constant term is already feature 0 (x^0 / 0! = 1).
     net = nn.Sequential(nn.Linear(input_shape, 1, bias=False))
     batch_size = min(10, train_labels.shape[0])
-    train_iter = d2l.load_array((train_features, train_labels.reshape(-1, 1)), batch_size)
-    test_iter = d2l.load_array((test_features, test_labels.reshape(-1, 1)), batch_size,
-                               is_train=False)
+    train_iter = d2l.load_array(
+        (train_features, train_labels.reshape(-1, 1)), batch_size
+    )
+    test_iter = d2l.load_array(
+        (test_features, test_labels.reshape(-1, 1)), batch_size, is_train=False
+    )
     trainer = torch.optim.SGD(net.parameters(), lr=0.01)
     epochs, train_losses, test_losses = [], [], []
     for epoch in range(num_epochs):
@@ -67,37 +74,58 @@ def train(train_features, test_features, train_labels, test_labels, num_epochs=4
             train_losses.append(evaluate_loss(net, train_iter, loss))
             test_losses.append(evaluate_loss(net, test_iter, loss))
     d2l.plot(epochs, [train_losses, test_losses], xlabel="epoch", ylabel="loss",
-             legend=["train", "test"], yscale="log", xlim=[1, num_epochs], ylim=[1e-3, 1e2])
+             legend=["train", "test"], yscale="log", xlim=[1, num_epochs],
+             ylim=[1e-3, 1e2])
     weight = net[0].weight.data
     print("weight:", weight.numpy())
     print(f"final train loss {train_losses[-1]:.4f}, test loss {test_losses[-1]:.4f}")
     return weight.reshape(-1), train_losses[-1], test_losses[-1]
 
+
 # %% third-order
 # The first 4 features (1, x, x^2/2!, x^3/3!): exactly the shape of the ground truth.
-weight, train_loss, test_loss = train(poly_features[:n_train, :4], poly_features[n_train:, :4],
-                                      labels[:n_train], labels[n_train:])
+weight, train_loss, test_loss = train(
+    poly_features[:n_train, :4],
+    poly_features[n_train:, :4],
+    labels[:n_train],
+    labels[n_train:],
+)
 assert torch.allclose(weight, true_w[:4], atol=0.2)
 assert test_loss < 0.05  # near the noise variance 0.1^2 = 0.01 (MSELoss has no 1/2)
 
 # %% linear-underfit
 # Only 1 and x: a line cannot follow a cubic, both losses stay high.
-weight, train_loss, test_loss = train(poly_features[:n_train, :2], poly_features[n_train:, :2],
-                                      labels[:n_train], labels[n_train:])
+weight, train_loss, test_loss = train(
+    poly_features[:n_train, :2],
+    poly_features[n_train:, :2],
+    labels[:n_train],
+    labels[n_train:],
+)
 assert train_loss > 1 and test_loss > 1
 
 # %% high-degree-overfit
 # All 20 features, 100 training examples, 1500 epochs (the book's setting): the 16 extra
 # coefficients should be 0, but the model fits small nonzero values to the noise.
-weight, train_loss, test_loss = train(poly_features[:n_train, :], poly_features[n_train:, :],
-                                      labels[:n_train], labels[n_train:], num_epochs=1500)
+weight, train_loss, test_loss = train(
+    poly_features[:n_train, :],
+    poly_features[n_train:, :],
+    labels[:n_train],
+    labels[n_train:],
+    num_epochs=1500,
+)
 print("largest |weight| beyond degree 3:", weight[4:].abs().max().item())
 assert weight[4:].abs().max() > 0.05  # the true value of each is 0
 
 # %% high-degree-few-examples
-# The same 20-feature model with only 20 training examples (as many as parameters):
-# it can fit the noise of those few points, and the test loss pulls away from the training loss.
+# The same 20-feature model with only 20 training examples (as many as
+# parameters): it can fit the noise of those few points, and the test
+# loss pulls away from the training loss.
 n_few = 20
-weight, train_loss, test_loss = train(poly_features[:n_few, :], poly_features[n_train:, :],
-                                      labels[:n_few], labels[n_train:], num_epochs=1500)
+weight, train_loss, test_loss = train(
+    poly_features[:n_few, :],
+    poly_features[n_train:, :],
+    labels[:n_few],
+    labels[n_train:],
+    num_epochs=1500,
+)
 assert test_loss > 1.5 * train_loss

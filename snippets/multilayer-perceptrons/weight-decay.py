@@ -6,8 +6,10 @@ from d2lref import torch as d2l
 
 # %% high-dimensional-data
 # Few examples, many inputs: the setting in which a linear model overfits.
-n_train, n_test, num_inputs, batch_size = 20, 100, 200, 5
+# Seeded once for the whole page: reseeding before each run would draw the initial
+# weights from the same numbers as the training features.
 torch.manual_seed(0)
+n_train, n_test, num_inputs, batch_size = 20, 100, 200, 5
 true_w, true_b = torch.ones(num_inputs) * 0.01, 0.05
 train_data = d2l.synthetic_data(true_w, true_b, n_train)
 train_iter = d2l.load_array(train_data, batch_size)
@@ -44,7 +46,7 @@ def evaluate_loss(net, data_iter, loss):
 
 # %% train-scratch
 def train(lambd):
-    """Train linear regression with an L2 penalty of weight lambd; return w and the test loss."""
+    """Linear regression with an L2 penalty of weight lambd; returns w, test loss."""
     w, b = init_params()
     net, loss = lambda X: d2l.linreg(X, w, b), d2l.squared_loss
     num_epochs, lr = 100, 0.003
@@ -61,22 +63,25 @@ def train(lambd):
             test_losses.append(evaluate_loss(net, test_iter, loss))
     d2l.plot(epochs, [train_losses, test_losses], xlabel='epochs', ylabel='loss',
              yscale='log', xlim=[5, num_epochs], legend=['train', 'test'])
-    print('L2 norm of w:', torch.norm(w).item())
+    print(f'L2 norm of w: {torch.norm(w).item():.2f}')
+    print(f'epoch 5 -> {num_epochs}: train loss {train_losses[0]:.3g} -> '
+          f'{train_losses[-1]:.3g}, test loss {test_losses[0]:.3g} -> '
+          f'{test_losses[-1]:.3g}')
     return w.detach(), test_losses[-1]
 
+
 # %% train-no-decay
-torch.manual_seed(0)
 w_no_decay, test_loss_no_decay = train(lambd=0)
 
 # %% train-with-decay
-torch.manual_seed(0)
 w_decay, test_loss_decay = train(lambd=3)
 assert torch.norm(w_decay) < 0.2 * torch.norm(w_no_decay)
 assert test_loss_decay < test_loss_no_decay
 
+
 # %% train-concise
 def train_concise(wd):
-    """Same model with nn.Linear; the optimizer decays the weight. Returns w and the test loss."""
+    """Same model with nn.Linear; the optimizer decays w. Returns w, test loss."""
     net = nn.Sequential(nn.Linear(num_inputs, 1))
     for param in net.parameters():
         param.data.normal_()
@@ -99,15 +104,17 @@ def train_concise(wd):
             test_losses.append(evaluate_loss(net, test_iter, loss))
     d2l.plot(epochs, [train_losses, test_losses], xlabel='epochs', ylabel='loss',
              yscale='log', xlim=[5, num_epochs], legend=['train', 'test'])
-    print('L2 norm of w:', net[0].weight.norm().item())
+    print(f'L2 norm of w: {net[0].weight.norm().item():.2f}')
+    print(f'epoch 5 -> {num_epochs}: train loss {train_losses[0]:.3g} -> '
+          f'{train_losses[-1]:.3g}, test loss {test_losses[0]:.3g} -> '
+          f'{test_losses[-1]:.3g}')
     return net[0].weight.detach(), test_losses[-1]
 
+
 # %% concise-no-decay
-torch.manual_seed(0)
 w_concise_no_decay, test_loss_concise_no_decay = train_concise(0)
 
 # %% concise-with-decay
-torch.manual_seed(0)
 w_concise_decay, test_loss_concise_decay = train_concise(3)
 assert w_concise_decay.norm() < 0.2 * w_concise_no_decay.norm()
 assert test_loss_concise_decay < test_loss_concise_no_decay
@@ -117,6 +124,6 @@ assert test_loss_concise_decay < test_loss_concise_no_decay
 w0 = torch.randn(3, requires_grad=True)
 opt = torch.optim.SGD([w0], lr=0.1, weight_decay=3)
 expected = (1 - 0.1 * 3) * w0.detach() - 0.1 * 2 * w0.detach()  # grad of sum(w^2) is 2w
-(w0 ** 2).sum().backward()
+(w0**2).sum().backward()
 opt.step()
 assert torch.allclose(w0.detach(), expected)

@@ -44,7 +44,8 @@ assert torch.equal(x.grad, 2 * x)
 x.grad
 
 # %% non-scalar-ones
-# The same thing spelled out: backward with a vector v computes v^T J; v of ones sums the rows.
+# The same thing spelled out: backward with a vector v
+# computes v^T J; v of ones sums the rows.
 x.grad.zero_()
 y = x * x
 y.backward(torch.ones_like(y))
@@ -129,7 +130,9 @@ def loss(v):
 
 
 def forward_mode_gradient(func, v):
-    """Forward accumulation: push one input direction through the whole function per pass."""
+    """Forward accumulation: push one input direction through the whole function per
+    pass.
+    """
     partials = []
     for i in range(len(v)):  # one forward pass per input
         direction = torch.zeros_like(v)

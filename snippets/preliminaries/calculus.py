@@ -23,7 +23,9 @@ assert abs(quotient - 2) < 1e-3
 # The derivative is the slope of the tangent: for x^2 at x = 1 the slope is 2,
 # so the tangent line through (1, 1) is y = 2x - 1.
 x = np.arange(0, 3, 0.1)
-axes = d2l.plot(x, [x**2, 2 * x - 1], "x", "f(x)", legend=["$f(x) = x^2$", "tangent at $x = 1$"])
+axes = d2l.plot(
+    x, [x**2, 2 * x - 1], "x", "f(x)", legend=["$f(x) = x^2$", "tangent at $x = 1$"]
+)
 slope_at_1 = ((1 + 1e-6) ** 2 - 1**2) / 1e-6
 assert abs(slope_at_1 - 2) < 1e-5 and 2 * 1 - 1 == 1**2  # slope 2, touches at (1, 1)
 
@@ -44,8 +46,8 @@ torch.manual_seed(0)
 m, n = 3, 4
 A = torch.randn(m, n, dtype=torch.float64)
 x = torch.randn(n, dtype=torch.float64)
-# Jacobians are in numerator layout (one row per output); gradients are their transposes.
-# d(Ax)/dx = A, so the gradient (denominator layout) of Ax is A^T.
+# Jacobians are in numerator layout (one row per output); gradients are their
+# transposes. d(Ax)/dx = A, so the gradient (denominator layout) of Ax is A^T.
 assert torch.allclose(jacobian(lambda v: A @ v, x).T, A.T)
 # For x^T A (x of length m), the gradient is A.
 x_m = torch.randn(m, dtype=torch.float64)

@@ -48,7 +48,8 @@ assert torch.dot(x, y) == torch.sum(x * y) == 0 + 1 + 2 + 3
 x, y, torch.dot(x, y)
 
 # %% matrix-vector
-# (5x4 matrix) times (vector of length 4): one dot product per row, a vector of length 5.
+# (5x4 matrix) times (vector of length 4): one dot
+# product per row, a vector of length 5.
 Ax = torch.mv(A, x)
 assert Ax.shape == (A.shape[0],)
 assert torch.allclose(Ax, torch.stack([torch.dot(row, x) for row in A]))

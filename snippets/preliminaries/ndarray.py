@@ -4,7 +4,8 @@ import pandas as pd
 import torch
 
 # %% arange
-# A row vector with the 12 integers 0, 1, ..., 11; every value is an element of the tensor.
+# A row vector with the 12 integers 0, 1, ..., 11; every
+# value is an element of the tensor.
 x = torch.arange(12)
 x
 
@@ -67,7 +68,8 @@ assert A.sum(axis=[0, 1]) == A.sum()
 A, sum_axis0, sum_axis1
 
 # %% keepdims
-# keepdims=True keeps the reduced axis with length 1, so the result still broadcasts against A.
+# keepdims=True keeps the reduced axis with length 1, so the
+# result still broadcasts against A.
 sum_A = A.sum(axis=1, keepdims=True)
 assert sum_A.shape == (5, 1)
 row_shares = A / sum_A
@@ -144,7 +146,8 @@ df = pd.DataFrame(
     }
 )
 inputs, targets = df[["NumRooms", "Alley"]], df["Price"]
-# Numbers: fill the gaps with the column mean; categories: one 0/1 column per value, NaN included.
+# Numbers: fill the gaps with the column mean; categories: one
+# 0/1 column per value, NaN included.
 inputs = inputs.fillna({"NumRooms": inputs["NumRooms"].mean()})
 inputs = pd.get_dummies(inputs, dummy_na=True, dtype=float)
 inputs

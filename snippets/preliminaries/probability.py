@@ -67,7 +67,8 @@ both_given_h0 = p_d1_given_h0 * p_d2_given_h0
 p_both = both_given_h1 * p_h1 + both_given_h0 * (1 - p_h1)
 p_h1_given_both = both_given_h1 * p_h1 / p_both
 assert round(p_h1_given_both, 4) == 0.8307
-# Conditionally independent given H, but not independent: one positive makes the other likelier.
+# Conditionally independent given H, but not independent: one
+# positive makes the other likelier.
 p_d2 = p_d2_given_h1 * p_h1 + p_d2_given_h0 * (1 - p_h1)
 assert p_both > p_d1 * p_d2
 print(f"P(D1=1, D2=1) = {p_both:.6f}, P(H=1 | D1=1, D2=1) = {p_h1_given_both:.4f}")
@@ -99,7 +100,8 @@ assert (heads_tails_pm * p_coin).sum() == 0.0
 (heads_tails_01 * p_coin).sum(), (heads_tails_pm * p_coin).sum()
 
 # %% continuous
-# For a continuous variable, P(a <= X <= b) is the integral of its density p(x) from a to b.
+# For a continuous variable, P(a <= X <= b) is the integral
+# of its density p(x) from a to b.
 normal = Normal(0.0, 1.0)
 grid = torch.linspace(-1, 1, 2001)
 by_integral = torch.trapezoid(normal.log_prob(grid).exp(), grid)

@@ -40,7 +40,7 @@ def test_layer_summary_shows_one_row_per_nested_block() -> None:
     assert [row.layer for row in rows] == ["Sequential", "AdaptiveAvgPool2d", "Flatten", "Linear"]
     assert rows[0].output_shape == torch.Size([2, 8, 16, 16])
     assert rows[0].num_params == 3 * 8 * 9 + 8 + 2 * 8
-    assert rows[0].description == "Sequential: Conv2d, BatchNorm2d, ReLU"
+    assert rows[0].description == "conv 3×3 + BN"
 
 
 def test_layer_summary_leaves_mode_and_batch_norm_statistics_alone() -> None:
@@ -105,11 +105,43 @@ def test_describe_layer_covers_common_layers() -> None:
     assert describe_layer(nn.Dropout(0.5)) == "Dropout p=0.5"
     assert describe_layer(nn.BatchNorm2d(16)) == "BatchNorm2d 16"
     block = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.ReLU(), nn.ReLU())
-    assert describe_layer(block) == "Sequential: Linear, ReLU ×3"
+    assert describe_layer(block) == "dense"
+    assert describe_layer(nn.Sequential(nn.ReLU())) == "Sequential"
+
+
+def test_block_labels_read_like_the_book_and_are_never_cut() -> None:
+    vgg_block = nn.Sequential(nn.Conv2d(64, 128, 3, padding=1), nn.ReLU(),
+                              nn.Conv2d(128, 128, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+    assert describe_layer(vgg_block) == "conv 3×3 ×2 + pool"
+    nin_block = nn.Sequential(nn.Conv2d(1, 96, 11, stride=4), nn.ReLU(), nn.Conv2d(96, 96, 1),
+                              nn.ReLU(), nn.Conv2d(96, 96, 1), nn.ReLU())
+    assert describe_layer(nin_block) == "conv 11×11 + conv 1×1 ×2"
     long = nn.Sequential(*[nn.Sequential(nn.Identity()) for _ in range(3)], nn.BatchNorm2d(1),
-                         nn.LeakyReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten())
-    text = describe_layer(long)
-    assert len(text) == 48 and text.endswith("…") and text.startswith("Sequential: Sequential ×3")
+                         nn.LeakyReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.1),
+                         nn.Linear(1, 1))
+    assert describe_layer(long) == "Sequential ×3 + BN + global pool + dropout + dense"
+    diagram = architecture_diagram(nn.Sequential(vgg_block, nn.Flatten()), (1, 64, 8, 8))
+    assert "conv 3×3 ×2 + pool" in diagram.svg and "…" not in diagram.svg
+
+
+def test_names_label_blocks_with_the_variables_of_the_text() -> None:
+    from d2lref.models.googlenet import googlenet
+
+    net = googlenet()
+    names = ["b1", "b2", "b3", "b4", "b5", None]
+    diagram = architecture_diagram(net, (1, 1, 96, 96), names=names)
+    labels = [row.description for row in diagram.rows[0]]
+    assert labels[2] == "b3: Inception ×2 + pool"
+    assert labels[4] == "b5: Inception ×2 + global pool"
+    assert labels[5] == "Linear 1024→10"
+    assert "b3: Inception ×2 + pool" in diagram.svg
+    with pytest.raises(ValueError, match="one label .* per top-level child"):
+        architecture_diagram(net, (1, 1, 96, 96), names=["b1"])
+    both = compare_architectures([("a", net), ("b", net)], (1, 1, 96, 96), names=[names, None])
+    assert both.rows[0][0].description.startswith("b1: ")
+    assert not both.rows[1][0].description.startswith("b1: ")
+    with pytest.raises(ValueError, match="lists of names"):
+        compare_architectures([("a", net)], (1, 1, 96, 96), names=[names, names])
 
 
 def test_bad_input_shapes_give_clear_errors() -> None:
