@@ -392,7 +392,7 @@ class DeviceRunOptions:
     bench_epochs: int = 1
     layout_steps: int = 30
     layout_batch: int | None = None
-    budget_s: float = 540.0
+    budget_s: float = 480.0
     jobs: int = 4
     work: Path | None = None
 
@@ -650,7 +650,7 @@ def main(command: str, argv: Sequence[str] | None = None,
                         help="timed steps per model and memory layout (0: no layout timing)")
     parser.add_argument("--layout-batch", type=int,
                         help="batch size of the layout timing (default: each page's own)")
-    parser.add_argument("--budget", type=float, default=540.0,
+    parser.add_argument("--budget", type=float, default=480.0,
                         help="seconds for the whole run; parts that no longer fit are skipped")
     parser.add_argument("--jobs", type=int, default=4,
                         help="other snippets run at the same time")
