@@ -267,6 +267,7 @@ def unpack_data(carry: Path, data_root: Path) -> None:
 
 ENVIRONMENT_SCRIPT = """\
 import importlib, json, platform, torch
+from jupyter_client.kernelspec import KernelSpecManager
 cuda = torch.cuda.is_available()
 print(json.dumps({
     "python": platform.python_version(),
@@ -281,6 +282,7 @@ print(json.dumps({
     "tf32_cudnn": torch.backends.cudnn.allow_tf32,
     "runner_packages": {name: getattr(importlib.import_module(name), "__file__", None)
                         for name in ("nbclient", "ipykernel", "jupytext", "zmq")},
+    "kernel_spec": KernelSpecManager().get_kernel_spec("python3").resource_dir,
 }))
 """
 
@@ -459,7 +461,11 @@ def run_device(options: DeviceRunOptions) -> int:
     path_entries = [str(REPO_DIR), str(site), os.environ.get("PYTHONPATH", "")]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, path_entries)),
                D2LREF_DATA=str(data_root), D2LREF_MODE=options.mode, PYTHONUNBUFFERED="1",
-               MPLCONFIGDIR=str(work / "matplotlib"), MPLBACKEND="Agg")
+               MPLCONFIGDIR=str(work / "matplotlib"), MPLBACKEND="Agg",
+               # The kernel spec installed with the carried ipykernel comes first, whatever
+               # other Jupyter installation the machine has; connection files stay in `work`.
+               JUPYTER_PATH=str(site / "share" / "jupyter"),
+               JUPYTER_RUNTIME_DIR=str(work / "jupyter-runtime"))
     env.pop("D2LREF_ALLOW_DOWNLOAD", None)
     summary["machine"] = machine_facts(env)
     log("machine: " + json.dumps(summary["machine"]))

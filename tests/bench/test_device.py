@@ -187,6 +187,7 @@ def test_cpu_rehearsal_of_the_device_run(tmp_path: Path, data_root_with_gz: Path
     # The runner's packages came from the carried wheels, not from this environment.
     for name, location in summary["machine"]["runner_packages"].items():
         assert location.startswith(str(work / "site")), (name, location)
+    assert summary["machine"]["kernel_spec"].startswith(str(work / "site"))
     assert summary["machine"]["python"].startswith(running + ".")
     lenet = next(p for p in summary["parts"] if p["name"] == REHEARSAL_PAGES[0])
     assert 0.0 <= lenet["metrics"]["test_acc"] <= 1.0
@@ -210,3 +211,21 @@ def test_cpu_rehearsal_of_the_device_run(tmp_path: Path, data_root_with_gz: Path
     assert len(train) == 1460
     log = (out / "device-log.txt").read_text()
     assert "every part that ran succeeded" in log
+
+
+def test_the_other_snippets_are_those_with_stale_or_missing_runs():
+    env = dict(os.environ, PYTHONPATH=str(REPO_DIR))
+    chosen = device.stale_snippets(env, "full", exclude=device.MODERN_CNN_PAGES)
+    assert chosen == sorted(chosen)
+    assert not set(chosen) & set(device.MODERN_CNN_PAGES)
+    for relpath in chosen:
+        assert (REPO_DIR / "snippets" / relpath).is_file()
+    # A snippet left out has fresh full-mode outputs for every cell.
+    from d2lref.book.cli import snippet_status
+
+    snippets = REPO_DIR / "snippets"
+    for path in sorted(snippets.rglob("*.py")):
+        relpath = path.relative_to(snippets).as_posix()
+        if relpath not in chosen and relpath not in device.MODERN_CNN_PAGES:
+            full = snippet_status(path, snippets, snippets)["full"]
+            assert full["stale"] == full["missing"] == 0, relpath
