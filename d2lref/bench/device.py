@@ -84,6 +84,9 @@ KAGGLE_CSV = ("kaggle_house_pred_train.csv", "kaggle_house_pred_test.csv")
 CLOSING_RESERVE_S = 15.0
 # A part that would get less time than this is skipped rather than started.
 MINIMUM_PART_S = 20.0
+# A page may take this many times its estimate (plus a minute) before it is stopped, so that
+# one page that hangs cannot use up the time of the others.
+ESTIMATE_MARGIN = 4.0
 
 
 class DeviceRunError(RuntimeError):
@@ -267,9 +270,8 @@ def unpack_data(carry: Path, data_root: Path) -> None:
 
 ENVIRONMENT_SCRIPT = """\
 import importlib, json, platform, torch
-from jupyter_client.kernelspec import KernelSpecManager
 cuda = torch.cuda.is_available()
-print(json.dumps({
+facts = {
     "python": platform.python_version(),
     "torch": torch.__version__,
     "torch_cuda": torch.version.cuda,
@@ -278,18 +280,23 @@ print(json.dumps({
     "device_name": torch.cuda.get_device_name(0) if cuda else platform.processor() or "CPU",
     "capability": list(torch.cuda.get_device_capability(0)) if cuda else None,
     "device_count": torch.cuda.device_count() if cuda else 0,
-    "tf32_matmul": torch.backends.cuda.matmul.allow_tf32,
-    "tf32_cudnn": torch.backends.cudnn.allow_tf32,
-    "runner_packages": {name: getattr(importlib.import_module(name), "__file__", None)
-                        for name in ("nbclient", "ipykernel", "jupytext", "zmq")},
-    "kernel_spec": KernelSpecManager().get_kernel_spec("python3").resource_dir,
-}))
+}
+try:
+    from jupyter_client.kernelspec import KernelSpecManager
+    facts["runner_packages"] = {
+        name: importlib.import_module(name).__file__
+        for name in ("nbclient", "ipykernel", "jupytext", "zmq")}
+    facts["kernel_spec"] = KernelSpecManager().get_kernel_spec("python3").resource_dir
+except Exception as error:
+    facts["runner_packages_error"] = repr(error)
+print(json.dumps(facts))
 """
 
 
 def machine_facts(env: dict[str, str]) -> dict[str, Any]:
     """The card's name, driver and memory (nvidia-smi) and torch's own view of it."""
     facts: dict[str, Any] = {}
+    completed = None
     try:
         smi = subprocess.run(
             ["nvidia-smi", "--query-gpu=name,driver_version,memory.total,clocks.max.sm",
@@ -297,12 +304,12 @@ def machine_facts(env: dict[str, str]) -> dict[str, Any]:
         facts["nvidia_smi"] = smi.stdout.strip() or smi.stderr.strip()
     except (OSError, subprocess.TimeoutExpired) as err:
         facts["nvidia_smi"] = f"not available ({err})"
-    completed = subprocess.run([sys.executable, "-c", ENVIRONMENT_SCRIPT], capture_output=True,
-                               text=True, env=env, timeout=120)
-    if completed.returncode == 0:
+    try:
+        completed = subprocess.run([sys.executable, "-c", ENVIRONMENT_SCRIPT],
+                                   capture_output=True, text=True, env=env, timeout=120)
         facts.update(json.loads(completed.stdout.strip().splitlines()[-1]))
-    else:
-        facts["torch_error"] = completed.stderr[-1000:]
+    except (subprocess.TimeoutExpired, IndexError, json.JSONDecodeError) as err:
+        facts["torch_error"] = f"{err!r}: {completed.stderr[-1000:] if completed else ''}"
     return facts
 
 
@@ -407,7 +414,9 @@ def _estimates() -> dict[str, float]:
         return {}
     estimate = load_estimate()
     found = {row["page"]: row["seconds"] for row in estimate["pages"]}
-    found["benchmark"] = estimate["benchmark"]["seconds"]
+    bench = estimate["benchmark"]
+    found["layout"] = bench["layout_s"]
+    found["benchmark"] = bench["seconds"] - bench["layout_s"]
     return found
 
 
@@ -474,6 +483,8 @@ def run_device(options: DeviceRunOptions) -> int:
     def run_snippet(rel: str, kind: str, prefix: str) -> Part:
         part = Part(rel, kind, estimate_s=estimates.get(rel))
         budget = remaining()
+        if part.estimate_s is not None:
+            budget = min(budget, ESTIMATE_MARGIN * part.estimate_s + 60.0)
         if setup.status != "ok":
             part.status, part.detail = "skipped", "setup failed"
             return part
