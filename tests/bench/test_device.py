@@ -100,6 +100,17 @@ def test_a_failing_or_unrun_page_fails_the_run_and_skipped_snippets_do_not():
     assert device.failed_parts(parts) == ["c.py", "d.py"]
     summary = device.format_summary(parts, 12.0)
     assert "FAILED: c.py, d.py" in summary and "out of time" in summary
+    assert "pages: 1 ran in 0.0 min" in summary
+
+
+def test_the_summary_names_pages_below_the_books_accuracy():
+    low = device.Part("convolutional-modern/vgg.py", "page", status="ok", seconds=90.0,
+                      detail="test acc 0.850 below the book's 0.92",
+                      metrics={"test_acc": 0.85, "book_test_acc": 0.92})
+    summary = device.format_summary([low], 100.0)
+    assert "0.850" in summary and "0.92" in summary
+    assert "below the book's test accuracy: convolutional-modern/vgg.py" in summary
+    assert "pages: 1 ran in 1.5 min" in summary
 
 
 def test_a_command_past_its_time_is_ended_with_its_children(tmp_path: Path):
