@@ -549,6 +549,8 @@ def run_device(options: DeviceRunOptions) -> int:
     pack_stores(stores, out / "stores.tar.gz")
     log(format_summary(parts, time.monotonic() - started))
     log.close()
+    if options.work is None:  # a temporary folder of this run: everything kept is in `out`
+        shutil.rmtree(work, ignore_errors=True)
     return 1 if failed_parts(parts) else 0
 
 

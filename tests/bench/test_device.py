@@ -240,3 +240,21 @@ def test_the_other_snippets_are_those_with_stale_or_missing_runs():
         if relpath not in chosen and relpath not in device.MODERN_CNN_PAGES:
             full = snippet_status(path, snippets, snippets)["full"]
             assert full["stale"] == full["missing"] == 0, relpath
+
+
+def test_a_failed_setup_is_reported_and_the_temporary_folder_removed(tmp_path, monkeypatch):
+    (tmp_path / "carry").mkdir()
+    (tmp_path / "carry" / "manifest.json").write_text(json.dumps({"python": "2.7"}))
+    work = tmp_path / "work"
+    monkeypatch.setattr(device.tempfile, "mkdtemp", lambda prefix: str(work.mkdir() or work))
+    options = device.DeviceRunOptions(
+        out=tmp_path / "out", carry=tmp_path / "carry", mode="quick",
+        pages=("convolutional-neural-networks/lenet.py",), rest=False, bench_models=(),
+        layout_steps=0)
+    assert device.run_device(options) == 1
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert [(p["name"], p["status"]) for p in summary["parts"]] == [
+        ("install wheels and unpack data", "failed"),
+        ("convolutional-neural-networks/lenet.py", "skipped")]
+    assert "Python 2.7" in summary["parts"][0]["detail"]
+    assert not work.exists()
