@@ -18,6 +18,8 @@ help:
 	@echo "make site    strict build of both languages into site/"
 	@echo "make run     run snippets and store outputs (MODE=quick|full, SNIPPETS=paths)"
 	@echo "make status  fresh / stale / missing outputs per snippet"
+	@echo "make device-carry  fill .carry/ (wheels, d2l, data) for the one GPU-machine call"
+	@echo "make estimate      estimated full-run time of the modern-CNN pages on one H200"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,3 +83,15 @@ $(BENCH_VENV)/.installed: requirements/ci.txt requirements/torch.txt pyproject.t
 bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python -m d2lref.bench compare --model $(BENCH_MODELS) \
 		--epochs $(BENCH_EPOCHS) --repeats $(BENCH_REPEATS) $(BENCH_ARGS)
+
+# The one call on a GPU machine (CONTRIBUTING.md, "Full runs on one GPU machine"): .carry/
+# holds what that machine lacks, wheels built for its Python (DEVICE_PYTHON) and the data
+# (from D2LREF_DATA). The call itself is `python3 -m d2lref.bench device-run --out DIR`.
+DEVICE_PYTHON ?= 3.12
+
+.PHONY: device-carry estimate
+device-carry: $(VENV)/.ci-installed
+	$(BIN)/python -m d2lref.bench device-prepare --python-version $(DEVICE_PYTHON)
+
+estimate: $(VENV)/.ci-installed
+	$(BIN)/python -m d2lref.bench estimate

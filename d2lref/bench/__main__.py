@@ -1,4 +1,6 @@
-"""Command line: ``python -m d2lref.bench compare ...`` (and the internal ``run-once``)."""
+"""Command line: ``python -m d2lref.bench compare ...`` (and the internal ``run-once``),
+``estimate`` (the modern-CNN pages' time on one H200), ``device-prepare`` and ``device-run``
+(the one prepared call on a GPU machine, see ``d2lref.bench.device``)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,11 @@ from d2lref.bench.models import BENCH_SETTINGS
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the comparison (or one run of one side)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("device-prepare", "device-run"):
+        from d2lref.bench.device import main as device_main
+
+        return device_main(argv[0], argv[1:])
     parser = argparse.ArgumentParser(prog="python -m d2lref.bench")
     commands = parser.add_subparsers(dest="command", required=True)
     compare = commands.add_parser("compare", help="alternate d2l and d2lref training runs")
@@ -28,6 +35,20 @@ def main(argv: list[str] | None = None) -> int:
     compare.add_argument("--out", type=pathlib.Path,
                          help="JSON file for the results (default: the package's results "
                               "folder, <device type>-<date>.json)")
+    estimate = commands.add_parser(
+        "estimate", help="estimated full-run time of the modern-CNN pages on one H200")
+    estimate.add_argument("--out", type=pathlib.Path,
+                          help="JSON file (default: results/gpu-estimate.json in the package)")
+    estimate.add_argument("--stored", action="store_true",
+                          help="print the stored estimate instead of computing it")
+    layout = commands.add_parser(
+        "layout", help="time training steps of the modern CNNs in both memory layouts")
+    layout.add_argument("--steps", type=int, default=30)
+    layout.add_argument("--warmup", type=int, default=5)
+    layout.add_argument("--batch", type=int, help="batch size (default: each page's own)")
+    layout.add_argument("--out", type=pathlib.Path, help="JSON file for the results")
+    commands.add_parser("device-prepare", help="fill .carry/ for the GPU machine (see --help)")
+    commands.add_parser("device-run", help="the one call on the GPU machine (see --help)")
     once = commands.add_parser("run-once", help="one run of one side (used by compare)")
     once.add_argument("--impl", choices=["d2l", "d2lref"], required=True)
     once.add_argument("--model", choices=list(BENCH_SETTINGS), required=True)
@@ -44,6 +65,36 @@ def main(argv: list[str] | None = None) -> int:
         result = run_once(args.impl, args.model, args.epochs, args.seed, args.threads,
                           tuple(args.option))
         args.result_file.write_text(json.dumps(result, indent=1))
+        return 0
+
+    if args.command == "estimate":
+        from d2lref.bench.estimate import (
+            ESTIMATE_FILE,
+            estimate_pages,
+            format_estimate,
+            load_estimate,
+        )
+
+        if args.stored:
+            print(format_estimate(load_estimate(args.out or ESTIMATE_FILE)))
+            return 0
+        result = estimate_pages()
+        out = args.out or ESTIMATE_FILE
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+        print(format_estimate(result))
+        print(f"estimate written to {out}")
+        return 0
+
+    if args.command == "layout":
+        from d2lref.bench.layout import format_layouts, measure_layouts
+
+        result = measure_layouts(args.steps, args.warmup, args.batch)
+        print(f"device: {result['device']}, torch {result['torch']}")
+        print(format_layouts(result))
+        if args.out:
+            args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+            print(f"results written to {args.out}")
         return 0
 
     if args.epochs < 1 or args.repeats < 1:

@@ -57,9 +57,10 @@ def comparison_table(results: dict[str, Any]) -> str:
 def flops_table(results: dict[str, Any]) -> str:
     """Training FLOPs per example and the FLOP/s each implementation achieved."""
     peaks = results.get("matmul_peak_flops", {})
-    # Training runs in float32, so its matmul peak is the MFU denominator; a bfloat16 peak
-    # (measured on GPUs) shows the headroom that mixed precision would have.
-    dtypes = [dtype for dtype in ("float32", "bfloat16") if dtype in peaks]
+    # Training runs in float32, so its matmul peak is the MFU denominator; on GPUs, where
+    # d2lref trains with TF32 products, the TF32 peak is measured too, and a bfloat16 peak
+    # shows the headroom that mixed precision would have.
+    dtypes = [dtype for dtype in ("float32", "tfloat32", "bfloat16") if dtype in peaks]
     rows = []
     for model, entry in results["models"].items():
         per_example = entry["train_flops_per_example"]
@@ -68,7 +69,7 @@ def flops_table(results: dict[str, Any]) -> str:
             shares = [f"{achieved / peaks[dtype]:.1%}" for dtype in dtypes]
             rows.append([model, impl, format_si(per_example, "FLOP"),
                          format_si(achieved, "FLOP/s"), *shares])
-    short = {"float32": "fp32", "bfloat16": "bf16"}
+    short = {"float32": "fp32", "tfloat32": "tf32", "bfloat16": "bf16"}
     headers = ["model", "implementation", "FLOPs/example", "achieved",
                *[f"of {short[dtype]} matmul peak" for dtype in dtypes]]
     return format_table(headers, rows)

@@ -149,7 +149,7 @@ def run_once(impl: str, model: str, epochs: int, seed: int = 0,
     printed = io.StringIO()
     train_start = time.perf_counter()
     with contextlib.redirect_stdout(printed), precision:
-        lib.train_ch6(net, timed, test_iter, epochs, settings.lr, device)
+        returned = lib.train_ch6(net, timed, test_iter, epochs, settings.lr, device)
     train_seconds = time.perf_counter() - train_start
     text = printed.getvalue()
     final, speed = _FINAL.findall(text), _SPEED.findall(text)
@@ -171,6 +171,10 @@ def run_once(impl: str, model: str, epochs: int, seed: int = 0,
         "train_loss": train_loss,
         "train_acc": train_acc,
         "test_acc": test_acc,
+        # d2lref's train_ch6 reports its CUDA settings (TF32, cuDNN autotuning); d2l's
+        # returns nothing and trains with PyTorch's defaults.
+        "cuda_settings": getattr(returned, "cuda_settings", None),
+        "float32_matmul_precision": torch.get_float32_matmul_precision(),
     }
 
 
@@ -239,6 +243,14 @@ def compare(models: list[str], epochs: int, repeats: int, seed: int = 0,
     if flops:
         peaks = {"float32": measure_matmul_peak(device, torch.float32)}
         if device.type == "cuda":
+            # TF32 products, as d2lref's train_ch6 computes on CUDA: the MFU denominator of
+            # its float32 training.
+            previous = torch.get_float32_matmul_precision()
+            torch.set_float32_matmul_precision("high")
+            try:
+                peaks["tfloat32"] = measure_matmul_peak(device, torch.float32)
+            finally:
+                torch.set_float32_matmul_precision(previous)
             peaks["bfloat16"] = measure_matmul_peak(device, torch.bfloat16)
         results["matmul_peak_flops"] = peaks
     for model in models:

@@ -39,8 +39,10 @@ LABELS = {
         "quick": "快速运行（缩减数据与轮数）",
         "quick_note_title": "本页部分输出来自缩减的快速运行",
         "quick_note": (
-            "标有“快速运行”的输出来自 quick 模式：数据子集、更少的训练轮数，数值与完整设置下不同。"
-            "完整设置的输出由 GPU 工作流生成后会替换它们。"
+            "标有“快速运行”的输出来自 quick 模式：只用一小部分数据、最多训练 2 轮，"
+            "所以准确率和速度与书中的完整设置相差很远。想看完整结果，请把本页的代码块"
+            "（或上面下载的 notebook）放到有 GPU 的机器上运行：不设置 D2LREF_MODE 时，"
+            "代码就按完整设置训练。"
         ),
         "missing": "这个单元还没有运行输出",
         "stale": "这个单元的输出已过期（代码或 d2lref 改过）",
@@ -54,9 +56,11 @@ LABELS = {
         "quick": "quick run (reduced data and epochs)",
         "quick_note_title": "Some outputs on this page come from a reduced quick run",
         "quick_note": (
-            "Outputs marked \u201cquick run\u201d come from quick mode: a subset of the data and "
-            "fewer epochs, so their numbers differ from the full settings. The GPU workflow's "
-            "full run replaces them."
+            "Outputs marked \u201cquick run\u201d come from quick mode: a small subset of the "
+            "data and at most 2 epochs, so their accuracies and speeds are far from those of "
+            "the full settings. To see full results, run this page's code blocks (or the "
+            "notebook downloaded above) on a machine with a GPU: with D2LREF_MODE unset, the "
+            "code trains at full settings."
         ),
         "missing": "This cell has no stored output yet",
         "stale": "This cell's stored output is stale (its code or d2lref changed)",
