@@ -179,6 +179,20 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+# A Unix socket's path must fit in sun_path (108 bytes on Linux, 104 on macOS); zmq adds
+# "-<port number>" to the base path we give it.
+_MAX_SOCKET_PATH = 100
+
+
+def _kernel_address(workdir: Path) -> tuple[str, str]:
+    """IPC sockets in the run folder where the platform and the path length allow them,
+    else TCP on the loopback address (Windows, or a deep temporary folder)."""
+    socket_base = str(workdir / "kernel")
+    if os.name == "posix" and len(socket_base.encode()) + 6 <= _MAX_SOCKET_PATH:
+        return "ipc", socket_base
+    return "tcp", "127.0.0.1"
+
+
 def remove_stale_run_dirs(tmp_root: Path | None = None) -> list[Path]:
     """Remove the run folders of runs that were killed (their process is gone)."""
     removed = []
@@ -233,8 +247,9 @@ def execute_snippet(
         )
         # Local IPC sockets: no TCP port, nothing listening on the network. The connection
         # file stays in the run folder too, so nothing is left in Jupyter's runtime folder.
+        transport, address = _kernel_address(Path(workdir))
         client.km = client.kernel_manager_class(
-            kernel_name="python3", transport="ipc", ip=str(Path(workdir) / "kernel"),
+            kernel_name="python3", transport=transport, ip=address,
             connection_file=str(Path(workdir) / "kernel.json"),
         )
         failure: SnippetRunError | None = None

@@ -236,11 +236,13 @@ def test_directive_inside_a_collapsed_block_stays_inside_it(tiny_book, monkeypat
         '!cell total hl="2"', '??? success "答案"\n\n    求和：\n\n    !cell total\n'
     )
     page = parse_page(text, "demo/page.md", tiny_book)
-    rendered = render_site(page, RenderContext(repo_dir=tiny_book, lang="zh"))
+    ctx = RenderContext(repo_dir=tiny_book, lang="zh")
+    rendered = render_site(page, ctx)
     assert "    ```python" in rendered
     html_text = markdown.markdown(
         rendered, extensions=["admonition", "pymdownx.details", "pymdownx.superfences"]
     )
+    html_text = fill_outputs(html_text, ctx)  # what the cells hook does after Markdown
     details = html_text[html_text.index("<details") : html_text.index("</details>")]
     assert "snippets/demo/page.py · total" in details
     assert "sum" in details
