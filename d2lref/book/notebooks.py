@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import nbformat
 
 from d2lref import __version__
 from d2lref.book.outputs import sanitize_html
-from d2lref.book.render import CellRef, Page, SourceRef, extract_source, parse_page
+from d2lref.book.render import CellRef, Page, Segment, SourceRef, extract_source, parse_page
 from d2lref.book.store import CellOutput, StoreError, published_outputs, store_path
 
 MERMAID_BLOCK = re.compile(r"^```mermaid\n.*?^```\n?", re.M | re.S)
@@ -34,6 +35,25 @@ COLAB_GITHUB = "https://colab.research.google.com/github"
 NOTEBOOKS_BRANCH = "notebooks"
 NOTEBOOK_MIME = {
     "jpeg": "image/jpeg", "html": "text/html", "markdown": "text/markdown", "latex": "text/latex",
+}
+# The exercises section (see CONTRIBUTING.md): a numbered list whose items hold a collapsed
+# answer block ("??? success"); the section is the last of the page.
+EXERCISES_HEADING = re.compile(r"^##\s.*\{\s*#exercises\s*\}\s*$")
+EXERCISE_ITEM = re.compile(r"^(?P<number>\d+)\.\s")
+ANSWER_BLOCK = re.compile(r"^(?P<indent>\s+)\?\?\?\+?\s+\w+(?:\s+\"[^\"]*\")?\s*$")
+BLANK_RUNS = re.compile(r"\n{3,}")
+EXERCISE_LABELS = {
+    "zh": {
+        "pointer": "*答案在本 notebook 末尾的“答案”一节：先自己试一试。*",
+        "answers": "## 答案",
+        "answer": "### 练习 {number}",
+    },
+    "en": {
+        "pointer": "*The answers are in the \u201cAnswers\u201d section at the end of this "
+        "notebook: try first.*",
+        "answers": "## Answers",
+        "answer": "### Exercise {number}",
+    },
 }
 
 DIAGRAM_NOTE = {
@@ -120,6 +140,71 @@ def colab_url(repo_url: str | None, lang: str, page_relpath: str) -> str | None:
     return f"{COLAB_GITHUB}/{repository}/blob/{NOTEBOOKS_BRANCH}/{notebook}"
 
 
+def answers_at_end(segments: list[Segment], lang: str) -> list[Segment]:
+    """The page's segments with each exercise's answer moved to an "Answers" section at the end.
+
+    A reader of the notebook sees the questions first and can try them; the answers (prose
+    and cells) follow in the exercises' order, so the answer cells still run in file order.
+    Segments before the exercises heading are returned unchanged; a page without the section
+    is returned as it is.
+    """
+    labels = EXERCISE_LABELS["zh" if lang.startswith("zh") else "en"]
+    start = next(
+        (
+            index for index, segment in enumerate(segments)
+            if isinstance(segment, str)
+            and any(EXERCISES_HEADING.match(line) for line in segment.splitlines())
+        ),
+        None,
+    )
+    if start is None:
+        return list(segments)
+    head_lines = segments[start].splitlines(keepends=True)
+    cut = next(i for i, line in enumerate(head_lines) if EXERCISES_HEADING.match(line))
+    items: list[str | CellRef | SourceRef] = [*head_lines[cut:], *segments[start + 1 :]]
+    questions: list[Segment] = ["".join(head_lines[cut:cut + 1]) + "\n" + labels["pointer"] + "\n"]
+    answers: list[Segment] = ["\n" + labels["answers"] + "\n"]
+    number: str | None = None
+    answer_indent: int | None = None  # inside an answer block: the indentation of its body
+    for item in items[1:]:
+        if isinstance(item, (CellRef, SourceRef)):
+            if answer_indent is None:
+                questions.append(item)
+            else:
+                answers.append(replace(item, indent=""))
+            continue
+        for line in item.splitlines(keepends=True):
+            item_start = EXERCISE_ITEM.match(line)
+            block = ANSWER_BLOCK.match(line)
+            if item_start:
+                number, answer_indent = item_start.group("number"), None
+            elif block and number is not None:
+                answer_indent = len(block.group("indent")) + 4
+                answers.append("\n" + labels["answer"].format(number=number) + "\n\n")
+                continue
+            elif answer_indent is not None and line.strip() and not line.startswith(" "):
+                answer_indent = None  # text after the list: back in the page's flow
+            if answer_indent is None:
+                questions.append(line)
+            else:
+                leading = len(line) - len(line.lstrip(" "))
+                answers.append(line[min(leading, answer_indent):])
+    before = [*segments[:start], "".join(head_lines[:cut])]
+    return [*before, *_merge_text(questions), *_merge_text(answers)]
+
+
+def _merge_text(segments: list[Segment]) -> list[Segment]:
+    """Join neighbouring text pieces, so that each stretch of prose is one markdown cell."""
+    merged: list[Segment] = []
+    for segment in segments:
+        if isinstance(segment, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += segment
+        else:
+            merged.append(segment)
+    # Answers taken out of the list leave runs of blank lines behind.
+    return [BLANK_RUNS.sub("\n\n", s) if isinstance(s, str) else s for s in merged]
+
+
 def build_notebook(
     page: Page, repo_dir: Path, lang: str, repo_url: str | None = None
 ) -> nbformat.NotebookNode:
@@ -145,7 +230,7 @@ def build_notebook(
             setup_cell_source(__version__, repo_url), metadata={"tags": [SETUP_CELL_TAG]}
         )
     )
-    for segment in page.segments:
+    for segment in answers_at_end(page.segments, lang):
         if isinstance(segment, str):
             cell = _markdown_cell(segment, lang)
             if cell is not None:

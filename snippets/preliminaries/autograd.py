@@ -152,3 +152,49 @@ v_reverse = v.clone().requires_grad_()
 loss(v_reverse).backward()  # one forward pass + one backward pass for all 5 inputs
 assert torch.allclose(forward_grad, v_reverse.grad)
 forward_grad, v_reverse.grad
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+x = torch.arange(4.0, requires_grad=True)
+y = 2 * torch.dot(x, x)
+y.backward(retain_graph=True)  # keep the graph's saved tensors for a second pass
+y.backward()  # the second pass adds another 4x to .grad
+after_two_passes = x.grad.clone()
+assert torch.equal(after_two_passes, 8 * x)
+z = 2 * torch.dot(x, x)
+z.backward()  # the default frees the graph...
+try:
+    z.backward()  # ...so a second pass has nothing to work with
+    second_pass_error = None
+except RuntimeError as err:
+    second_pass_error = type(err).__name__
+assert second_pass_error == "RuntimeError"
+after_two_passes, second_pass_error
+
+# %% exercise-2
+# d sin(x) / dx by autograd, without writing down cos(x).
+x = torch.linspace(-3.0, 3.0, 61, requires_grad=True)
+torch.sin(x).sum().backward()  # sum: every x_i only affects its own sin(x_i)
+assert torch.allclose(x.grad, torch.cos(x.detach()), atol=1e-6)
+print(f"max |grad - cos(x)| = {(x.grad - torch.cos(x.detach())).abs().max():.1e}")
+
+# %% exercise-3
+# f from the control-flow cell, on a vector: still f(a) = k * a, one k for all entries.
+torch.manual_seed(1)
+a = torch.randn(5, requires_grad=True)
+d = f(a)
+d.sum().backward()
+k = (d / a).detach()
+assert torch.allclose(k, k[0].expand(5)) and torch.allclose(a.grad, k)
+a.grad
+
+# %% exercise-4
+# The second derivative: keep the graph of the first derivative (create_graph=True).
+x = torch.tensor(2.0, requires_grad=True)
+y = x**3
+(dy_dx,) = torch.autograd.grad(y, x, create_graph=True)
+(d2y_dx2,) = torch.autograd.grad(dy_dx, x)
+assert dy_dx == 3 * 2.0**2 and d2y_dx2 == 6 * 2.0
+dy_dx.item(), d2y_dx2.item()

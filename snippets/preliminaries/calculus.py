@@ -75,3 +75,59 @@ J = jacobian(y_of_x, point)
 expected = torch.tensor([[2.0, 1.0, 0.0], [1.0, 0.0, 1.0]])  # rows: dy_i / dx
 assert torch.equal(J, expected)
 J
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+# The forward difference of f(x) = 3x^2 - 4x at x = 1, with h shrinking far below 1e-5.
+errors = {}
+for exponent in range(1, 15):
+    h = 10.0**-exponent
+    errors[exponent] = abs((f(1 + h) - f(1)) / h - 2)
+best = min(errors, key=errors.get)
+# The error first shrinks like 3h, then round-off (about 1e-16 / h) takes over.
+assert 6 <= best <= 10 and errors[14] > errors[best] * 1000
+for exponent in (1, 4, best, 12, 14):
+    print(f"h=1e-{exponent:<2d} error={errors[exponent]:.1e}")
+
+
+# %% exercise-2
+def forward_difference(func, x, h):
+    return (func(x + h) - func(x)) / h
+
+
+def central_difference(func, x, h):
+    return (func(x + h) - func(x - h)) / (2 * h)
+
+
+# exp'(0) = 1. Forward error ~ h/2, central error ~ h^2/6: 10x smaller h, 10x vs 100x.
+for h in (1e-1, 1e-2, 1e-3):
+    forward_error = abs(forward_difference(np.exp, 0.0, h) - 1)
+    central_error = abs(central_difference(np.exp, 0.0, h) - 1)
+    print(f"h={h:.0e}: forward {forward_error:.1e}, central {central_error:.1e}")
+ratio_forward = abs(forward_difference(np.exp, 0.0, 1e-2) - 1) / abs(
+    forward_difference(np.exp, 0.0, 1e-3) - 1
+)
+ratio_central = abs(central_difference(np.exp, 0.0, 1e-2) - 1) / abs(
+    central_difference(np.exp, 0.0, 1e-3) - 1
+)
+assert 9 < ratio_forward < 11 and 95 < ratio_central < 105
+
+# %% exercise-3
+# f(x) = ||x||_2; its gradient is x / ||x||, a unit vector: (0.6, 0.8) at (3, 4).
+x = torch.tensor([3.0, 4.0], requires_grad=True)
+torch.norm(x).backward()
+assert torch.allclose(x.grad, torch.tensor([0.6, 0.8]))
+assert torch.isclose(torch.norm(x.grad), torch.tensor(1.0))
+x.grad
+
+# %% exercise-4
+# Jacobian of softmax (3 outputs, 3 inputs): diag(s) - s s^T; each column sums to 0.
+z = torch.tensor([1.0, 2.0, 3.0])
+s = torch.softmax(z, dim=0)
+J = jacobian(lambda v: torch.softmax(v, dim=0), z)
+assert J.shape == (3, 3)
+assert torch.allclose(J, torch.diag(s) - torch.outer(s, s), atol=1e-6)
+assert torch.allclose(J.sum(axis=0), torch.zeros(3), atol=1e-6)
+J

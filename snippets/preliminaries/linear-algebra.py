@@ -80,3 +80,50 @@ frobenius
 p, q = torch.tensor([1.0, 1.0]), torch.tensor([4.0, 5.0])
 assert torch.norm(p - q) == 5
 torch.norm(p - q)
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+A = torch.arange(20, dtype=torch.float32).reshape(5, 4)
+try:
+    A / A.sum(axis=1)  # (5, 4) / (5,): the last axes 4 and 5 do not broadcast
+    row_error = None
+except RuntimeError as err:
+    row_error = type(err).__name__
+column_shares = A / A.sum(axis=0)  # (5, 4) / (4,): every column divided by its sum
+row_shares = A / A.sum(axis=1, keepdim=True)  # (5, 4) / (5, 1): every row by its sum
+assert row_error == "RuntimeError"
+assert torch.allclose(column_shares.sum(axis=0), torch.ones(4))
+assert torch.allclose(row_shares.sum(axis=1), torch.ones(5))
+row_error, column_shares.sum(axis=0), row_shares.sum(axis=1)
+
+
+# %% exercise-2
+def matmul_by_dots(A, B):
+    """Matrix product from dot products: (i, j) is row i of A times column j of B."""
+    C = torch.zeros(A.shape[0], B.shape[1])
+    for i in range(A.shape[0]):
+        for j in range(B.shape[1]):
+            C[i, j] = torch.dot(A[i], B[:, j])
+    return C
+
+
+torch.manual_seed(0)
+A, B = torch.randn(5, 4), torch.randn(4, 3)
+assert torch.allclose(matmul_by_dots(A, B), A @ B, atol=1e-6)
+assert torch.allclose((A @ B).T, B.T @ A.T, atol=1e-6)  # (AB)^T = B^T A^T
+matmul_by_dots(A, B).shape
+
+# %% exercise-3
+torch.manual_seed(0)
+n = 100
+vectors = torch.randn(10_000, n)
+l1 = vectors.abs().sum(axis=1)
+l2 = torch.norm(vectors, dim=1)
+ratio = l1 / l2
+# Always l2 <= l1 <= sqrt(n) * l2; for Gaussian vectors l1 / l2 is near sqrt(2 n / pi).
+assert (l2 <= l1).all() and (l1 <= n**0.5 * l2).all()
+assert abs(ratio.mean() - (2 * n / torch.pi) ** 0.5) < 0.1
+print(f"l1/l2: min {ratio.min():.2f}, mean {ratio.mean():.2f}, max {ratio.max():.2f}")
+print(f"sqrt(2n/pi) = {(2 * n / torch.pi) ** 0.5:.2f}, sqrt(n) = {n ** 0.5:.0f}")

@@ -161,3 +161,52 @@ X_table, y_table
 # %% scalars
 a = torch.tensor([3.5])
 a, a.item(), float(a), int(a)
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+# Broadcasting lines shapes up from the right; each pair must be equal or contain a 1.
+a = torch.zeros(3, 1, 2)
+b = torch.zeros(4, 1)
+assert (a + b).shape == (3, 4, 2)
+try:
+    torch.zeros(3, 2) + torch.zeros(3)  # trailing axes 2 and 3: neither is 1
+    broadcast_error = None
+except RuntimeError as err:
+    broadcast_error = type(err).__name__
+assert broadcast_error == "RuntimeError"
+(a + b).shape, broadcast_error
+
+# %% exercise-2
+def add_in_place_buggy(Z, X):
+    Z = Z + X  # a new tensor, bound to the local name Z only
+    return Z
+
+
+def add_in_place(Z, X):
+    """Add X to Z in Z's own memory."""
+    Z += X  # or Z[:] = Z + X
+    return Z
+
+
+Z = torch.zeros(2, 3)
+before = Z.data_ptr()
+add_in_place_buggy(Z, torch.ones(2, 3))
+assert Z.sum() == 0  # the caller's Z did not change
+add_in_place(Z, torch.ones(2, 3))
+assert Z.data_ptr() == before and Z.sum() == 6
+Z
+
+# %% exercise-3
+T = torch.arange(24, dtype=torch.float32).reshape(2, 3, 4)
+shapes = [
+    tuple(T.sum(axis=0).shape),
+    tuple(T.sum(axis=[0, 2]).shape),
+    tuple(T.sum(axis=1, keepdims=True).shape),
+]
+assert shapes == [(3, 4), (3,), (2, 1, 4)]
+# keepdims keeps an axis of length 1, so the division broadcasts back over that axis.
+shares = T / T.sum(axis=1, keepdims=True)
+assert torch.allclose(shares.sum(axis=1), torch.ones(2, 4))
+shapes

@@ -108,3 +108,45 @@ by_integral = torch.trapezoid(normal.log_prob(grid).exp(), grid)
 by_cdf = normal.cdf(torch.tensor(1.0)) - normal.cdf(torch.tensor(-1.0))
 assert torch.isclose(by_integral, by_cdf, atol=1e-5)
 by_integral, by_cdf
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+# The same test (never misses, 1% false positives) at ten times the prevalence.
+for prevalence in (0.0015, 0.015):
+    p_positive = 1.0 * prevalence + 0.01 * (1 - prevalence)
+    posterior = 1.0 * prevalence / p_positive
+    print(f"P(H=1) = {prevalence:.4f}: P(H=1 | D1=1) = {posterior:.4f}")
+assert round(posterior, 4) == 0.6036
+
+# %% exercise-2
+# How far the frequency of face 1 is from 1/6, over 2000 experiments of n rolls each.
+torch.manual_seed(0)
+spreads = {}
+for n in (100, 10_000):
+    frequencies = Multinomial(n, fair_probs).sample((2000,))[:, 0] / n
+    spreads[n] = frequencies.std().item()
+    theory = (1 / 6 * 5 / 6 / n) ** 0.5
+    print(f"n={n:>6}: std of the frequency {spreads[n]:.4f}, "
+          f"sqrt(p(1-p)/n) = {theory:.4f}")
+# 100 times more rolls, 10 times (sqrt(100)) less spread.
+assert 8 < spreads[100] / spreads[10_000] < 12
+
+
+# %% exercise-3
+def sum_of_two_dice():
+    """Distribution of the sum of two independent dice, from their joint one."""
+    joint = torch.outer(probs, probs)  # independent: P(X=i, Y=j) = P(X=i) P(Y=j)
+    totals = faces[:, None] + faces[None, :]
+    values = torch.arange(2, 13, dtype=torch.float64)
+    return values, torch.stack([joint[totals == v].sum() for v in values])
+
+
+values, p_sum = sum_of_two_dice()
+mean_sum = (values * p_sum).sum()
+var_sum = ((values - mean_sum) ** 2 * p_sum).sum()
+# Expectations always add; variances add because the dice are independent.
+assert torch.isclose(mean_sum, 2 * mean) and torch.isclose(var_sum, 2 * var)
+assert torch.isclose(p_sum[5], torch.tensor(6 / 36, dtype=torch.float64))  # a sum of 7
+mean_sum, var_sum

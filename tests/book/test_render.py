@@ -249,3 +249,6 @@ def test_directive_inside_a_collapsed_block_stays_inside_it(tiny_book, monkeypat
     assert 'data-cell="total"' in details
     # The printed text is not indented by the nesting.
     assert "<code>6</code>" in details.replace("\n", "")
+    # The output is a block of its own right after the code, not HTML inside a paragraph.
+    assert "<p><div" not in details and '</div>\n<div class="d2l-output"' in details.replace(
+        '</div>\n\n<div class="d2l-output"', '</div>\n<div class="d2l-output"')

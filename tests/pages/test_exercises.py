@@ -1,0 +1,173 @@
+"""Every content page ends with exercises whose answers are checked, executed snippet cells.
+
+The format is described in CONTRIBUTING.md ("Exercises"): the last section of the page is
+``## 练习 { #exercises }`` / ``## Exercises { #exercises }``, a numbered list of 3–5 exercises,
+each holding one collapsed answer block (``??? success "答案"`` / ``??? success "Answer"``)
+whose code comes from ``!cell exercise-<n>[-<part>]`` cells at the end of the page's snippet.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from d2lref.book.cells import load_snippet
+from d2lref.book.store import published_outputs, store_path
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+SNIPPETS_DIR = REPO_DIR / "snippets"
+LANGS = ("zh", "en")
+
+# Every content page of the book: all pages except the chapter indexes, the glossary and the
+# Performance page. Written out, not discovered, so that a page without exercises fails here
+# instead of silently dropping out of the check.
+CONTENT_PAGES = [
+    "preliminaries/ndarray.md",
+    "preliminaries/linear-algebra.md",
+    "preliminaries/calculus.md",
+    "preliminaries/autograd.md",
+    "preliminaries/probability.md",
+    "linear-networks/linear-regression-scratch.md",
+    "linear-networks/linear-regression-concise.md",
+    "linear-networks/softmax-regression-scratch.md",
+    "linear-networks/softmax-regression-concise.md",
+    "multilayer-perceptrons/activation-functions.md",
+    "multilayer-perceptrons/mlp.md",
+    "multilayer-perceptrons/underfit-overfit.md",
+    "multilayer-perceptrons/weight-decay.md",
+    "multilayer-perceptrons/dropout.md",
+    "multilayer-perceptrons/numerical-stability.md",
+    "multilayer-perceptrons/backprop.md",
+    "multilayer-perceptrons/kaggle-house-price.md",
+    "deep-learning-computation/model-construction.md",
+    "deep-learning-computation/parameters.md",
+    "deep-learning-computation/custom-layer.md",
+    "deep-learning-computation/read-write.md",
+    "deep-learning-computation/use-gpu.md",
+    "convolutional-neural-networks/why-conv.md",
+    "convolutional-neural-networks/conv-layer.md",
+    "convolutional-neural-networks/padding-and-strides.md",
+    "convolutional-neural-networks/channels.md",
+    "convolutional-neural-networks/pooling.md",
+    "convolutional-neural-networks/lenet.md",
+    "convolutional-modern/alexnet.md",
+    "convolutional-modern/vgg.md",
+    "convolutional-modern/nin.md",
+    "convolutional-modern/googlenet.md",
+    "convolutional-modern/batch-norm.md",
+    "convolutional-modern/resnet.md",
+    "convolutional-modern/densenet.md",
+]
+NOT_CONTENT = {"glossary.md", "performance.md"}
+
+HEADINGS = {"zh": "练习", "en": "Exercises"}
+ANSWER_TITLES = {"zh": "答案", "en": "Answer"}
+SECTION_HEADING = re.compile(r"^##\s+(?P<title>.+?)\s*\{\s*#(?P<anchor>[a-z0-9-]+)\s*\}\s*$")
+ITEM = re.compile(r"^(?P<number>\d+)\.\s+\S")
+ANSWER = re.compile(r'^(?P<indent>\s+)\?\?\?\s+success\s+"(?P<title>[^"]*)"\s*$')
+CELL = re.compile(r"^\s+!cell\s+(?P<name>\S+)")
+ANSWER_CELL = re.compile(r"^exercise-(?P<number>\d+)(?:-[a-z0-9]+)*$")
+
+
+@dataclass
+class Exercise:
+    number: int
+    question: list[str] = field(default_factory=list)
+    answer_titles: list[str] = field(default_factory=list)
+    answer_lines: list[str] = field(default_factory=list)
+    cells: list[str] = field(default_factory=list)
+
+
+def read_exercises(lang: str, relpath: str) -> tuple[str, str, list[Exercise]]:
+    """The exercises section of a page: its heading title, anchor and exercises."""
+    text = (REPO_DIR / "docs" / lang / relpath).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    sections = [(i, SECTION_HEADING.match(line)) for i, line in enumerate(lines)]
+    sections = [(i, m) for i, m in sections if m]
+    assert sections, f"docs/{lang}/{relpath} has no '## ... {{ #anchor }}' section at all"
+    start, heading = sections[-1]
+    exercises: list[Exercise] = []
+    in_answer = False
+    for line in lines[start + 1 :]:
+        item = ITEM.match(line)
+        answer = ANSWER.match(line)
+        if item:
+            exercises.append(Exercise(number=int(item.group("number")), question=[line]))
+            in_answer = False
+        elif not exercises:
+            continue
+        elif answer:
+            exercises[-1].answer_titles.append(answer.group("title"))
+            in_answer = True
+        elif in_answer:
+            exercises[-1].answer_lines.append(line)
+            cell = CELL.match(line)
+            if cell:
+                exercises[-1].cells.append(cell.group("name"))
+        else:
+            exercises[-1].question.append(line)
+    return heading.group("title"), heading.group("anchor"), exercises
+
+
+def test_page_list_is_every_content_page():
+    """The explicit list above matches the book: no content page is forgotten."""
+    found = sorted(
+        path.relative_to(REPO_DIR / "docs" / "zh").as_posix()
+        for path in (REPO_DIR / "docs" / "zh").rglob("*.md")
+        if path.name != "index.md" and path.name not in NOT_CONTENT
+        and "notebooks" not in path.parts
+    )
+    assert sorted(CONTENT_PAGES) == found
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("relpath", CONTENT_PAGES)
+def test_page_ends_with_answered_exercises(relpath: str, lang: str):
+    title, anchor, exercises = read_exercises(lang, relpath)
+    where = f"docs/{lang}/{relpath}"
+    assert anchor == "exercises" and title == HEADINGS[lang], (
+        f"{where}: the last section must be '## {HEADINGS[lang]} {{ #exercises }}', "
+        f"found '{title} {{ #{anchor} }}'"
+    )
+    assert 3 <= len(exercises) <= 5, f"{where}: {len(exercises)} exercises, expected 3 to 5"
+    assert [e.number for e in exercises] == list(range(1, len(exercises) + 1)), (
+        f"{where}: exercises must be numbered 1, 2, 3, ..."
+    )
+    for exercise in exercises:
+        label = f"{where}, exercise {exercise.number}"
+        assert exercise.answer_titles == [ANSWER_TITLES[lang]], (
+            f"{label}: needs exactly one '??? success \"{ANSWER_TITLES[lang]}\"' block"
+        )
+        prose = [line for line in exercise.answer_lines if line.strip() and not CELL.match(line)]
+        assert prose, f"{label}: the answer block has no explanation"
+        for name in exercise.cells:
+            match = ANSWER_CELL.match(name)
+            assert match and int(match.group("number")) == exercise.number, (
+                f"{label}: answer cell {name!r} must be named 'exercise-{exercise.number}' "
+                f"or 'exercise-{exercise.number}-<part>'"
+            )
+
+
+@pytest.mark.parametrize("relpath", CONTENT_PAGES)
+def test_languages_have_the_same_exercises(relpath: str):
+    zh = read_exercises("zh", relpath)[2]
+    en = read_exercises("en", relpath)[2]
+    assert [(e.number, e.cells) for e in zh] == [(e.number, e.cells) for e in en], (
+        f"{relpath}: the Chinese and English exercises differ (numbers or answer cells)"
+    )
+
+
+@pytest.mark.parametrize("relpath", CONTENT_PAGES)
+def test_answer_cells_have_fresh_outputs(relpath: str):
+    cells = [name for e in read_exercises("zh", relpath)[2] for name in e.cells]
+    snippet = load_snippet(SNIPPETS_DIR / (relpath[: -len(".md")] + ".py"), SNIPPETS_DIR)
+    outputs = published_outputs(snippet, store_path(SNIPPETS_DIR, snippet.relpath))
+    status = {name: outputs[name].status if name in outputs else "missing" for name in cells}
+    bad = {name: state for name, state in status.items() if state != "ok"}
+    assert not bad, (
+        f"answer cells with stale or missing outputs {bad}: run "
+        f"'python -m d2lref.book run snippets/{snippet.relpath} --mode full'"
+    )
