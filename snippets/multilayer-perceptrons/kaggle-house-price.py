@@ -169,7 +169,8 @@ def train_and_pred(train_features, test_features, train_labels, test_data,
 
 # %% train-and-predict
 torch.manual_seed(0)
-csv_path = Path(tempfile.mkdtemp()) / 'submission.csv'  # a fresh folder, not the checkout
+# A fresh folder, not the current one: running the page leaves no file behind.
+csv_path = Path(tempfile.mkdtemp()) / 'submission.csv'
 submission = d2l.train_and_pred(train_features, test_features, train_labels, test_data,
                                 num_epochs, lr, weight_decay, batch_size, path=csv_path)
 

@@ -90,7 +90,8 @@ def test_notebook_of_a_page_with_exercises(tmp_path):
     notebook = json.loads(json.dumps(build_notebook(page, tmp_path, "zh")))
     kinds = [(c["cell_type"], c["metadata"].get("name")) for c in notebook["cells"]]
     code = [name for kind, name in kinds if kind == "code"]
-    assert code == ["setup", "exercise-1", "exercise-2-a", "exercise-2-b"]
+    # The first code cell is the d2lref setup cell every notebook starts with (no name).
+    assert code == [None, "setup", "exercise-1", "exercise-2-a", "exercise-2-b"]
     markdown = [c["source"] for c in notebook["cells"] if c["cell_type"] == "markdown"]
     assert markdown[-1].startswith("最大值")
     assert any("### 练习 2" in m and m.strip().endswith("长度：") for m in markdown)
