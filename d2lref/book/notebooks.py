@@ -194,7 +194,7 @@ def answers_at_end(segments: list[Segment], lang: str) -> list[Segment]:
 
 
 def _merge_text(segments: list[Segment]) -> list[Segment]:
-    """Join neighbouring text pieces, so that each stretch of prose is one markdown cell."""
+    """Join neighboring text pieces, so that each stretch of prose is one markdown cell."""
     merged: list[Segment] = []
     for segment in segments:
         if isinstance(segment, str) and merged and isinstance(merged[-1], str):
