@@ -10,7 +10,7 @@ WORKERS ?= 2
 export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help serve site test lint run status clean
+.PHONY: help serve site test lint run status clean diagrams
 
 help:
 	@echo "make serve   build both languages and serve the book on http://127.0.0.1:$(PORT)/"
@@ -18,6 +18,7 @@ help:
 	@echo "make site    strict build of both languages into site/"
 	@echo "make run     run snippets and store outputs (MODE=quick|full, SNIPPETS=paths)"
 	@echo "make status  fresh / stale / missing outputs per snippet"
+	@echo "make diagrams  render new or edited Mermaid diagrams to docs/diagrams/ (chromium)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +56,10 @@ run: $(VENV)/.ci-installed
 
 status: $(VENV)/.docs-installed
 	$(BIN)/python -m d2lref.book status
+
+# Mermaid diagrams are rendered ahead of time, like outputs: the build only reads the SVGs.
+diagrams: $(VENV)/.ci-installed
+	$(BIN)/python docs/hooks/diagrams.py
 
 clean:
 	rm -rf site test-artifacts docs/zh/notebooks docs/en/notebooks

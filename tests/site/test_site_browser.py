@@ -1,4 +1,4 @@
-"""The built site in a real browser: math, Mermaid, language switch, copy buttons, search.
+"""The built site in a real browser: math, diagrams, language switch, copy buttons, search.
 
 Debian's chromium driven by Playwright, against the site served on 127.0.0.1; every request
 the pages make is recorded, and none may go to another host.
@@ -30,14 +30,6 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
 SCREENSHOTS = ARTIFACTS_DIR / "screenshots"
-# Material draws Mermaid diagrams in a closed shadow root; open every shadow root so the test
-# can see the SVG inside.
-OPEN_SHADOW_ROOTS = """
-const attachShadow = Element.prototype.attachShadow;
-Element.prototype.attachShadow = function (init) {
-  return attachShadow.call(this, { ...init, mode: "open" });
-};
-"""
 
 HOME = {"zh": "", "en": "en/"}
 TWINS = {"zh": ("glossary/", "en/glossary/"), "en": ("en/glossary/", "glossary/")}
@@ -66,7 +58,6 @@ def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
             args=CHROMIUM_ARGS,
             viewport={"width": 1280, "height": 900},
         )
-        context.add_init_script(OPEN_SHADOW_ROOTS)
         try:
             yield context
         finally:
@@ -122,8 +113,9 @@ def test_home_page_renders_math_diagram_and_copy_buttons(
     page = tab.page
     page.goto(site_url + HOME[lang], wait_until="networkidle")
     page.wait_for_selector(".katex-display")
+    page.locator(".d2l-diagram").scroll_into_view_if_needed()
     page.wait_for_function(
-        "document.querySelector('div.mermaid')?.shadowRoot?.querySelector('svg')"
+        "document.querySelector('.d2l-diagram img.d2l-diagram__light')?.naturalWidth > 0"
     )
 
     article = page.locator("article")
@@ -134,16 +126,18 @@ def test_home_page_renders_math_diagram_and_copy_buttons(
     # The KaTeX fonts are loaded from the site itself.
     assert page.evaluate("document.fonts.check('16px KaTeX_Main')")
 
-    svg_nodes = page.evaluate(
-        "document.querySelector('div.mermaid').shadowRoot.querySelectorAll('svg .node').length"
+    # The pipeline diagram is a stored SVG (no Mermaid runtime loaded).
+    svg_text = page.evaluate(
+        "fetch(document.querySelector('.d2l-diagram__light').src).then(r => r.text())"
     )
-    assert svg_nodes == 6  # snippet, outputs, page, site, notebook, d2lref
+    assert svg_text.count('class="node ') == 6  # snippet, outputs, page, site, notebook, d2lref
+    assert page.evaluate("typeof window.mermaid") == "undefined"
 
     code_blocks = page.locator("article pre > code").count()
     copy_buttons = page.locator("button.md-code__button[data-md-type=copy]").count()
     assert code_blocks >= 3 and copy_buttons == code_blocks
 
-    page.locator("div.mermaid").scroll_into_view_if_needed()
+    page.locator(".d2l-diagram").scroll_into_view_if_needed()
     _screenshot(tab, f"{lang}-home-diagram")
     page.locator(".katex-display").first.scroll_into_view_if_needed()
     _screenshot(tab, f"{lang}-home-formula")
