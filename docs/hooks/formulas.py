@@ -27,6 +27,7 @@ from mkdocs.exceptions import PluginError
 log = logging.getLogger("mkdocs.hooks.math")
 
 KATEX_DIR = Path(__file__).resolve().parents[1] / "assets/vendor/katex-0.19.1"
+KATEX_SITE_DIR = "assets/vendor/katex-0.19.1"
 NOTEBOOK_DIR = "notebooks/"
 
 ARITHMATEX = re.compile(
@@ -211,11 +212,27 @@ def slim_notebook_css(page_html: str) -> str:
     )
 
 
+# The two faces almost every formula uses: fetched with the stylesheets instead of after them.
+PRELOADED_FONTS = ("KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2")
+
+
+def preload_fonts(page_html: str, prefix: str) -> str:
+    """``<link rel=preload>`` for KaTeX's main faces in the head of a page that has math."""
+    links = "".join(
+        f'<link rel="preload" href="{prefix}{KATEX_SITE_DIR}/fonts/{name}" as="font" '
+        'type="font/woff2" crossorigin>'
+        for name in PRELOADED_FONTS
+    )
+    return page_html.replace("</title>", "</title>" + links, 1)
+
+
 def on_post_page(output, page, config, **kwargs):
+    prefix = "../" * page.url.count("/") if config.get("use_directory_urls", True) else ""
     if not page.file.src_uri.startswith(NOTEBOOK_DIR):
-        return output
+        return preload_fonts(output, prefix) if 'class="katex"' in output else output
     output = MATHJAX_CONFIG.sub("", output)
     output, problems = render_notebook_math(output)
     for problem in problems:
         log.warning(f"{page.file.src_uri}: {problem}")
-    return slim_notebook_css(output)
+    output = slim_notebook_css(output)
+    return preload_fonts(output, prefix) if 'class="katex"' in output else output

@@ -250,3 +250,56 @@ def test_outputs_show_under_code_in_both_palettes(tab: RecordedPage, site_url: s
     _screenshot(tab, f"{lang}-outputs-dark")
     assert tab.other_hosts() == []
     assert tab.failures == []
+
+
+# A reader's connection: 10 Mbit/s both ways, 40 ms latency (Chrome DevTools' throttling).
+THROTTLED_NETWORK = {
+    "offline": False,
+    "latency": 40,
+    "downloadThroughput": 10_000_000 / 8,
+    "uploadThroughput": 10_000_000 / 8,
+}
+MATH_DEADLINE_MS = 1500
+# Formulas count as rendered once KaTeX's HTML is styled (the MathML copy is hidden by
+# katex.css) and the KaTeX fonts it uses are loaded; returns the time since navigation.
+MATH_RENDERED = """() => {
+  const formulas = document.querySelectorAll("article .katex");
+  if (formulas.length === 0) return false;
+  const mathml = formulas[0].querySelector(".katex-mathml");
+  if (!mathml || getComputedStyle(mathml).position !== "absolute") return false;
+  const faces = [...document.fonts].filter(f => f.family.replace(/"/g, "") === "KaTeX_Main");
+  if (!faces.some(f => f.status === "loaded")) return false;
+  if (!document.fonts.check("16px KaTeX_Main") || !document.fonts.check("italic 16px KaTeX_Math"))
+    return false;
+  return performance.now();
+}"""
+MATH_PAGES = {
+    "zh": "linear-networks/linear-regression-scratch/",
+    "en": "en/linear-networks/linear-regression-scratch/",
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_formulas_render_within_deadline_on_a_slow_connection(
+    tab: RecordedPage, site_url: str, lang: str
+):
+    page = tab.page
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    cdp.send("Network.emulateNetworkConditions", THROTTLED_NETWORK)
+    page.goto(site_url + MATH_PAGES[lang], wait_until="commit")
+    rendered_ms = page.wait_for_function(MATH_RENDERED, polling="raf", timeout=20_000).json_value()
+    text = page.locator("article").inner_text()
+    assert "\\(" not in text and "\\[" not in text and "$$" not in text
+    formulas = page.locator("article .katex").count()
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    with open(ARTIFACTS_DIR / "math-timing.txt", "a", encoding="utf-8") as report:
+        report.write(
+            f"{MATH_PAGES[lang]}: {formulas} formulas rendered {rendered_ms:.0f} ms after "
+            "navigation (10 Mbit/s, 40 ms latency, cache off)\n"
+        )
+    print(f"\n{MATH_PAGES[lang]}: {formulas} formulas rendered in {rendered_ms:.0f} ms")
+    assert formulas >= 10
+    assert rendered_ms <= MATH_DEADLINE_MS
+    assert tab.other_hosts() == []
