@@ -5,6 +5,8 @@ Material's search plugin writes ``search/search_index.json`` from every page. On
 
 * notebook views (``notebooks/...``) are dropped: they repeat the pages, and the notebook is
   the download, not a page to land on;
+* the notebook links under each page title stay out of every result preview
+  (``on_page_content`` marks them ``data-search-exclude`` before the plugin indexes the page);
 * code blocks are dropped (the prose around them is what a reader searches for);
 * titles and texts become clean text: no permalink ``¶``, no copy-button labels, no leftover
   LaTeX, no markup a result preview would show as text (Material adds its own ``<mark>``).
@@ -51,6 +53,13 @@ def clean_index(index: dict) -> dict:
         if doc["title"] or doc["text"]:
             docs.append(doc)
     return {**index, "docs": docs}
+
+
+NOTEBOOK_LINKS = '<p class="d2l-notebook-links"'
+
+
+def on_page_content(html_content, page, config, files, **kwargs):
+    return html_content.replace(NOTEBOOK_LINKS, NOTEBOOK_LINKS + " data-search-exclude")
 
 
 def on_post_build(config, **kwargs):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import json
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -165,3 +166,9 @@ def test_search_index_is_small(built_site: Path, lang: str):
     root = built_site if lang == "zh" else built_site / "en"
     raw, packed = file_sizes(root / "search/search_index.json")
     assert packed < 400 * 1024, f"{lang} search index is {packed / 1024:.0f} KiB gzip"
+    docs = json.loads((root / "search/search_index.json").read_text(encoding="utf-8"))["docs"]
+    assert len({doc["location"].split("#")[0] for doc in docs}) >= 40
+    assert not [doc["location"] for doc in docs if doc["location"].startswith("notebooks/")]
+    for doc in docs:
+        for noise in ("¶", "Copied!", "\\(", "\\[", "$$", "<mark", "<pre", "notebook ·"):
+            assert noise not in doc["title"] + doc["text"], (doc["location"], noise)

@@ -303,3 +303,86 @@ def test_formulas_render_within_deadline_on_a_slow_connection(
     assert formulas >= 10
     assert rendered_ms <= MATH_DEADLINE_MS
     assert tab.other_hosts() == []
+
+
+# Query -> the pages about that topic (either may come first where a topic has two pages).
+SEARCH_TOPICS = {
+    "zh": {
+        "张量": ["preliminaries/ndarray/"],
+        "批量规范化": ["convolutional-modern/batch-norm/"],
+        "暂退法": ["multilayer-perceptrons/dropout/"],
+        "残差": ["convolutional-modern/resnet/"],
+        "汇聚层": ["convolutional-neural-networks/pooling/"],
+        "softmax": [
+            "linear-networks/softmax-regression-scratch/",
+            "linear-networks/softmax-regression-concise/",
+        ],
+        "Kaggle": ["multilayer-perceptrons/kaggle-house-price/"],
+        "权重衰减": ["multilayer-perceptrons/weight-decay/"],
+        "反向传播": ["multilayer-perceptrons/backprop/"],
+        "填充": ["convolutional-neural-networks/padding-and-strides/"],
+        "稠密": ["convolutional-modern/densenet/"],
+        "GPU": ["deep-learning-computation/use-gpu/"],
+    },
+    "en": {
+        "dropout": ["multilayer-perceptrons/dropout/"],
+        "residual": ["convolutional-modern/resnet/"],
+        "pooling": ["convolutional-neural-networks/pooling/"],
+        "softmax": [
+            "linear-networks/softmax-regression-scratch/",
+            "linear-networks/softmax-regression-concise/",
+        ],
+        "Kaggle": ["multilayer-perceptrons/kaggle-house-price/"],
+        "batch normalization": ["convolutional-modern/batch-norm/"],
+        "weight decay": ["multilayer-perceptrons/weight-decay/"],
+        "automatic differentiation": ["preliminaries/autograd/"],
+        "backpropagation": ["multilayer-perceptrons/backprop/"],
+        "padding": ["convolutional-neural-networks/padding-and-strides/"],
+        "DenseNet": ["convolutional-modern/densenet/"],
+        "GPU": ["deep-learning-computation/use-gpu/"],
+    },
+}
+RESULT_PAGES = """items => items.map(item => {
+  const link = item.querySelector("a");
+  return new URL(link.href).pathname;
+})"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_search_puts_the_topic_page_first_with_clean_results(
+    tab: RecordedPage, site_url: str, lang: str
+):
+    page = tab.page
+    page.goto(site_url + HOME[lang], wait_until="networkidle")
+    root = urlsplit(site_url + HOME[lang]).path
+    search = page.locator("input.md-search__input")
+    report = []
+    for query, topic_pages in SEARCH_TOPICS[lang].items():
+        search.click()
+        search.fill(query)
+        search.press("End")
+        meta = page.locator(".md-search-result__meta")
+        page.wait_for_function(
+            "q => document.querySelector('.md-search-result__item') &&"
+            " document.querySelector('input.md-search__input').value === q",
+            arg=query,
+        )
+        page.wait_for_timeout(200)  # the worker answers each keystroke; take the last answer
+        hits = page.locator(".md-search-result__item").evaluate_all(RESULT_PAGES)
+        first = hits[0].removeprefix(root)
+        report.append(f"{lang} {query!r}: {meta.inner_text()!r}; first {first}")
+        assert first in topic_pages, f"{query!r}: first hit {first}, expected {topic_pages}"
+        assert not any("/notebooks/" in hit for hit in hits)
+        results_html = page.locator(".md-search-result__list").inner_html()
+        results_text = page.locator(".md-search-result__list").inner_text()
+        for noise in ("¶", "Copied!", "\\(", "\\[", "$$", "notebook ·"):
+            assert noise not in results_text, f"{query!r}: {noise!r} in the results"
+        assert "<mark><mark>" not in results_html and "&lt;mark" not in results_html
+        suggestion = page.locator(".md-search__suggest").inner_text()
+        assert "¶" not in suggestion
+        search.fill("")
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    with open(ARTIFACTS_DIR / "search-queries.txt", "a", encoding="utf-8") as out:
+        out.write("\n".join(report) + "\n")
+    print("\n" + "\n".join(report))
+    assert tab.other_hosts() == []
