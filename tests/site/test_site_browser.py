@@ -386,3 +386,117 @@ def test_search_puts_the_topic_page_first_with_clean_results(
         out.write("\n".join(report) + "\n")
     print("\n" + "\n".join(report))
     assert tab.other_hosts() == []
+
+
+# Pages with a diagram, wide text outputs and tables, and figures.
+# Page -> what its screenshot shows.
+READABILITY_PAGES = {
+    "zh": {
+        "convolutional-neural-networks/lenet/": ".d2l-diagram",
+        "performance/": ".d2l-output",
+        "linear-networks/softmax-regression-scratch/": "img.d2l-output__figure >> nth=-1",
+        "": "article table",
+    },
+    "en": {
+        "en/convolutional-neural-networks/lenet/": ".d2l-diagram",
+        "en/performance/": ".d2l-output",
+        "en/linear-networks/softmax-regression-scratch/": "img.d2l-output__figure >> nth=-1",
+        "en/": "article table",
+    },
+}
+MIN_TEXT_PX = 11
+# Measured in the page: every number a reader's eye depends on.
+READABILITY_PROBE = """() => {
+  const visible = el => el.checkVisibility() && el.getBoundingClientRect().width > 0;
+  const overlap = (a, b) => !(a.right <= b.left || b.right <= a.left ||
+                              a.bottom <= b.top || b.bottom <= a.top);
+  const article = document.querySelector("article");
+  const diagrams = [...document.querySelectorAll(".d2l-diagram img")].filter(visible).map(img =>
+    Number(img.dataset.fontPx) * img.getBoundingClientRect().width / img.width);
+  // Matplotlib's text is 10 pt (13.3 px) at the figure's natural size.
+  const figures = [...document.querySelectorAll("img.d2l-output__figure")].filter(visible)
+    .map(img => 13.3 * img.getBoundingClientRect().width / img.naturalWidth);
+  const blocks = [...article.querySelectorAll(".d2l-output pre, .md-typeset__table")]
+    .filter(visible);
+  const cut = blocks.filter(el => {
+    const box = el.scrollWidth > el.clientWidth + 1 ? el : null;
+    if (!box) return false;
+    const style = getComputedStyle(el);
+    const scrolls = ["auto", "scroll"].includes(style.overflowX);
+    const wrapper = el.closest(".md-typeset__scrollwrap, .d2l-output");
+    const wrapperScrolls = wrapper && ["auto", "scroll"].includes(
+      getComputedStyle(wrapper).overflowX);
+    return !(scrolls || wrapperScrolls);
+  }).map(el => el.textContent.slice(0, 40));
+  const overflowing = document.documentElement.scrollWidth > window.innerWidth + 1;
+  const buttons = [...document.querySelectorAll("button.md-code__button")].filter(visible)
+    .map(b => b.getBoundingClientRect());
+  const outputs = [...document.querySelectorAll(".d2l-output")].filter(visible)
+    .map(o => o.getBoundingClientRect());
+  const covered = buttons.filter(b => outputs.some(o => overlap(b, o))).length;
+  const tableCode = [...article.querySelectorAll("table code")].filter(visible)
+    .filter(code => code.getClientRects().length > 1).map(code => code.textContent);
+  const sidebar = document.querySelector(".md-sidebar--primary");
+  const siteName = document.querySelector(".md-header__topic .md-ellipsis")?.textContent.trim();
+  const titles = sidebar ? [...sidebar.querySelectorAll("*")].filter(el =>
+    visible(el) && el.children.length === 0 && el.textContent.trim() === siteName &&
+    !el.closest(".md-nav__item")).length : 0;
+  let activeCovered = false;
+  const active = sidebar && [...sidebar.querySelectorAll(".md-nav__link--active")]
+    .filter(visible).pop();
+  if (active) {
+    active.scrollIntoView({ block: "nearest" });
+    const sticky = [...sidebar.querySelectorAll(".md-nav__title")].filter(visible)
+      .filter(t => getComputedStyle(t).position === "sticky");
+    activeCovered = sticky.some(t => overlap(t.getBoundingClientRect(),
+                                             active.getBoundingClientRect()));
+  }
+  return { diagrams, figures, cut, overflowing, covered, tableCode, titles, activeCovered,
+           footer: !!document.querySelector(".md-footer__link") };
+}"""
+
+
+@pytest.mark.parametrize("palette", ["light", "dark"])
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pages_are_readable_at_every_width(
+    tab: RecordedPage, site_url: str, lang: str, width: int, palette: str
+):
+    page = tab.page
+    page.set_viewport_size({"width": width, "height": 900 if width > 800 else 844})
+    page.emulate_media(color_scheme=palette)
+    # Material keeps the last palette chosen in localStorage: start from the media query.
+    page.add_init_script("localStorage.clear()")
+    for path, shown in READABILITY_PAGES[lang].items():
+        page.goto(site_url + path, wait_until="networkidle")
+        scheme = page.locator("body").get_attribute("data-md-color-scheme")
+        assert scheme == ("slate" if palette == "dark" else "default")
+        # Lazy images: load the visible ones now (the other palette's diagram stays hidden).
+        page.evaluate(
+            "[...document.querySelectorAll('article img')].filter(i => i.checkVisibility())"
+            ".forEach(i => { i.loading = 'eager'; })"
+        )
+        page.wait_for_function(
+            "[...document.querySelectorAll('article img')].every("
+            "i => !i.checkVisibility() || (i.complete && i.naturalWidth > 0))"
+        )
+        found = page.evaluate(READABILITY_PROBE)
+        name = (path.strip("/").replace("/", "-") or "home").removeprefix("en-")
+        page.locator(shown).first.scroll_into_view_if_needed()
+        _screenshot(tab, f"{lang}-{name}-{width}-{palette}")
+        where = f"{path or 'home'} at {width}px, {palette}"
+        assert all(px >= MIN_TEXT_PX for px in found["diagrams"]), (where, found["diagrams"])
+        assert all(px >= 9 for px in found["figures"]), (where, found["figures"])
+        assert found["cut"] == [] and not found["overflowing"], (where, found["cut"])
+        assert found["covered"] == 0, where
+        assert found["tableCode"] == [], (where, found["tableCode"])
+        assert found["footer"], where
+        if width > 1220:
+            assert found["titles"] <= 1, where
+        assert not found["activeCovered"], where
+        if "lenet" in path:
+            assert found["diagrams"], where
+        if "softmax" in path:
+            assert found["figures"], where
+    assert tab.other_hosts() == []
+    assert tab.failures == [], tab.failures
