@@ -10,7 +10,7 @@ WORKERS ?= 2
 export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help serve site test lint run status clean diagrams
+.PHONY: help serve site test lint run status clean diagrams pdf
 
 help:
 	@echo "make serve   build both languages and serve the book on http://127.0.0.1:$(PORT)/"
@@ -18,6 +18,7 @@ help:
 	@echo "make site    strict build of both languages into site/"
 	@echo "make run     run snippets and store outputs (MODE=quick|full, SNIPPETS=paths)"
 	@echo "make status  fresh / stale / missing outputs per snippet"
+	@echo "make pdf     the whole book as one PDF per language (after make site; chromium)"
 	@echo "make diagrams  render new or edited Mermaid diagrams to docs/diagrams/ (chromium)"
 
 $(BIN)/python:
@@ -32,6 +33,10 @@ $(VENV)/.ci-installed: requirements/ci.txt requirements/docs.txt requirements/to
 	$(BIN)/pip install -q -r requirements/ci.txt
 	$(BIN)/pip install -q --no-deps -e .
 	touch $@ $(VENV)/.docs-installed
+
+$(VENV)/.browser-installed: requirements/browser.txt $(VENV)/.docs-installed
+	$(BIN)/pip install -q -r requirements/browser.txt
+	touch $@
 
 # Chinese first: its build cleans site/, the English build then fills site/en/.
 site: $(VENV)/.docs-installed
@@ -57,8 +62,12 @@ run: $(VENV)/.ci-installed
 status: $(VENV)/.docs-installed
 	$(BIN)/python -m d2lref.book status
 
+# Printed from the built site by chromium: site/d2l-notes.pdf and site/en/d2l-notes.pdf.
+pdf: $(VENV)/.browser-installed
+	$(BIN)/python docs/hooks/book_pdf.py site
+
 # Mermaid diagrams are rendered ahead of time, like outputs: the build only reads the SVGs.
-diagrams: $(VENV)/.ci-installed
+diagrams: $(VENV)/.browser-installed
 	$(BIN)/python docs/hooks/diagrams.py
 
 clean:

@@ -21,6 +21,7 @@ import hashlib
 import html
 import json
 import logging
+import os
 import re
 import shutil
 import sys
@@ -33,7 +34,8 @@ REPO_DIR = Path(__file__).resolve().parents[2]
 STORE_DIR = REPO_DIR / "docs" / "diagrams"
 MERMAID_JS = REPO_DIR / "docs/assets/vendor/mermaid-11.17.2/mermaid.min.js"
 SITE_SUBDIR = "assets/diagrams"
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium, or another Chromium-based browser named by $CHROMIUM.
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -300,7 +300,7 @@ def test_formulas_render_within_deadline_on_a_slow_connection(
             "navigation (10 Mbit/s, 40 ms latency, cache off)\n"
         )
     print(f"\n{MATH_PAGES[lang]}: {formulas} formulas rendered in {rendered_ms:.0f} ms")
-    assert formulas >= 10
+    assert formulas >= 5
     assert rendered_ms <= MATH_DEADLINE_MS
     assert tab.other_hosts() == []
 
