@@ -10,7 +10,7 @@ WORKERS ?= 2
 export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help serve site test lint run status clean
+.PHONY: help serve site test lint run status clean diagrams pdf
 
 help:
 	@echo "make serve   build both languages and serve the book on http://127.0.0.1:$(PORT)/"
@@ -20,6 +20,8 @@ help:
 	@echo "make status  fresh / stale / missing outputs per snippet"
 	@echo "make device-carry  fill .carry/ (wheels, d2l, data) for the one GPU-machine call"
 	@echo "make estimate      estimated full-run time of the modern-CNN pages on one H200"
+	@echo "make pdf     the whole book as one PDF per language (after make site; chromium)"
+	@echo "make diagrams  render new or edited Mermaid diagrams to docs/diagrams/ (chromium)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +35,10 @@ $(VENV)/.ci-installed: requirements/ci.txt requirements/docs.txt requirements/to
 	$(BIN)/pip install -q -r requirements/ci.txt
 	$(BIN)/pip install -q --no-deps -e .
 	touch $@ $(VENV)/.docs-installed
+
+$(VENV)/.browser-installed: requirements/browser.txt $(VENV)/.docs-installed
+	$(BIN)/pip install -q -r requirements/browser.txt
+	touch $@
 
 # Chinese first: its build cleans site/, the English build then fills site/en/.
 site: $(VENV)/.docs-installed
@@ -57,6 +63,14 @@ run: $(VENV)/.ci-installed
 
 status: $(VENV)/.docs-installed
 	$(BIN)/python -m d2lref.book status
+
+# Printed from the built site by chromium: site/d2l-notes.pdf and site/en/d2l-notes.pdf.
+pdf: $(VENV)/.browser-installed
+	$(BIN)/python docs/hooks/book_pdf.py site
+
+# Mermaid diagrams are rendered ahead of time, like outputs: the build only reads the SVGs.
+diagrams: $(VENV)/.browser-installed
+	$(BIN)/python docs/hooks/diagrams.py
 
 clean:
 	rm -rf site test-artifacts docs/zh/notebooks docs/en/notebooks

@@ -10,6 +10,7 @@ Chinese root) and ``docs_dir`` (relative to the config file).
 * ``on_page_context``: ``extra.alternate`` becomes, for this page only, links to the same page
   in each language, relative to the page (so the site also works under a sub-path). Material
   renders them as the language switch and as ``<link rel="alternate" hreflang>`` in the head.
+* ``on_config`` also gives each language its own mkdocs-jupyter cache folder;
 * ``on_post_build``: Material fetches ``sitemap.xml`` next to every alternate link; a small
   sitemap in each page's folder (the page and its twins) answers it instead of a 404.
 """
@@ -96,6 +97,13 @@ def on_config(config, **kwargs):
         raise PluginError(
             "Pages without their twin in the other language:\n  " + "\n  ".join(problems)
         )
+    # mkdocs-jupyter deletes the cache entries a build did not use: one shared folder would lose
+    # the other language's notebook views on every build.
+    notebooks = config["plugins"].get("mkdocs-jupyter")
+    if notebooks is not None and notebooks.config.get("cache"):
+        cache_dir = Path(notebooks.config["cache_dir"])
+        if cache_dir.name != current:
+            notebooks.config["cache_dir"] = str(cache_dir / current)
     _state.update(
         languages=languages,
         current=by_lang[current],

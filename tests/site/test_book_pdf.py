@@ -1,0 +1,101 @@
+"""The book as one PDF per language: it opens, each page of the book starts a sheet, math is
+rendered (not LaTeX source), and the home page links to it."""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("site")]
+
+REPO_DIR = Path(__file__).resolve().parents[2]
+H1 = re.compile(r"<h1[^>]*>(?P<title>.*?)</h1>", re.S)
+
+
+def _load_book_pdf():
+    spec = importlib.util.spec_from_file_location("book_pdf", REPO_DIR / "docs/hooks/book_pdf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+book_pdf = _load_book_pdf()
+
+
+@pytest.fixture(scope="module")
+def pdfs(built_site: Path) -> dict[str, Path]:
+    missing = [tool for tool in ("pdftotext", "pdfinfo") if shutil.which(tool) is None]
+    if not book_pdf.CHROMIUM.exists():
+        missing.append(str(book_pdf.CHROMIUM))
+    if missing:
+        message = f"{', '.join(missing)} not found: apt-get install -y chromium poppler-utils"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    written = book_pdf.build_pdfs(built_site)
+    return {"zh": written[0], "en": written[1]}
+
+
+def _pages_text(pdf: Path) -> list[str]:
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return text.split("\f")
+
+
+def _titles(built_site: Path, lang: str) -> list[str]:
+    root = built_site if lang == "zh" else built_site / "en"
+    config = REPO_DIR / ("mkdocs.yml" if lang == "zh" else "mkdocs.en.yml")
+    titles = []
+    for page in book_pdf.nav_pages(config):
+        page_html = (root / book_pdf.page_url(page) / "index.html").read_text(encoding="utf-8")
+        title = html.unescape(re.sub(r"<[^>]+>", "", H1.search(page_html)["title"]))
+        titles.append(title.replace("¶", "").strip())
+    return titles
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pdf_has_every_page_on_its_own_sheet(pdfs, built_site: Path, lang: str):
+    info = subprocess.run(
+        ["pdfinfo", str(pdfs[lang])], capture_output=True, text=True, check=True
+    ).stdout
+    sheets = int(re.search(r"^Pages:\s+(\d+)", info, re.M)[1])
+    titles = _titles(built_site, lang)
+    assert sheets >= len(titles) >= 40
+    # Compared without spaces or line breaks: pdftotext may split a title where its font
+    # changes (Latin to Chinese) and drop the space between the two.
+    titles = ["".join(title.split()) for title in titles]
+    sheet_starts = ["".join(page.split())[:200] for page in _pages_text(pdfs[lang])]
+    starts = [
+        next((number for number, start in enumerate(sheet_starts) if start.startswith(title)),
+             None)
+        for title in titles
+    ]
+    assert None not in starts, [t for t, n in zip(titles, starts, strict=True) if n is None]
+    assert starts == sorted(starts)  # in book order
+    # Page numbers in the footer: the last line of a sheet reads "n / total".
+    assert re.search(rf"\b2 / {sheets}\b", _pages_text(pdfs[lang])[1])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pdf_math_is_rendered(pdfs, lang: str):
+    text = "\f".join(_pages_text(pdfs[lang]))
+    for source in ("\\frac", "\\mathbf", "\\(", "\\[", "$$", "\\sum"):
+        assert source not in text, f"LaTeX source {source!r} in the {lang} PDF"
+    assert "∑" in text and "∂" in text  # glyphs KaTeX drew
+    assert text.count("snippets/") >= 50  # code cells and their outputs are in the book
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_home_page_links_to_the_pdf(pdfs, built_site: Path, lang: str):
+    root = built_site if lang == "zh" else built_site / "en"
+    home = (root / "index.html").read_text(encoding="utf-8")
+    assert f'href="{book_pdf.PDF_NAME}"' in home
+    assert (root / book_pdf.PDF_NAME).stat().st_size > 500_000
