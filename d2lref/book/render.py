@@ -324,6 +324,23 @@ def output_html(output: CellOutput, cell_name: str, ctx: RenderContext) -> str:
     )
 
 
+# Python-Markdown passes HTML through untouched only when it starts in the first 3 columns;
+# indented (in an admonition or a list item) it would be wrapped in <p> and its text parsed as
+# Markdown. A fence of this kind is passed through at any depth by the function below, named
+# as a superfences custom fence in mkdocs.yml.
+RAW_HTML_FENCE = "d2l-output-html"
+
+
+def _raw_html_fence(block: str) -> str:
+    return _fence(block.rstrip("\n"), RAW_HTML_FENCE)
+
+
+def raw_html_fence_format(source: str, language: str, css_class: str, options: dict,
+                          md: Any, **kwargs: Any) -> str:
+    """superfences formatter of the ``d2l-output-html`` fence: its content, as it is."""
+    return source
+
+
 def _problem_admonition(status: str, page: Page, ctx: RenderContext) -> str:
     labels = ctx.labels
     command = f"python -m d2lref.book run snippets/{page.snippet_relpath} --mode full"
@@ -355,8 +372,10 @@ def render_site(page: Page, ctx: RenderContext) -> str:
             output = outputs.get(cell.name, CellOutput(status="missing"))
             if output.status == "ok":
                 block = output_html(output, cell.name, ctx)
-                if block:
-                    pieces.append(_indented(block, segment.indent) + "\n")
+                if block and segment.indent:
+                    pieces.append(_indented(_raw_html_fence(block), segment.indent) + "\n")
+                elif block:
+                    pieces.append(block + "\n")
             else:
                 ctx.problems.append(
                     f"{page.relpath}: output of cell {cell.name!r} is {output.status}; run "

@@ -56,3 +56,43 @@ result = d2l.train_ch3(net, train_iter, test_iter, loss, num_epochs, trainer)
 # train_ch3 returns what it measured: check it instead of trusting the printed line.
 assert result.test_acc > 0.5 and result.train_loss < 2.0
 result.train_loss, result.test_acc
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+# The bug: a softmax layer before nn.CrossEntropyLoss, which applies softmax again.
+# Even a perfect, certain prediction (probability 1 for the true class) costs
+# -log(e / (e + 9)) = log(1 + 9 / e), so the loss can never go below that floor.
+perfect_probs = torch.zeros(1, 10)
+perfect_probs[0, 3] = 1.0
+floor = nn.CrossEntropyLoss()(perfect_probs, torch.tensor([3]))
+assert math.isclose(floor.item(), math.log(1 + 9 / math.e), rel_tol=1e-6)
+floor
+
+
+# %% exercise-2
+def cross_entropy_from_logits(logits, y):
+    """-log softmax(logits)[y] = logsumexp(logits) - logits[y], one per example."""
+    return torch.logsumexp(logits, dim=1) - logits[torch.arange(len(y)), y]
+
+
+torch.manual_seed(0)
+many_logits = torch.randn(8, 10) * 300  # scores as large as +-1000
+labels_8 = torch.randint(0, 10, (8,))
+ours = cross_entropy_from_logits(many_logits, labels_8)
+assert torch.isfinite(ours).all()
+assert torch.allclose(ours, loss(many_logits, labels_8))
+ours[:4]
+
+# %% exercise-3
+# Predict the loss before any training: weights ~ N(0, 0.01^2) give scores close to 0,
+# softmax close to uniform, so the loss is close to log(10) = 2.303.
+d2l.set_seed(1)
+fresh = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+fresh.apply(init_weights)
+images = torch.rand(256, 1, 28, 28)  # pixel values in [0, 1], like Fashion-MNIST
+guesses = torch.randint(0, 10, (256,))
+initial_loss = loss(fresh(images), guesses).mean()
+assert abs(initial_loss - math.log(10)) < 0.05
+initial_loss, math.log(10)

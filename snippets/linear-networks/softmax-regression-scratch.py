@@ -112,3 +112,54 @@ def predict_ch3(net, test_iter, n=6):
 
 
 predict_ch3(net, test_iter)
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+big = torch.tensor([[100.0, 101.0, 102.0]])
+print("exp(88) =", torch.exp(torch.tensor(88.0)).item(), " exp(89) =",
+      torch.exp(torch.tensor(89.0)).item())
+assert torch.isnan(softmax(big)).all()  # inf / inf
+
+
+def stable_softmax(X):
+    """Softmax of X - max(X) per row: the same result, and no exponent above 0."""
+    X_exp = torch.exp(X - X.max(dim=1, keepdim=True).values)
+    return X_exp / X_exp.sum(1, keepdim=True)
+
+
+assert torch.allclose(stable_softmax(big), torch.softmax(big, dim=1))
+stable_softmax(big)
+
+# %% exercise-2
+# The model is sure, and wrong: probability 0 for the true class 1.
+sure_and_wrong = torch.tensor([[1.0, 0.0, 0.0]])
+infinite = cross_entropy(sure_and_wrong, torch.tensor([1]))
+assert torch.isinf(infinite).all()
+# Computed from scores (logits) instead, the loss stays finite even for a huge margin.
+from_logits = torch.nn.functional.cross_entropy(
+    torch.tensor([[50.0, 0.0, 0.0]]), torch.tensor([1])
+)
+assert torch.isfinite(from_logits) and from_logits > 49
+infinite, from_logits
+
+
+# %% exercise-3
+def softmax_buggy(X):
+    X_exp = torch.exp(X)
+    return X_exp / X_exp.sum(1)  # (n, q) / (q,): divides column j by row j's sum
+
+
+torch.manual_seed(0)
+square = torch.normal(0, 1, (3, 3))  # a batch of 3 examples with 3 classes
+wide = torch.normal(0, 1, (2, 5))
+try:
+    softmax_buggy(wide)  # (2, 5) / (2,): a broadcasting error, easy to notice
+    wide_error = None
+except RuntimeError as err:
+    wide_error = type(err).__name__
+row_sums = softmax_buggy(square).sum(1)  # runs, but rows no longer sum to 1
+assert wide_error == "RuntimeError" and not torch.allclose(row_sums, torch.ones(3))
+assert torch.allclose(softmax(square).sum(1), torch.ones(3))  # the fix: keepdim=True
+wide_error, row_sums

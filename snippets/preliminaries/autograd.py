@@ -178,7 +178,7 @@ assert torch.allclose(x.grad, torch.cos(x.detach()), atol=1e-6)
 print(f"max |grad - cos(x)| = {(x.grad - torch.cos(x.detach())).abs().max():.1e}")
 
 # %% exercise-3
-# f from the control-flow cell on a vector: f(a) = k * a still, with one k for all entries.
+# f from the control-flow cell, on a vector: still f(a) = k * a, one k for all entries.
 torch.manual_seed(1)
 a = torch.randn(5, requires_grad=True)
 d = f(a)

@@ -121,7 +121,7 @@ assert torch.isclose(torch.norm(x.grad), torch.tensor(1.0))
 x.grad
 
 # %% exercise-4
-# The Jacobian of softmax (3 outputs, 3 inputs): diag(s) - s s^T; every column sums to 0.
+# Jacobian of softmax (3 outputs, 3 inputs): diag(s) - s s^T; each column sums to 0.
 z = torch.tensor([1.0, 2.0, 3.0])
 s = torch.softmax(z, dim=0)
 J = jacobian(lambda v: torch.softmax(v, dim=0), z)

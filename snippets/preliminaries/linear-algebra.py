@@ -100,7 +100,7 @@ row_error, column_shares.sum(axis=0), row_shares.sum(axis=1)
 
 # %% exercise-2
 def matmul_by_dots(A, B):
-    """Matrix product from dot products: element (i, j) is row i of A times column j of B."""
+    """Matrix product from dot products: (i, j) is row i of A times column j of B."""
     C = torch.zeros(A.shape[0], B.shape[1])
     for i in range(A.shape[0]):
         for j in range(B.shape[1]):

@@ -119,21 +119,22 @@ for prevalence in (0.0015, 0.015):
 assert round(posterior, 4) == 0.6036
 
 # %% exercise-2
-# How far the frequency of face 1 is from 1/6, over 2000 repeated experiments of n rolls.
+# How far the frequency of face 1 is from 1/6, over 2000 experiments of n rolls each.
 torch.manual_seed(0)
 spreads = {}
 for n in (100, 10_000):
     frequencies = Multinomial(n, fair_probs).sample((2000,))[:, 0] / n
     spreads[n] = frequencies.std().item()
     theory = (1 / 6 * 5 / 6 / n) ** 0.5
-    print(f"n={n:>6}: std of the frequency {spreads[n]:.4f}, sqrt(p(1-p)/n) = {theory:.4f}")
+    print(f"n={n:>6}: std of the frequency {spreads[n]:.4f}, "
+          f"sqrt(p(1-p)/n) = {theory:.4f}")
 # 100 times more rolls, 10 times (sqrt(100)) less spread.
 assert 8 < spreads[100] / spreads[10_000] < 12
 
 
 # %% exercise-3
 def sum_of_two_dice():
-    """Distribution of the sum of two independent dice, from their joint distribution."""
+    """Distribution of the sum of two independent dice, from their joint one."""
     joint = torch.outer(probs, probs)  # independent: P(X=i, Y=j) = P(X=i) P(Y=j)
     totals = faces[:, None] + faces[None, :]
     values = torch.arange(2, 13, dtype=torch.float64)

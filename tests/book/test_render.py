@@ -15,6 +15,7 @@ from d2lref.book.render import (
     RenderContext,
     extract_source,
     parse_page,
+    raw_html_fence_format,
     render_site,
     render_test,
 )
@@ -234,8 +235,11 @@ def test_directive_inside_a_collapsed_block_stays_inside_it(tiny_book, monkeypat
     page = parse_page(text, "demo/page.md", tiny_book)
     rendered = render_site(page, RenderContext(repo_dir=tiny_book, lang="zh"))
     assert "    ```python" in rendered
+    fence = {"name": "d2l-output-html", "class": "d2l-output-html",
+             "format": raw_html_fence_format}
     html_text = markdown.markdown(
-        rendered, extensions=["admonition", "pymdownx.details", "pymdownx.superfences"]
+        rendered, extensions=["admonition", "pymdownx.details", "pymdownx.superfences"],
+        extension_configs={"pymdownx.superfences": {"custom_fences": [fence]}},
     )
     details = html_text[html_text.index("<details") : html_text.index("</details>")]
     assert "snippets/demo/page.py · total" in details
@@ -243,3 +247,5 @@ def test_directive_inside_a_collapsed_block_stays_inside_it(tiny_book, monkeypat
     assert 'data-cell="total"' in details
     # The printed text is not indented by the nesting.
     assert "<code>6</code>" in details.replace("\n", "")
+    # The output is a block of its own right after the code, not HTML inside a paragraph.
+    assert "<p><div" not in details and '</div>\n<div class="d2l-output"' in details
