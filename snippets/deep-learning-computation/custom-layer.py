@@ -87,7 +87,7 @@ out
 
 # %% exercise-1
 class TensorReduction(nn.Module):
-    """y_k = sum_ij W[i, j, k] * x_i * x_j for each example: a layer with a 3-d weight."""
+    """y_k = sum_ij W[i, j, k] * x_i * x_j per example: a layer with a 3-d weight."""
 
     def __init__(self, in_units, units):
         super().__init__()
@@ -111,7 +111,7 @@ Y
 
 # %% exercise-2
 class CenteredPerExample(nn.Module):
-    """Subtracts each example's own mean, instead of the mean over the whole minibatch."""
+    """Subtracts each example's own mean, not the mean of the whole minibatch."""
 
     def forward(self, X):
         return X - X.mean(dim=1, keepdim=True)
@@ -120,14 +120,15 @@ class CenteredPerExample(nn.Module):
 X = torch.tensor([[1.0, 2.0, 3.0], [10.0, 20.0, 30.0]])
 whole_batch = CenteredLayer()(X).mean(dim=1)
 per_example = CenteredPerExample()(X).mean(dim=1)
-assert not torch.allclose(whole_batch, torch.zeros(2))  # one mean for the batch: rows are off
+# one mean for the batch: rows are off
+assert not torch.allclose(whole_batch, torch.zeros(2))
 assert torch.allclose(per_example, torch.zeros(2))
 whole_batch, per_example
 
 
 # %% exercise-3
 class ScaleBuggy(nn.Module):
-    """The bug: a plain tensor with requires_grad=True is not registered as a parameter."""
+    """The bug: a plain tensor with requires_grad=True is not a parameter."""
 
     def __init__(self, units):
         super().__init__()

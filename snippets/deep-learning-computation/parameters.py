@@ -168,7 +168,8 @@ assert not torch.equal(before, shared.weight)  # training did change the shared 
 # Exercises: answers
 
 # %% exercise-1
-# Constant initialization: every hidden unit starts equal, gets the same gradient, stays equal.
+# Constant initialization: every hidden unit starts equal, gets the same gradient, stays
+# equal.
 torch.manual_seed(0)
 net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
 net.apply(init_constant)
@@ -180,7 +181,8 @@ for _ in range(20):
     optimizer.step()
 hidden = net[0].weight.detach()
 assert not torch.all(hidden == 1)  # training did move the weights...
-assert torch.allclose(hidden, hidden[0].expand_as(hidden))  # ...but all 8 rows are still equal
+# ...but all 8 rows are still equal
+assert torch.allclose(hidden, hidden[0].expand_as(hidden))
 hidden[:3]
 
 # %% exercise-2
@@ -212,7 +214,8 @@ assert counts == {"block1": block, "block2": 4 * block, "rgnet": 4 * block + (4 
 counts
 
 # %% exercise-4
-# Xavier uniform draws from U(-a, a), whose standard deviation is a / sqrt(3) = sqrt(2 / (in+out)).
+# Xavier uniform draws from U(-a, a), whose standard deviation is
+# a / sqrt(3) = sqrt(2 / (in + out)).
 torch.manual_seed(0)
 wide = nn.Linear(256, 256)
 nn.init.xavier_uniform_(wide.weight)

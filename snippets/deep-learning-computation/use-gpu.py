@@ -98,8 +98,8 @@ else:
 # Exercises: answers
 
 # %% exercise-1
-# Module.to changes the module in place and returns it; Tensor.to returns a new tensor when
-# anything changes (device or dtype) and the same tensor when nothing does.
+# Module.to changes the module in place and returns it; Tensor.to returns a new tensor
+# when anything changes (device or dtype) and the same tensor when nothing does.
 torch.manual_seed(0)
 layer = nn.Linear(3, 1)
 assert layer.to(torch.float64) is layer  # same module object...
@@ -111,7 +111,7 @@ layer.weight.dtype, t.to(torch.float64) is t, t.to(torch.float32) is t
 
 # %% exercise-2
 def mean_loss_slow(losses):
-    """The bug: .item() in the loop reads one number back per step (a sync each on a GPU)."""
+    """The bug: .item() reads one number back per step (a sync each on a GPU)."""
     total = 0.0
     for loss in losses:
         total += loss.item()
@@ -127,7 +127,8 @@ def mean_loss(losses):
 
 
 torch.manual_seed(0)
-losses = list(torch.rand(100).to(d2l.try_gpu()))  # drawn on the CPU: same numbers anywhere
+# drawn on the CPU: same numbers anywhere
+losses = list(torch.rand(100).to(d2l.try_gpu()))
 assert abs(mean_loss(losses) - mean_loss_slow(losses)) < 1e-5
 round(mean_loss(losses), 4)
 
@@ -138,4 +139,7 @@ item_time = seconds(lambda: [cpu_values[i].item() for i in range(len(cpu_values)
 tolist_time = seconds(lambda: cpu_values.tolist())
 ratio = item_time / tolist_time
 assert ratio > 2  # a measurement: the exact ratio depends on the machine
-print(f"1000 x .item(): {item_time * 1e6:.0f} us, one .tolist(): {tolist_time * 1e6:.0f} us")
+print(
+    f"1000 x .item(): {item_time * 1e6:.0f} us, "
+    f"one .tolist(): {tolist_time * 1e6:.0f} us"
+)
