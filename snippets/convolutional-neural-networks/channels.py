@@ -56,10 +56,15 @@ Y1.shape
 # Exercises: answers
 
 # %% exercise-1
-# Kernels K, K + 1, K + 2: the cross-correlation is linear in the kernel, so each step of +1
-# adds the sum of every window over both channels, i.e. the correlation with a kernel of ones.
-X = torch.tensor([[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]],
-                  [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]])
+# Kernels K, K + 1, K + 2: the cross-correlation is linear in the kernel, so each step
+# of +1 adds the sum of every window over both channels, i.e. the correlation with a
+# kernel of ones.
+X = torch.tensor(
+    [
+        [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]],
+        [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]],
+    ]
+)
 K = torch.tensor([[[0.0, 1.0], [2.0, 3.0]], [[1.0, 2.0], [3.0, 4.0]]])
 Y = d2l.corr2d_multi_in_out(X, torch.stack((K, K + 1, K + 2), 0))
 window_sums = d2l.corr2d_multi_in(X, torch.ones(2, 2, 2))
@@ -68,7 +73,8 @@ window_sums
 
 # %% exercise-2
 # Parameters and FLOPs of one conv layer: c_o * (c_i * k * k + 1) parameters and
-# h_out * w_out * c_o * c_i * k * k multiply-adds (2 FLOPs each), measured by PyTorch's counter.
+# h_out * w_out * c_o * c_i * k * k multiply-adds (2 FLOPs each), measured by PyTorch's
+# counter.
 from torch import nn  # noqa: E402  (an answer cell imports what it needs)
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 

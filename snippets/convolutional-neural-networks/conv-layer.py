@@ -85,10 +85,13 @@ horizontal_diff, vertical_diff
 
 # %% exercise-2
 def corr2d_unfold(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
-    """corr2d without Python loops: unfold every k_h×k_w window into a column, then one matmul."""
+    """corr2d without loops: every k_h×k_w window unfolded to a column, one matmul."""
     h, w = K.shape
-    windows = nn.functional.unfold(X[None, None], kernel_size=(h, w))  # (1, h*w, n_windows)
-    return (K.reshape(1, -1) @ windows[0]).reshape(X.shape[0] - h + 1, X.shape[1] - w + 1)
+    # (1, h*w, n_windows)
+    windows = nn.functional.unfold(X[None, None], kernel_size=(h, w))
+    return (K.reshape(1, -1) @ windows[0]).reshape(
+        X.shape[0] - h + 1, X.shape[1] - w + 1
+    )
 
 
 torch.manual_seed(0)
@@ -99,7 +102,7 @@ corr2d_unfold(X, K).shape
 
 # %% exercise-3
 def learn_edge_kernel(lr: float, steps: int = 10) -> list[float]:
-    """The learn-kernel loop with a given learning rate; returns the loss after each step."""
+    """The learn-kernel loop at a learning rate; returns the loss after each step."""
     torch.manual_seed(0)
     X = torch.ones((1, 1, 6, 8))
     X[:, :, :, 2:6] = 0
@@ -115,14 +118,16 @@ def learn_edge_kernel(lr: float, steps: int = 10) -> list[float]:
     return losses
 
 
-# The loss is quadratic in the 2 weights; its Hessian's largest eigenvalue sets the limit 2/λ.
+# The loss is quadratic in the 2 weights; its Hessian's largest eigenvalue sets the
+# limit 2/λ.
 windows = torch.ones(6, 8)
 windows[:, 2:6] = 0
 pairs = torch.stack([windows[:, :-1].reshape(-1), windows[:, 1:].reshape(-1)], dim=1)
 largest = torch.linalg.eigvalsh(2 * pairs.T @ pairs).max().item()
 losses = {lr: learn_edge_kernel(lr) for lr in (0.01, 0.03, 0.04)}
 assert abs(largest - 60) < 1e-4  # so gradient descent diverges above lr = 2/60 ≈ 0.033
-assert losses[0.03][-1] < losses[0.01][-1] < losses[0.01][0]  # both converge, 0.03 faster
+# both converge, 0.03 faster
+assert losses[0.03][-1] < losses[0.01][-1] < losses[0.01][0]
 assert losses[0.04][-1] > losses[0.04][0]  # just past the limit: the loss grows
 print(f"largest Hessian eigenvalue {largest:.0f}, largest stable lr {2 / largest:.4f}")
 for lr, run in losses.items():

@@ -45,24 +45,35 @@ from torch import nn  # noqa: E402  (an answer cell imports what it needs)
 def relu_max_lenet() -> nn.Sequential:
     """LeNet with ReLU instead of sigmoid and max pooling instead of average pooling."""
     return nn.Sequential(
-        nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.ReLU(), nn.MaxPool2d(2, stride=2),
-        nn.Conv2d(6, 16, kernel_size=5), nn.ReLU(), nn.MaxPool2d(2, stride=2),
-        nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
-        nn.Linear(84, 10))
+        nn.Conv2d(1, 6, kernel_size=5, padding=2),
+        nn.ReLU(),
+        nn.MaxPool2d(2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5),
+        nn.ReLU(),
+        nn.MaxPool2d(2, stride=2),
+        nn.Flatten(),
+        nn.Linear(400, 120),
+        nn.ReLU(),
+        nn.Linear(120, 84),
+        nn.ReLU(),
+        nn.Linear(84, 10),
+    )
 
 
 def bright_squares(n: int = 100) -> tuple[torch.Tensor, torch.Tensor]:
-    """n noisy 28×28 images with a bright 8×5 patch at one of 10 places; the place is the label."""
+    """n noisy 28×28 images, a bright 8×5 patch at one of 10 places: the label."""
     generator = torch.Generator().manual_seed(0)
     labels = torch.arange(n) % 10
     images = 0.1 * torch.rand(n, 1, 28, 28, generator=generator)
     for image, label in zip(images, labels.tolist(), strict=True):
         row, col = divmod(label, 5)
-        image[0, 4 + 12 * row: 12 + 12 * row, 2 + 5 * col: 7 + 5 * col] += 1
+        image[0, 4 + 12 * row : 12 + 12 * row, 2 + 5 * col : 7 + 5 * col] += 1
     return images, labels
 
 
-def fit(net: nn.Module, X: torch.Tensor, y: torch.Tensor, lr=0.3, steps=30) -> list[float]:
+def fit(
+    net: nn.Module, X: torch.Tensor, y: torch.Tensor, lr=0.3, steps=30
+) -> list[float]:
     """Full-batch SGD with train_ch6's Xavier initialization; the loss at every step."""
     torch.manual_seed(0)
     for layer in net:
@@ -88,8 +99,11 @@ print(f"ReLU + max:    {relu_losses[0]:.3f} -> {relu_losses[-1]:.3f}")
 
 # %% exercise-2
 # Where are LeNet's 61,706 parameters? By layer, the first dense layer dominates.
-by_layer = {f"{i}: {type(layer).__name__}": sum(p.numel() for p in layer.parameters())
-            for i, layer in enumerate(net) if any(True for _ in layer.parameters())}
+by_layer = {
+    f"{i}: {type(layer).__name__}": sum(p.numel() for p in layer.parameters())
+    for i, layer in enumerate(net)
+    if any(True for _ in layer.parameters())
+}
 assert by_layer["7: Linear"] == 400 * 120 + 120  # the 400 -> 120 dense layer
 assert by_layer["7: Linear"] / sum(by_layer.values()) > 0.75
 by_layer
@@ -97,12 +111,21 @@ by_layer
 
 # %% exercise-3
 def lenet_rgb32() -> nn.Sequential:
-    """LeNet for 3-channel 32×32 images: 3 input channels, no padding on the first conv."""
+    """LeNet for 3×32×32 images: 3 input channels, no padding on the first conv."""
     return nn.Sequential(
-        nn.Conv2d(3, 6, kernel_size=5), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
-        nn.Conv2d(6, 16, kernel_size=5), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
-        nn.Flatten(), nn.Linear(16 * 5 * 5, 120), nn.Sigmoid(), nn.Linear(120, 84), nn.Sigmoid(),
-        nn.Linear(84, 10))
+        nn.Conv2d(3, 6, kernel_size=5),
+        nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Conv2d(6, 16, kernel_size=5),
+        nn.Sigmoid(),
+        nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Flatten(),
+        nn.Linear(16 * 5 * 5, 120),
+        nn.Sigmoid(),
+        nn.Linear(120, 84),
+        nn.Sigmoid(),
+        nn.Linear(84, 10),
+    )
 
 
 rgb = lenet_rgb32()

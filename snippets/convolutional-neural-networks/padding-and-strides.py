@@ -51,7 +51,10 @@ for n, k, p, s in settings:
 
 # %% exercise-1
 # An even kernel cannot keep the size with the same padding on every side...
-sizes = {p: d2l.comp_conv2d(nn.Conv2d(1, 1, kernel_size=4, padding=p), X).shape for p in (1, 2)}
+sizes = {
+    p: d2l.comp_conv2d(nn.Conv2d(1, 1, kernel_size=4, padding=p), X).shape
+    for p in (1, 2)
+}
 assert sizes == {1: (7, 7), 2: (9, 9)}
 # ...but 1 row/column on top/left and 2 on bottom/right (3 in total = k - 1) does.
 conv2d = nn.Conv2d(1, 1, kernel_size=4)
@@ -62,7 +65,7 @@ sizes, d2l.comp_conv2d(conv2d, padded).shape
 
 # %% exercise-2
 def corr2d_padded_strided(X, K, padding=(0, 0), stride=(1, 1)):
-    """corr2d with zero padding on each side and a stride, by slicing the padded input."""
+    """corr2d with zero padding on each side and a stride, by slicing."""
     (p_h, p_w), (s_h, s_w) = padding, stride
     X = nn.functional.pad(X, (p_w, p_w, p_h, p_h))
     full = d2l.corr2d(X, K)  # stride 1 everywhere...
@@ -79,7 +82,9 @@ assert torch.allclose(ours, expected, atol=1e-6)
 ours.detach()
 
 # %% exercise-3
-# Multiply-adds of a 3×3 convolution on a 224×224 image, stride 1 against stride 2 (padding 1).
+# Multiply-adds of a 3×3 convolution on a 224×224 image, stride 1 against stride 2
+# (padding 1).
 macs = {s: conv_output_size(224, 3, 2, s) ** 2 * 3 * 3 for s in (1, 2)}
-assert macs[1] / macs[2] == 4  # stride 2 keeps a quarter of the outputs, so a quarter of the work
+# stride 2 keeps a quarter of the outputs, so a quarter of the work
+assert macs[1] / macs[2] == 4
 macs

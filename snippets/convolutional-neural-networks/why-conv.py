@@ -60,7 +60,8 @@ assert len(touched) == 9 and {tuple(ij) for ij in touched} == {
 # Exercises: answers
 
 # %% exercise-1
-# Zero padding instead of circular: equivariance holds only away from the borders and the seam.
+# Zero padding instead of circular: equivariance holds only away from the borders and
+# the seam.
 torch.manual_seed(0)
 conv = nn.Conv2d(1, 1, kernel_size=3, padding=1, bias=False)  # zero padding
 X = torch.rand(1, 1, 8, 8)
@@ -68,17 +69,21 @@ with torch.no_grad():
     shifted_output = conv(torch.roll(X, shifts=(2, 3), dims=(2, 3)))
     output_shifted = torch.roll(conv(X), shifts=(2, 3), dims=(2, 3))
 agree = (shifted_output - output_shifted).abs()[0, 0] < 1e-6
-# Rows 3-6 and columns 4-6: neither window touches a border or the seam where roll wraps.
+# Rows 3-6 and columns 4-6: neither window touches a border or the seam where roll
+# wraps.
 assert agree[3:7, 4:7].all() and not agree.all()
 agree.int()
 
 # %% exercise-2
-# Receptive field of stacked 3×3 convolutions, measured with autograd: 3, 5, 7, ... = 2L + 1.
+# Receptive field of stacked 3×3 convolutions, measured with autograd: 3, 5, 7, ... = 2L
+# + 1.
 sides = []
 for depth in (1, 2, 3):
     layers = [nn.Conv2d(1, 1, kernel_size=3, padding=1) for _ in range(depth)]
     for layer in layers:
-        nn.init.constant_(layer.weight, 1.0)  # positive weights: no gradient cancels to 0
+        nn.init.constant_(
+            layer.weight, 1.0
+        )  # positive weights: no gradient cancels to 0
     X = torch.rand(1, 1, 15, 15, requires_grad=True)
     nn.Sequential(*layers)(X)[0, 0, 7, 7].backward()
     rows, cols = (X.grad[0, 0] != 0).nonzero().unbind(1)
@@ -87,8 +92,8 @@ assert sides == [3, 5, 7]
 sides
 
 # %% exercise-3
-# A 3×3 convolution on an 8×8 image is a fully connected layer with a sparse, shared weight:
-# column m of its 36×64 matrix is the output for the m-th one-hot input image.
+# A 3×3 convolution on an 8×8 image is a fully connected layer with a sparse, shared
+# weight: column m of its 36×64 matrix is the output for the m-th one-hot input image.
 torch.manual_seed(0)
 conv = nn.Conv2d(1, 1, kernel_size=3, bias=False)
 with torch.no_grad():
