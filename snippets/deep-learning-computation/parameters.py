@@ -186,7 +186,7 @@ assert torch.allclose(hidden, hidden[0].expand_as(hidden))
 hidden[:3]
 
 # %% exercise-2
-# my_init on a big layer: what fraction is zero, what range do the others take?
+# my_init on a big layer: the fraction of zeros and the range of the other weights.
 torch.manual_seed(0)
 big = nn.Linear(100, 100)
 my_init(big)
