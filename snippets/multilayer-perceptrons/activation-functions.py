@@ -68,3 +68,54 @@ hidden = torch.relu(xor_inputs @ torch.tensor([[1.0, 1.0], [1.0, 1.0]]) + torch.
 output = hidden @ torch.tensor([1.0, -2.0])
 assert torch.equal(output, xor_labels.float())
 output
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+# ReLU is not differentiable at 0; PyTorch uses the derivative 0 there.
+at_zero = torch.tensor([-1.0, 0.0, 1.0], requires_grad=True)
+torch.relu(at_zero).sum().backward()
+assert torch.equal(at_zero.grad, torch.tensor([0.0, 0.0, 1.0]))
+at_zero.grad
+
+
+# %% exercise-2
+def prelu(X, alpha):
+    """Parametrised ReLU: max(0, x) + alpha * min(0, x); alpha = 0 is plain ReLU."""
+    return torch.clamp(X, min=0) + alpha * torch.clamp(X, max=0)
+
+
+z = torch.linspace(-3, 3, 6, requires_grad=True)  # -3, -1.8, ..., 3 (0 left out)
+out = prelu(z, 0.1)
+assert torch.allclose(out, torch.nn.functional.leaky_relu(z, 0.1))
+out.sum().backward()
+# Negative inputs keep a small gradient alpha instead of 0: no unit is ever fully dead.
+assert torch.allclose(z.grad, torch.where(z > 0, 1.0, 0.1))
+z.grad
+
+
+# %% exercise-3
+def gradient_through(activation, depth, x=0.0):
+    """d/dx of `activation` applied depth times, at x (chain rule, layer by layer)."""
+    x = torch.tensor(x, requires_grad=True)
+    y = x
+    for _ in range(depth):
+        y = activation(y)
+    y.backward()
+    return x.grad.item()
+
+
+for depth in (1, 5, 10):
+    print(f"depth {depth:2d}: sigmoid {gradient_through(torch.sigmoid, depth):.2e}, "
+          f"tanh {gradient_through(torch.tanh, depth):.2e}")
+# Each sigmoid multiplies the gradient by at most 0.25; tanh by 1 at 0.
+assert gradient_through(torch.sigmoid, 10) < 0.25**10
+assert gradient_through(torch.tanh, 10) == 1.0
+
+# %% exercise-4
+# tanh is a shifted and rescaled sigmoid: tanh(x) = 2 sigmoid(2x) - 1.
+grid_x = torch.linspace(-5, 5, 101)
+gap = (torch.tanh(grid_x) - (2 * torch.sigmoid(2 * grid_x) - 1)).abs().max()
+assert gap < 1e-6
+gap

@@ -87,3 +87,62 @@ assert backward_flops <= 2 * forward_flops
 # would need one pass per parameter, reverse mode needs one backward pass in total.
 num_params = Wa.numel() + Wb.numel()
 print('parameters (forward-mode passes needed):', num_params)
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+# The same graph with ReLU: only phi'(z) changes, from 1 - tanh(z)^2 to 1 where z > 0.
+W1_relu = W1.detach().clone().requires_grad_()
+W2_relu = W2.detach().clone().requires_grad_()
+z_r = W1_relu @ x
+h_r = torch.relu(z_r)
+o_r = W2_relu @ h_r
+J_r = F.cross_entropy(o_r.unsqueeze(0), y.unsqueeze(0)) + lambd / 2 * (
+    W1_relu.pow(2).sum() + W2_relu.pow(2).sum())
+J_r.backward()
+with torch.no_grad():
+    dJ_do_r = torch.softmax(o_r, dim=0) - F.one_hot(y, q).float()
+    dJ_dz_r = (W2_relu.T @ dJ_do_r) * (z_r > 0).float()  # phi'(z) for ReLU
+    dJ_dW1_r = torch.outer(dJ_dz_r, x) + lambd * W1_relu
+assert torch.allclose(dJ_dW1_r, W1_relu.grad, atol=1e-6)
+(z_r > 0).tolist()
+
+# %% exercise-2
+# Without the L2 term s, each weight's gradient loses exactly lambd * W.
+W1_plain = W1.detach().clone().requires_grad_()
+W2_plain = W2.detach().clone().requires_grad_()
+o_plain = W2_plain @ phi(W1_plain @ x)
+F.cross_entropy(o_plain.unsqueeze(0), y.unsqueeze(0)).backward()
+assert torch.allclose(W1.grad - W1_plain.grad, lambd * W1.detach(), atol=1e-6)
+assert torch.allclose(W2.grad - W2_plain.grad, lambd * W2.detach(), atol=1e-6)
+(W2.grad - W2_plain.grad)[0], lambd * W2.detach()[0]
+
+
+# %% exercise-3
+def saved_bytes(batch, width=256):
+    """Bytes autograd keeps for backward in relu(X @ Wa) @ Wb with `batch` examples."""
+    saved = []
+
+    def pack(t):
+        saved.append(t.numel() * t.element_size())
+        return t
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        Xb = torch.randn(batch, 784)
+        Wa_b = torch.randn(784, width, requires_grad=True)
+        Wb_b = torch.randn(width, 10, requires_grad=True)
+        torch.relu(Xb @ Wa_b) @ Wb_b
+    return sum(saved)
+
+
+sizes = {batch: saved_bytes(batch) for batch in (256, 512, 1024)}
+for batch, size in sizes.items():
+    print(f"batch {batch:4d}: {size / 2**20:.2f} MiB kept for backward")
+# Linear in the batch: a fixed part (weights) plus the same bytes for every example.
+per_example = (sizes[512] - sizes[256]) / 256
+fixed = sizes[256] - 256 * per_example
+print(f"per example: {per_example:.0f} bytes; fixed: {fixed:.0f} bytes")
+assert sizes[1024] == fixed + 1024 * per_example and fixed > 0
+assert per_example == 4 * (784 + 256 + 256)  # X's row, ReLU's output, the hidden row
+assert 1 < sizes[512] / sizes[256] < 2

@@ -110,3 +110,63 @@ net.eval()
 assert torch.equal(net(X_batch), net(X_batch))
 # In eval mode nn.Dropout is the identity.
 assert torch.equal(net[3](X_batch.reshape(-1, 784)[:, :256]), X_batch.reshape(-1, 784)[:, :256])
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+# Each output is x / (1 - p) with probability 1 - p, else 0: variance p / (1 - p) x^2.
+torch.manual_seed(0)
+for p in (0.2, 0.5, 0.9):
+    sample = dropout_layer(torch.ones(1000, 1000), p)
+    print(f"p={p}: mean {sample.mean():.3f}, variance {sample.var():.3f}, "
+          f"p/(1-p) = {p / (1 - p):.3f}")
+    assert abs(sample.mean() - 1) < 0.02
+    assert abs(sample.var() / (p / (1 - p)) - 1) < 0.02
+
+
+# %% exercise-2
+class Dropout(nn.Module):
+    """Dropout as a layer: random masks in training mode, the identity in eval mode."""
+
+    def __init__(self, p):
+        super().__init__()
+        self.p = p
+
+    def forward(self, X):
+        return dropout_layer(X, self.p) if self.training else X
+
+
+layer = Dropout(0.5)
+torch.manual_seed(0)
+batch = torch.ones(4, 1000)
+layer.train()
+trained = layer(batch)
+assert ((trained == 0) | (trained == 2)).all()
+assert not torch.equal(trained, layer(batch))  # a new mask on every call
+layer.eval()
+assert torch.equal(layer(batch), batch)
+# Same statistics as nn.Dropout in training mode: about half the entries dropped.
+reference = nn.Dropout(0.5).train()(batch)
+dropped = (trained == 0).float().mean().item()
+reference_dropped = (reference == 0).float().mean().item()
+round(dropped, 4), round(reference_dropped, 4)
+
+# %% exercise-3
+# The bug: a dropout that forgets to scale the survivors by 1 / (1 - p).
+torch.manual_seed(0)
+hidden = torch.rand(1000, 256)  # activations of a hidden layer
+
+
+def dropout_unscaled(X, p):
+    return (torch.rand(X.shape) > p).float() * X
+
+
+train_mean = dropout_unscaled(hidden, 0.5).mean().item()
+fixed_mean = dropout_layer(hidden, 0.5).mean().item()
+eval_mean = hidden.mean().item()  # at test time dropout is the identity
+print(f"mean activation: training {train_mean:.3f} (unscaled), "
+      f"{fixed_mean:.3f} (scaled); test {eval_mean:.3f}")
+# Unscaled, the next layer sees inputs half as large in training as at test time.
+assert abs(train_mean / eval_mean - 0.5) < 0.02
+assert abs(fixed_mean / eval_mean - 1) < 0.02

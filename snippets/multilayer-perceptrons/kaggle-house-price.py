@@ -71,3 +71,49 @@ submission = d2l.train_and_pred(train_features, test_features, train_labels, tes
 with open('submission.csv') as f:
     print(''.join(f.readlines()[:5]))
 assert len(pd.read_csv('submission.csv')) == 1459
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+import math
+
+# Two predictions, each $10,000 too high: for a $50,000 house and a $500,000 house.
+prices = torch.tensor([[50_000.0], [500_000.0]])
+off_by_10k = prices + 10_000
+for i in range(2):
+    row = slice(i, i + 1)
+    rmse = (off_by_10k[row] - prices[row]).pow(2).mean().sqrt().item()
+    log_error = d2l.log_rmse(lambda X, r=row: off_by_10k[r], prices[row], prices[row])
+    print(f"house ${prices[i].item():,.0f}: rmse {rmse:,.0f}, log rmse {log_error:.4f}")
+# The log rmse measures relative errors: 20% off versus 2% off.
+first = d2l.log_rmse(lambda X: off_by_10k[:1], prices[:1], prices[:1])
+assert abs(first - math.log(1.2)) < 1e-6
+
+# %% exercise-2
+# Every example is validated exactly once; fold sizes differ by at most one.
+for folds in (5, 7):
+    valid_rows = [d2l.get_k_fold_data(folds, i, train_features, train_labels)[2]
+                  for i in range(folds)]
+    sizes = [len(rows) for rows in valid_rows]
+    assert sum(sizes) == len(train_features) and max(sizes) - min(sizes) <= 1
+    assert torch.equal(torch.cat(valid_rows), train_features)
+    print(f"k={folds}: {folds} models, "
+          f"validation folds of {sorted(set(sizes))} examples")
+
+# %% exercise-3
+# A variant: fit log(price) directly, so the squared loss is the competition's score.
+X_tr, y_tr, X_va, y_va = d2l.get_k_fold_data(5, 0, train_features, train_labels)
+torch.manual_seed(0)
+log_net = torch.nn.Linear(X_tr.shape[1], 1)
+optimizer = torch.optim.Adam(log_net.parameters(), lr=0.05, weight_decay=1e-3)
+for _ in range(300):  # full-batch steps: 1168 examples fit in one batch
+    optimizer.zero_grad()
+    torch.nn.functional.mse_loss(log_net(X_tr), torch.log(y_tr)).backward()
+    optimizer.step()
+valid_score = d2l.log_rmse(lambda X: torch.exp(log_net(X)), X_va, y_va)
+mean_price_tr = y_tr.mean().item()
+mean_score = d2l.log_rmse(lambda X: torch.full((len(X), 1), mean_price_tr), X_va, y_va)
+print(f"fold 1 validation log rmse: log-price model {valid_score:.4f}, "
+      f"mean price {mean_score:.4f}")
+assert valid_score < 0.5 * mean_score

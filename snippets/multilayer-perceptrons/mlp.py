@@ -116,3 +116,58 @@ assert set(dropped.unique().tolist()) <= {0.0, 2.0}
 dropout_net.eval()
 print("eval mode: ", dropout_net(ones))  # the identity
 assert torch.equal(dropout_net(ones), ones) and not dropout_net[0].training
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+def count_parameters(model):
+    return sum(p.numel() for p in model.parameters())
+
+
+page_net = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(),
+                         nn.Linear(256, 10))
+wider = nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 10))
+deeper = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(),
+                       nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
+counts = [count_parameters(m) for m in (page_net, wider, deeper)]
+# 784*256 + 256 + 256*10 + 10; twice the width, twice that; a layer adds 256*256 + 256.
+assert counts == [203_530, 407_050, 269_322]
+counts
+
+# %% exercise-2
+# Two rings: class 0 inside (radius < 1), class 1 outside; no line separates them.
+d2l.set_seed(1)
+points = torch.randn(400, 2)
+ring_labels = (points.norm(dim=1) > 1.0).long()
+
+
+def fit(model, steps=300, lr=0.5):
+    """Full-batch gradient descent on the rings; returns the training accuracy."""
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        nn.functional.cross_entropy(model(points), ring_labels).backward()
+        optimizer.step()
+    with torch.no_grad():
+        return (model(points).argmax(dim=1) == ring_labels).float().mean().item()
+
+
+d2l.set_seed(1)
+linear_acc = fit(nn.Linear(2, 2))
+d2l.set_seed(1)
+mlp_acc = fit(nn.Sequential(nn.Linear(2, 32), nn.ReLU(), nn.Linear(32, 2)))
+print(f"share of class 1: {ring_labels.float().mean():.3f}")
+print(f"linear model accuracy {linear_acc:.3f}, MLP accuracy {mlp_acc:.3f}")
+assert linear_acc < 0.75 and mlp_acc > 0.95
+
+# %% exercise-3
+# The bug: no activation between the layers. Two affine maps make one affine map.
+d2l.set_seed(1)
+no_activation = nn.Sequential(nn.Linear(2, 32), nn.Linear(32, 2))
+no_activation_acc = fit(no_activation)
+W_total = no_activation[1].weight @ no_activation[0].weight  # the one equivalent layer
+b_total = no_activation[1].weight @ no_activation[0].bias + no_activation[1].bias
+assert torch.allclose(no_activation(points), points @ W_total.T + b_total, atol=1e-5)
+assert no_activation_acc < 0.75
+print(f"without ReLU: accuracy {no_activation_acc:.3f} (as the linear model)")

@@ -87,3 +87,59 @@ w = torch.randn(10, requires_grad=True)
 norm_before = nn.utils.clip_grad_norm_([w], max_norm=1.0)
 print('norm before:', norm_before.item(), 'after:', w.grad.norm().item())
 assert w.grad.norm() <= 1.0 + 1e-6
+
+# %% [markdown]
+# Exercises: answers
+
+
+# %% exercise-1
+def relu_net_variance(std_fn, depth=50, width=256):
+    """Variance of the pre-activations after depth ReLU layers, weights N(0, std^2)."""
+    torch.manual_seed(0)
+    H = torch.randn(1024, width)
+    for _ in range(depth):
+        W = torch.randn(width, width) * std_fn(width)
+        H = torch.relu(H) @ W.T
+    return H.var().item()
+
+
+xavier_std = lambda n: (2 / (n + n)) ** 0.5  # noqa: E731
+he_std = lambda n: (2 / n) ** 0.5  # noqa: E731  # Kaiming He: twice Xavier's variance
+relu_xavier, relu_he = relu_net_variance(xavier_std), relu_net_variance(he_std)
+print(f"after 50 ReLU layers: Xavier {relu_xavier:.2e}, He {relu_he:.2f}")
+# ReLU zeroes half of its inputs, so Xavier loses a factor of about 2 per layer.
+assert relu_xavier < 1e-10 and 0.1 < relu_he < 10
+
+
+# %% exercise-2
+def clip_by_norm(grads, max_norm):
+    """Rescale all gradients together so their joint L2 norm is at most max_norm."""
+    total = torch.sqrt(sum((g**2).sum() for g in grads))
+    scale = min(1.0, max_norm / (total.item() + 1e-6))
+    return [g * scale for g in grads], total
+
+
+torch.manual_seed(0)
+a, b = torch.randn(10, requires_grad=True), torch.randn(5, requires_grad=True)
+(1000 * a).sum().backward()
+(50 * b).sum().backward()
+ours, total = clip_by_norm([a.grad, b.grad], max_norm=1.0)
+reference = nn.utils.clip_grad_norm_([a, b], max_norm=1.0)
+assert torch.isclose(total, reference)
+assert torch.allclose(ours[0], a.grad) and torch.allclose(ours[1], b.grad)
+# The direction is kept: only the length changes.
+total.item(), torch.cat(ours).norm().item()
+
+# %% exercise-3
+# The page's symmetric network, with dropout after the hidden layer.
+torch.manual_seed(0)
+dropout_net = nn.Sequential(nn.Linear(4, 2), nn.Tanh(), nn.Dropout(0.5),
+                            nn.Linear(2, 1))
+with torch.no_grad():
+    for param in dropout_net.parameters():
+        param.fill_(0.5)
+dropout_net(X_sym).pow(2).sum().backward()
+W1_grad_dropout = dropout_net[0].weight.grad
+# Different random masks for the two units: different gradients, the symmetry is broken.
+assert not torch.equal(W1_grad_dropout[0], W1_grad_dropout[1])
+W1_grad_dropout

@@ -101,3 +101,49 @@ n_few = 20
 weight, train_loss, test_loss = train(poly_features[:n_few, :], poly_features[n_train:, :],
                                       labels[:n_few], labels[n_train:], num_epochs=1500)
 assert test_loss > 1.5 * train_loss
+
+# %% [markdown]
+# Exercises: answers
+
+
+# %% exercise-1
+def least_squares(degree, n=n_train):
+    """Exact least-squares weights for the first `degree + 1` features of n examples."""
+    X = poly_features[:n, : degree + 1].double()
+    y = labels[:n].double().reshape(-1, 1)
+    return torch.linalg.lstsq(X, y).solution.reshape(-1)
+
+
+def mse(weight, rows):
+    X, y = poly_features[rows, : len(weight)].double(), labels[rows].double()
+    return ((X @ weight - y) ** 2).mean().item()
+
+
+exact = least_squares(3)
+assert torch.allclose(exact.float(), true_w[:4], atol=0.1)
+print("least-squares weights:", exact.numpy().round(3))
+print(f"train loss {mse(exact, slice(0, n_train)):.4f}, "
+      f"test loss {mse(exact, slice(n_train, None)):.4f}")
+
+# %% exercise-2
+test_rows = slice(n_train, None)
+results = {}
+for degree in range(0, 12):
+    weight = least_squares(degree)
+    results[degree] = (mse(weight, slice(0, n_train)), mse(weight, test_rows))
+for degree in (0, 1, 2, 3, 6, 11):
+    train_loss_d, test_loss_d = results[degree]
+    print(f"degree {degree:2d}: train {train_loss_d:.4f}, test {test_loss_d:.4f}")
+train_curve = [results[d][0] for d in range(12)]
+best_test = min(results, key=lambda d: results[d][1])
+# More features can only lower the training loss (each model contains the smaller ones).
+assert all(a >= b - 1e-9 for a, b in zip(train_curve, train_curve[1:], strict=False))
+assert best_test >= 3 and results[1][1] > 10 * results[3][1]
+best_test
+
+# %% exercise-3
+# 20 features and 20 examples: the model fits the noise of the training points.
+interpolating = least_squares(19, n=20)
+few_train, few_test = mse(interpolating, slice(0, 20)), mse(interpolating, test_rows)
+print(f"20 examples: train loss {few_train:.2e}, test loss {few_test:.3g}")
+assert few_train < 0.5 * results[3][0] and few_test > 1000 * results[3][1]

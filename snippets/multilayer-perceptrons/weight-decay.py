@@ -120,3 +120,56 @@ expected = (1 - 0.1 * 3) * w0.detach() - 0.1 * 2 * w0.detach()  # grad of sum(w^
 (w0 ** 2).sum().backward()
 opt.step()
 assert torch.allclose(w0.detach(), expected)
+
+# %% [markdown]
+# Exercises: answers
+
+
+# %% exercise-1
+def fit_quietly(lambd, init="normal", decay_by_shrinking=False, lr=0.003):
+    """The page's from-scratch training (100 epochs), without the plot.
+
+    decay_by_shrinking=True drops the penalty from the loss and shrinks w by
+    (1 - lr*lambd) at every step instead. Returns w and the test loss.
+    """
+    torch.manual_seed(0)
+    w = torch.normal(0, 1, size=(num_inputs, 1)) if init == "normal" else torch.zeros(
+        num_inputs, 1)
+    w.requires_grad_()
+    b = torch.zeros(1, requires_grad=True)
+    for _ in range(100):
+        for X, y in train_iter:
+            batch_loss = d2l.squared_loss(d2l.linreg(X, w, b), y)
+            if not decay_by_shrinking:
+                batch_loss = batch_loss + lambd * l2_penalty(w)
+            batch_loss.sum().backward()
+            if decay_by_shrinking:
+                with torch.no_grad():
+                    w *= 1 - lr * lambd
+            d2l.sgd([w, b], lr, batch_size)
+    net = lambda X: d2l.linreg(X, w, b)  # noqa: E731
+    return w.detach(), evaluate_loss(net, test_iter, d2l.squared_loss)
+
+
+sweep = {lambd: fit_quietly(lambd) for lambd in (0, 3, 30)}
+for lambd, (w_fit, test_loss) in sweep.items():
+    print(f"lambda={lambd:<2}: ||w|| = {w_fit.norm():.3f}, test loss {test_loss:.4f}")
+norms = [w_fit.norm().item() for w_fit, _ in sweep.values()]
+assert norms == sorted(norms, reverse=True)  # more decay, smaller weights
+assert sweep[3][1] < sweep[0][1]
+
+# %% exercise-2
+w_penalty, _ = fit_quietly(3)
+w_shrunk, _ = fit_quietly(3, decay_by_shrinking=True)
+# The gradient of lambd * ||w||^2 / 2 is lambd * w: the penalty is this shrinking step.
+assert torch.allclose(w_penalty, w_shrunk, atol=1e-5)
+(w_penalty - w_shrunk).abs().max()
+
+# %% exercise-3
+w_from_zero, test_from_zero = fit_quietly(0, init="zeros")
+print(f"no decay, start at 0: ||w|| = {w_from_zero.norm():.3f}, "
+      f"test loss {test_from_zero:.4f}")
+# 20 examples span at most 20 of the 200 directions; SGD never moves w in the others,
+# so what the N(0, 1) start put there stays. Starting at 0 leaves nothing there.
+assert w_from_zero.norm() < 0.1 * sweep[0][0].norm()
+assert test_from_zero < sweep[0][1]
