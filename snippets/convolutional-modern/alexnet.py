@@ -74,3 +74,82 @@ train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size, resize=224)
 lr, num_epochs = 0.01, 10
 result = d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
 assert math.isfinite(result.train_loss)
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+# AlexNet on a 28×28 image, without resizing: the map shrinks to 2×2 by the last conv
+# and the third 3×3 max-pool has nothing left to pool. On the "meta" device only shapes
+# are computed.
+with torch.device("meta"):
+    try:
+        d2l.alexnet()(torch.zeros(1, 1, 28, 28))
+    except RuntimeError as error:
+        message = str(error)
+    else:
+        raise AssertionError("a 28x28 input should be too small for AlexNet")
+assert "Output size is too small" in message
+message
+
+# %% exercise-2
+# Parameters against compute: FlopCounterMode counts 2 FLOPs per multiply-add.
+from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
+
+with torch.device("meta"):
+    model = d2l.alexnet().eval()
+    counter = FlopCounterMode(display=False)
+    with counter:
+        model(torch.zeros(1, 1, 224, 224))
+flops = {str(op): n for op, n in counter.get_flop_counts()["Global"].items()}
+conv_share = flops["aten.convolution"] / counter.get_total_flops()
+dense_params = sum(num_params(m) for m in model if isinstance(m, torch.nn.Linear))
+param_share = dense_params / num_params(model)
+# convs do the work, dense layers hold the weights
+assert conv_share > 0.9 and param_share > 0.9
+print(
+    f"{counter.get_total_flops() / 1e9:.2f} GFLOP per image; "
+    f"convolutions: {conv_share:.1%}"
+)
+print(
+    f"dense layers: {param_share:.1%} of the parameters, "
+    f"{flops['aten.addmm'] / counter.get_total_flops():.1%} of the FLOPs"
+)
+
+# %% exercise-3
+# An AlexNet-style network sized for 28×28 inputs: small kernels, no stride-4 first
+# layer.
+from torch import nn  # noqa: E402
+
+d2l.set_seed(0)
+small_alexnet = nn.Sequential(
+    nn.Conv2d(1, 32, kernel_size=5, padding=2),
+    nn.ReLU(),
+    nn.MaxPool2d(2),  # 28 -> 14
+    nn.Conv2d(32, 64, kernel_size=3, padding=1),
+    nn.ReLU(),
+    nn.MaxPool2d(2),  # 14 -> 7
+    nn.Conv2d(64, 128, kernel_size=3, padding=1),
+    nn.ReLU(),
+    nn.Conv2d(128, 128, kernel_size=3, padding=1),
+    nn.ReLU(),
+    nn.Conv2d(128, 64, kernel_size=3, padding=1),
+    nn.ReLU(),
+    nn.MaxPool2d(2),  # 7 -> 3
+    nn.Flatten(),
+    nn.Linear(64 * 3 * 3, 256),
+    nn.ReLU(),
+    nn.Dropout(0.5),
+    nn.Linear(256, 256),
+    nn.ReLU(),
+    nn.Dropout(0.5),
+    nn.Linear(256, 10),
+)
+out = small_alexnet(torch.randn(8, 1, 28, 28))
+assert out.shape == (8, 10)
+small_params = num_params(small_alexnet)
+assert 40 * small_params < alexnet_params
+print(
+    f"{small_params:,} parameters, "
+    f"AlexNet has {alexnet_params / small_params:.0f} times as many"
+)

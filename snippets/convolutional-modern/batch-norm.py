@@ -171,3 +171,77 @@ def lenet_bn():
 net = d2l.lenet_bn()
 result = d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
 assert math.isfinite(result.train_loss) and result.train_acc > 0.4  # chance is 0.1
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+# A batch of 2: each feature's mean is the midpoint and each value lies one (biased)
+# standard deviation from it, so every normalized value is ±1 (a hair less, because of
+# eps).
+torch.manual_seed(0)
+X = torch.randn(2, 5) * 10
+Y, _, _ = d2l.batch_norm(
+    X,
+    torch.ones(1, 5),
+    torch.zeros(1, 5),
+    torch.zeros(1, 5),
+    torch.ones(1, 5),
+    eps=1e-5,
+    momentum=0.9,
+    training=True,
+)
+assert torch.allclose(Y.abs(), torch.ones(2, 5), atol=1e-4)
+assert torch.equal(Y[0].sign(), -Y[1].sign())  # the two examples sit on opposite sides
+Y
+
+# %% exercise-2
+# The bias of a linear layer right before batch norm: the mean subtraction removes it,
+# so its gradient is zero whatever the loss.
+torch.manual_seed(0)
+net = nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3), nn.ReLU(), nn.Linear(3, 1))
+X, y = torch.randn(16, 4), torch.randn(16, 1)
+nn.functional.mse_loss(net(X), y).backward()
+assert net[0].bias.grad.abs().max() < 1e-6
+assert net[0].weight.grad.abs().max() > 1e-3  # the weights do get a gradient
+net[0].bias.grad
+
+
+# %% exercise-3
+class LayerNorm(nn.Module):
+    """Normalize each example over its own features: no batch statistics at all."""
+
+    def __init__(self, num_features: int, eps: float = 1e-5):
+        super().__init__()
+        self.gamma = nn.Parameter(torch.ones(num_features))
+        self.beta = nn.Parameter(torch.zeros(num_features))
+        self.eps = eps
+
+    def forward(self, X):
+        mean = X.mean(dim=-1, keepdim=True)
+        var = ((X - mean) ** 2).mean(dim=-1, keepdim=True)
+        return self.gamma * (X - mean) / torch.sqrt(var + self.eps) + self.beta
+
+
+torch.manual_seed(0)
+X = torch.randn(8, 6) * 3 + 1
+assert torch.allclose(LayerNorm(6)(X), nn.LayerNorm(6)(X), atol=1e-5)
+# One example alone gives the same output as inside its batch: the batch plays no part.
+single = LayerNorm(6)(X[:1])
+assert torch.allclose(single, LayerNorm(6)(X)[:1])
+single
+
+# %% exercise-4
+# Batches with mean exactly 5 per feature: after n steps the moving mean is 5 * (1 -
+# 0.9**n).
+bn = d2l.BatchNorm(3, num_dims=2)
+torch.manual_seed(0)
+for _ in range(10):
+    noise = torch.randn(32, 3)
+    bn(5 + (noise - noise.mean(dim=0)))  # recentred: the batch mean is exactly 5
+expected = 5 * (1 - 0.9**10)
+assert torch.allclose(bn.moving_mean, torch.full((1, 3), expected), atol=1e-4)
+print(
+    f"moving mean after 10 batches: {bn.moving_mean.reshape(-1)}, 5 * (1 - 0.9**10) = "
+    f"{expected:.4f}"
+)

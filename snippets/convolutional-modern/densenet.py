@@ -94,3 +94,59 @@ lr, num_epochs, batch_size = 0.1, 10, 256
 train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size, resize=96)
 result = d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
 assert math.isfinite(result.train_loss)
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+# 6 conv blocks with growth rate 16 on 64 channels, then a transition layer that halves
+# them.
+blk = d2l.DenseBlock(6, 64, 16)
+X = torch.randn(2, 64, 8, 8)
+Y = blk(X)
+Z = d2l.transition_block(Y.shape[1], Y.shape[1] // 2)(Y)
+assert Y.shape == (2, 64 + 6 * 16, 8, 8) and Z.shape == (2, 80, 4, 4)
+Y.shape, Z.shape
+
+# %% exercise-2
+# DenseNet against ResNet-18 on 1×96×96: parameters and FLOPs, on the "meta" device.
+from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
+
+
+def params_and_flops(build):
+    """Parameters and forward FLOPs on one 1×96×96 image of the model build() makes."""
+    with torch.device("meta"):
+        model = build().eval()
+        counter = FlopCounterMode(display=False)
+        with counter:
+            model(torch.zeros(1, 1, 96, 96))
+    return sum(p.numel() for p in model.parameters()), counter.get_total_flops()
+
+
+dense_params, dense_flops = params_and_flops(d2l.densenet)
+res_params, res_flops = params_and_flops(d2l.resnet18)
+# concatenation reuses features instead of relearning
+assert res_params > 10 * dense_params
+print(f"DenseNet:  {dense_params:>10,} parameters, {dense_flops / 1e9:.2f} GFLOP")
+print(f"ResNet-18: {res_params:>10,} parameters, {res_flops / 1e9:.2f} GFLOP")
+
+
+# %% exercise-3
+class DenseBlockBuggy(d2l.DenseBlock):
+    """The bug: concatenating on dimension 0 stacks examples instead of channels."""
+
+    def forward(self, X):
+        for blk in self.net:
+            X = torch.cat((X, blk(X)), dim=0)
+        return X
+
+
+d2l.set_seed(0)
+# One conv block whose growth rate equals the input channels: the bug raises no error at
+# all.
+buggy = DenseBlockBuggy(1, 3, 3)
+X = torch.randn(4, 3, 8, 8)
+assert buggy(X).shape == (8, 3, 8, 8)  # 4 examples became 8, the channels stayed at 3
+fixed = d2l.DenseBlock(1, 3, 3)  # the real block: torch.cat(..., dim=1)
+assert fixed(X).shape == (4, 6, 8, 8)
+buggy(X).shape, fixed(X).shape

@@ -78,3 +78,48 @@ lr, num_epochs, batch_size = 0.1, 10, 128
 train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size, resize=224)
 result = d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
 assert math.isfinite(result.train_loss)
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+# Global average pooling makes the head independent of the image size: any input whose
+# last NiN block still has at least a 1×1 map gives 10 scores.
+d2l.set_seed(0)
+small_net = d2l.nin()
+with torch.no_grad():
+    out_shapes = {
+        size: tuple(small_net(torch.randn(1, 1, size, size)).shape)
+        for size in (96, 160, 224)
+    }
+assert set(out_shapes.values()) == {(1, 10)}
+out_shapes
+
+# %% exercise-2
+# NiN's parameters: in the k×k convolutions or in the 1×1 "per-pixel dense" ones.
+one_by_one = sum(
+    p.numel()
+    for m in net.modules()
+    if isinstance(m, nn.Conv2d) and m.kernel_size == (1, 1)
+    for p in m.parameters()
+)
+share = one_by_one / nin_params
+assert 0.2 < share < 0.5
+print(f"1x1 convolutions: {one_by_one:,} of {nin_params:,} parameters ({share:.0%})")
+
+
+# %% exercise-3
+class GlobalAvgPool(nn.Module):
+    """Global average pooling by hand: the mean of each channel over all pixels."""
+
+    def forward(self, X):
+        return X.mean(dim=(2, 3))  # (batch, channels, h, w) -> (batch, channels)
+
+
+X = torch.randn(4, 10, 5, 5)
+builtin = nn.Sequential(nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())
+assert torch.allclose(GlobalAvgPool()(X), builtin(X), atol=1e-6)
+# Invariant to where things are: shuffling the pixels of each map changes nothing.
+shuffled = X.flatten(2)[:, :, torch.randperm(25)].reshape(4, 10, 5, 5)
+assert torch.allclose(GlobalAvgPool()(shuffled), GlobalAvgPool()(X), atol=1e-6)
+GlobalAvgPool()(X).shape

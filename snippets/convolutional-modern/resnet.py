@@ -136,3 +136,82 @@ lr, num_epochs, batch_size = 0.05, 10, 256
 train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size, resize=96)
 result = d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
 assert math.isfinite(result.train_loss)
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+# Zero the scale of the block's last batch norm: the residual branch outputs 0 and the
+# block computes relu(X + 0). For a non-negative input that is the identity.
+d2l.set_seed(0)
+blk = d2l.Residual(3, 3)
+torch.nn.init.zeros_(blk.bn2.weight)
+X = torch.rand(4, 3, 6, 6)  # non-negative
+assert torch.equal(blk(X), X)
+(blk(X) - X).abs().max()
+
+# %% exercise-2
+# Gradients through depth at initialization: 30 layers of Linear + ReLU with and without
+# skip connections. Measured: the first layer's weight gradient relative to the last
+# layer's.
+from torch import nn  # noqa: E402
+
+
+class Stack(nn.Module):
+    """30 Linear + ReLU layers, each optionally wrapped in x + f(x)."""
+
+    def __init__(self, residual: bool, depth: int = 30, width: int = 64):
+        super().__init__()
+        self.layers = nn.ModuleList(nn.Linear(width, width) for _ in range(depth))
+        self.residual = residual
+
+    def forward(self, X):
+        for layer in self.layers:
+            X = X + torch.relu(layer(X)) if self.residual else torch.relu(layer(X))
+        return X
+
+
+first_over_last = {}
+for residual in (False, True):
+    d2l.set_seed(0)
+    stack = Stack(residual)
+    stack(torch.randn(32, 64)).pow(2).mean().backward()
+    first, last = (stack.layers[i].weight.grad.norm().item() for i in (0, -1))
+    first_over_last["residual" if residual else "plain"] = first / last
+assert first_over_last["plain"] < 1e-6  # the gradient vanishes on its way down
+# the identity path carries it to the first layer
+assert first_over_last["residual"] > 0.01
+{name: f"{ratio:.1e}" for name, ratio in first_over_last.items()}
+
+
+# %% exercise-3
+class Bottleneck(nn.Module):
+    """ResNet-50's block: 1×1 down to `mid` channels, 3×3, 1×1 back up, plus X."""
+
+    def __init__(self, channels: int, mid: int):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(channels, mid, 1),
+            nn.BatchNorm2d(mid),
+            nn.ReLU(),
+            nn.Conv2d(mid, mid, 3, padding=1),
+            nn.BatchNorm2d(mid),
+            nn.ReLU(),
+            nn.Conv2d(mid, channels, 1),
+            nn.BatchNorm2d(channels),
+        )
+
+    def forward(self, X):
+        return torch.relu(self.body(X) + X)
+
+
+d2l.set_seed(0)
+bottleneck, basic = Bottleneck(256, 64), d2l.Residual(256, 256)
+X = torch.randn(2, 256, 6, 6)
+assert bottleneck(X).shape == basic(X).shape == X.shape
+counts = {
+    name: sum(p.numel() for p in m.parameters())
+    for name, m in (("bottleneck", bottleneck), ("basic", basic))
+}
+assert counts["basic"] > 15 * counts["bottleneck"]
+counts

@@ -80,3 +80,75 @@ lr, num_epochs, batch_size = 0.05, 10, 128
 train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size, resize=224)
 result = d2l.train_ch6(net, train_iter, test_iter, num_epochs, lr, d2l.try_gpu())
 assert math.isfinite(result.train_loss)
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+# VGG-16 adds one 3×3 conv to each of the first two blocks and to each of the last
+# three; the extra convs keep their block's channels, so the shapes and the dense layers
+# stay the same.
+vgg16_arch = ((2, 64), (2, 128), (3, 256), (3, 512), (3, 512))
+with torch.device("meta"):  # shapes only: no memory for 134 million weights
+    vgg11, vgg16 = d2l.vgg(conv_arch), d2l.vgg(vgg16_arch)
+    assert vgg16(torch.zeros(1, 1, 224, 224)).shape == (1, 10)
+counts = {
+    name: sum(p.numel() for p in model.parameters())
+    for name, model in (("VGG-11", vgg11), ("VGG-16", vgg16))
+}
+# One extra c -> c convolution per block.
+extra = sum(c * c * 9 + c for c in (64, 128, 256, 512, 512))
+assert counts["VGG-16"] - counts["VGG-11"] == extra
+counts, extra
+
+# %% exercise-2
+# The narrow VGG's compute: every conv has 4 times fewer input and output channels
+# (except the first conv's single input channel), so its FLOPs drop to about 1/16.
+from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
+
+
+def conv_flops(arch) -> int:
+    """FLOPs of the convolutions of vgg(arch) on one 1×224×224 image."""
+    with torch.device("meta"):
+        model = d2l.vgg(arch).eval()
+        counter = FlopCounterMode(display=False)
+        with counter:
+            model(torch.zeros(1, 1, 224, 224))
+    return sum(
+        n
+        for op, n in counter.get_flop_counts()["Global"].items()
+        if "convolution" in str(op)
+    )
+
+
+full_flops, narrow_flops = conv_flops(conv_arch), conv_flops(small_conv_arch)
+assert 14 < full_flops / narrow_flops < 16.5
+print(
+    f"convolutions: VGG-11 {full_flops / 1e9:.2f} GFLOP, "
+    f"narrow {narrow_flops / 1e9:.3f} "
+    f"GFLOP, ratio {full_flops / narrow_flops:.1f}"
+)
+
+# %% exercise-3
+# Two stacked 3×3 convs against one 5×5: same 5×5 receptive field, fewer parameters, one
+# more nonlinearity.
+from torch import nn  # noqa: E402
+
+c = 64
+two_3x3 = nn.Sequential(
+    nn.Conv2d(c, c, 3, padding=1), nn.ReLU(), nn.Conv2d(c, c, 3, padding=1)
+)
+one_5x5 = nn.Conv2d(c, c, 5, padding=2)
+params = {
+    name: sum(p.numel() for p in m.parameters())
+    for name, m in (("two 3x3", two_3x3), ("one 5x5", one_5x5))
+}
+assert params == {"two 3x3": 2 * (9 * c * c + c), "one 5x5": 25 * c * c + c}
+# Receptive field of the stack, measured with autograd on positive weights.
+probe = nn.Sequential(nn.Conv2d(1, 1, 3, padding=1), nn.Conv2d(1, 1, 3, padding=1))
+for layer in probe:
+    nn.init.constant_(layer.weight, 1.0)
+X = torch.rand(1, 1, 11, 11, requires_grad=True)
+probe(X)[0, 0, 5, 5].backward()
+assert (X.grad[0, 0] != 0).sum() == 25  # a 5×5 window
+params

@@ -71,3 +71,57 @@ assert float(torch.abs(Y1 - Y2).sum()) < 1e-6
 # One pixel by hand: the 2×3 weight matrix times the 3 channel values at (1, 2).
 assert torch.allclose(Y1[:, 1, 2], K[:, :, 0, 0] @ X[:, 1, 2])
 Y1.shape
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+# Kernels K, K + 1, K + 2: the cross-correlation is linear in the kernel, so each step
+# of +1 adds the sum of every window over both channels, i.e. the correlation with a
+# kernel of ones.
+X = torch.tensor(
+    [
+        [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]],
+        [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]],
+    ]
+)
+K = torch.tensor([[[0.0, 1.0], [2.0, 3.0]], [[1.0, 2.0], [3.0, 4.0]]])
+Y = d2l.corr2d_multi_in_out(X, torch.stack((K, K + 1, K + 2), 0))
+window_sums = d2l.corr2d_multi_in(X, torch.ones(2, 2, 2))
+assert torch.equal(Y[1] - Y[0], window_sums) and torch.equal(Y[2] - Y[1], window_sums)
+window_sums
+
+# %% exercise-2
+# Parameters and FLOPs of one conv layer: c_o * (c_i * k * k + 1) parameters and
+# h_out * w_out * c_o * c_i * k * k multiply-adds (2 FLOPs each), measured by PyTorch's
+# counter.
+from torch import nn  # noqa: E402  (an answer cell imports what it needs)
+from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
+
+torch.manual_seed(0)
+c_i, c_o, k, size = 64, 128, 3, 56
+layer = nn.Conv2d(c_i, c_o, kernel_size=k, padding=1)
+counter = FlopCounterMode(display=False)
+with counter, torch.no_grad():
+    layer(torch.rand(1, c_i, size, size))
+n_params = sum(p.numel() for p in layer.parameters())
+assert n_params == c_o * (c_i * k * k + 1)
+assert counter.get_total_flops() == 2 * size * size * c_o * c_i * k * k
+print(f"{n_params:,} parameters, {counter.get_total_flops() / 1e9:.2f} GFLOP per image")
+
+
+# %% exercise-3
+def conv1x1_as_linear(X: torch.Tensor, linear: nn.Linear) -> torch.Tensor:
+    """A 1×1 convolution of a (batch, c_i, h, w) input with an nn.Linear(c_i, c_o)."""
+    channels_last = X.permute(0, 2, 3, 1)  # (batch, h, w, c_i): one vector per pixel
+    return linear(channels_last).permute(0, 3, 1, 2)  # back to (batch, c_o, h, w)
+
+
+torch.manual_seed(0)
+conv = nn.Conv2d(3, 2, kernel_size=1)
+linear = nn.Linear(3, 2)
+linear.weight.data = conv.weight.data.reshape(2, 3)  # the same c_o × c_i weights
+linear.bias.data = conv.bias.data
+X = torch.rand(4, 3, 5, 5)
+assert torch.allclose(conv1x1_as_linear(X, linear), conv(X), atol=1e-6)
+conv1x1_as_linear(X, linear).shape

@@ -93,3 +93,67 @@ for i in range(10):
 learned = conv2d.weight.data.reshape((1, 2))
 assert torch.allclose(learned, torch.tensor([[1.0, -1.0]]), atol=0.1)
 learned
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+# A diagonal edge: X[i, j] = 1 below and on the diagonal, 0 above it.
+diagonal = torch.tril(torch.ones(6, 6))
+horizontal_diff = d2l.corr2d(diagonal, torch.tensor([[1.0, -1.0]]))
+vertical_diff = d2l.corr2d(diagonal, torch.tensor([[1.0], [-1.0]]))
+# [1, -1] fires where j == i, its transpose where j == i + 1: both see the diagonal.
+assert torch.equal(horizontal_diff, torch.eye(6, 5))
+assert torch.equal(vertical_diff, -torch.diag(torch.ones(5), 1)[:5])
+horizontal_diff, vertical_diff
+
+
+# %% exercise-2
+def corr2d_unfold(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
+    """corr2d without loops: every k_h×k_w window unfolded to a column, one matmul."""
+    h, w = K.shape
+    # (1, h*w, n_windows)
+    windows = nn.functional.unfold(X[None, None], kernel_size=(h, w))
+    return (K.reshape(1, -1) @ windows[0]).reshape(
+        X.shape[0] - h + 1, X.shape[1] - w + 1
+    )
+
+
+torch.manual_seed(0)
+X, K = torch.rand(7, 9), torch.rand(3, 2)
+assert torch.allclose(corr2d_unfold(X, K), d2l.corr2d(X, K), atol=1e-6)
+corr2d_unfold(X, K).shape
+
+
+# %% exercise-3
+def learn_edge_kernel(lr: float, steps: int = 10) -> list[float]:
+    """The learn-kernel loop at a learning rate; returns the loss after each step."""
+    torch.manual_seed(0)
+    X = torch.ones((1, 1, 6, 8))
+    X[:, :, :, 2:6] = 0
+    Y = d2l.corr2d(X[0, 0], torch.tensor([[1.0, -1.0]]))[None, None]
+    conv2d = nn.Conv2d(1, 1, kernel_size=(1, 2), bias=False)
+    losses = []
+    for _ in range(steps):
+        loss = ((conv2d(X) - Y) ** 2).sum()
+        conv2d.zero_grad()
+        loss.backward()
+        conv2d.weight.data[:] -= lr * conv2d.weight.grad
+        losses.append(loss.item())
+    return losses
+
+
+# The loss is quadratic in the 2 weights; its Hessian's largest eigenvalue sets the
+# limit 2/λ.
+windows = torch.ones(6, 8)
+windows[:, 2:6] = 0
+pairs = torch.stack([windows[:, :-1].reshape(-1), windows[:, 1:].reshape(-1)], dim=1)
+largest = torch.linalg.eigvalsh(2 * pairs.T @ pairs).max().item()
+losses = {lr: learn_edge_kernel(lr) for lr in (0.01, 0.03, 0.04)}
+assert abs(largest - 60) < 1e-4  # so gradient descent diverges above lr = 2/60 ≈ 0.033
+# both converge, 0.03 faster
+assert losses[0.03][-1] < losses[0.01][-1] < losses[0.01][0]
+assert losses[0.04][-1] > losses[0.04][0]  # just past the limit: the loss grows
+print(f"largest Hessian eigenvalue {largest:.0f}, largest stable lr {2 / largest:.4f}")
+for lr, run in losses.items():
+    print(f"lr={lr}: loss {run[0]:.3f} -> {run[-1]:.3g}")

@@ -53,3 +53,46 @@ for n, k, p, s in settings:
     expected = conv_output_size(n, k, 2 * p, s)
     assert shape == (expected, expected), (n, k, p, s)
     print(f"n={n:3d} k={k:2d} padding={p} stride={s}: {expected}×{expected}")
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+# An even kernel cannot keep the size with the same padding on every side...
+sizes = {
+    p: d2l.comp_conv2d(nn.Conv2d(1, 1, kernel_size=4, padding=p), X).shape
+    for p in (1, 2)
+}
+assert sizes == {1: (7, 7), 2: (9, 9)}
+# ...but 1 row/column on top/left and 2 on bottom/right (3 in total = k - 1) does.
+conv2d = nn.Conv2d(1, 1, kernel_size=4)
+padded = nn.functional.pad(X, (1, 2, 1, 2))  # (left, right, top, bottom)
+assert d2l.comp_conv2d(conv2d, padded).shape == (8, 8)
+sizes, d2l.comp_conv2d(conv2d, padded).shape
+
+
+# %% exercise-2
+def corr2d_padded_strided(X, K, padding=(0, 0), stride=(1, 1)):
+    """corr2d with zero padding on each side and a stride, by slicing."""
+    (p_h, p_w), (s_h, s_w) = padding, stride
+    X = nn.functional.pad(X, (p_w, p_w, p_h, p_h))
+    full = d2l.corr2d(X, K)  # stride 1 everywhere...
+    return full[::s_h, ::s_w]  # ...then keep every s-th row and column
+
+
+torch.manual_seed(0)
+X_test, K = torch.rand(8, 8), torch.rand(3, 5)
+conv2d = nn.Conv2d(1, 1, kernel_size=(3, 5), padding=(0, 1), stride=(3, 4), bias=False)
+conv2d.weight.data = K.reshape(1, 1, 3, 5)
+expected = conv2d(X_test.reshape(1, 1, 8, 8)).reshape(2, 2)
+ours = corr2d_padded_strided(X_test, K, padding=(0, 1), stride=(3, 4))
+assert torch.allclose(ours, expected, atol=1e-6)
+ours.detach()
+
+# %% exercise-3
+# Multiply-adds of a 3×3 convolution on a 224×224 image, stride 1 against stride 2
+# (padding 1).
+macs = {s: conv_output_size(224, 3, 2, s) ** 2 * 3 * 3 for s in (1, 2)}
+# stride 2 keeps a quarter of the outputs, so a quarter of the work
+assert macs[1] / macs[2] == 4
+macs

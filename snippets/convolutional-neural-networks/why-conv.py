@@ -64,3 +64,52 @@ assert len(touched) == 9 and {tuple(ij) for ij in touched} == {
     (i, j) for i in (3, 4, 5) for j in (3, 4, 5)
 }
 (X.grad[0, 0] != 0).int()
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+# Zero padding instead of circular: equivariance holds only away from the borders and
+# the seam.
+torch.manual_seed(0)
+conv = nn.Conv2d(1, 1, kernel_size=3, padding=1, bias=False)  # zero padding
+X = torch.rand(1, 1, 8, 8)
+with torch.no_grad():
+    shifted_output = conv(torch.roll(X, shifts=(2, 3), dims=(2, 3)))
+    output_shifted = torch.roll(conv(X), shifts=(2, 3), dims=(2, 3))
+agree = (shifted_output - output_shifted).abs()[0, 0] < 1e-6
+# Rows 3-6 and columns 4-6: neither window touches a border or the seam where roll
+# wraps.
+assert agree[3:7, 4:7].all() and not agree.all()
+agree.int()
+
+# %% exercise-2
+# Receptive field of stacked 3×3 convolutions, measured with autograd: 3, 5, 7, ... = 2L
+# + 1.
+sides = []
+for depth in (1, 2, 3):
+    layers = [nn.Conv2d(1, 1, kernel_size=3, padding=1) for _ in range(depth)]
+    for layer in layers:
+        nn.init.constant_(
+            layer.weight, 1.0
+        )  # positive weights: no gradient cancels to 0
+    X = torch.rand(1, 1, 15, 15, requires_grad=True)
+    nn.Sequential(*layers)(X)[0, 0, 7, 7].backward()
+    rows, cols = (X.grad[0, 0] != 0).nonzero().unbind(1)
+    sides.append((rows.max() - rows.min() + 1).item())
+assert sides == [3, 5, 7]
+sides
+
+# %% exercise-3
+# A 3×3 convolution on an 8×8 image is a fully connected layer with a sparse, shared
+# weight: column m of its 36×64 matrix is the output for the m-th one-hot input image.
+torch.manual_seed(0)
+conv = nn.Conv2d(1, 1, kernel_size=3, bias=False)
+with torch.no_grad():
+    basis = torch.eye(64).reshape(64, 1, 8, 8)
+    W = conv(basis).reshape(64, 36).T  # 36 outputs × 64 inputs
+    X = torch.rand(1, 1, 8, 8)
+    assert torch.allclose(W @ X.reshape(64), conv(X).reshape(36), atol=1e-6)
+nonzero = int((W != 0).sum())
+assert nonzero == 36 * 9  # each output row holds the same 9 kernel values
+print(f"{nonzero} of {W.numel()} entries are non-zero, all copies of 9 kernel weights")

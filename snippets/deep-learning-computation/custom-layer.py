@@ -85,3 +85,75 @@ net = nn.Sequential(MyLinear(64, 8), MyLinear(8, 1))
 out = net(torch.rand(2, 64))
 assert out.shape == (2, 1)
 out
+
+# %% [markdown]
+# Exercises: answers
+
+
+# %% exercise-1
+class TensorReduction(nn.Module):
+    """y_k = sum_ij W[i, j, k] * x_i * x_j per example: a layer with a 3-d weight."""
+
+    def __init__(self, in_units, units):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(in_units, in_units, units))
+
+    def forward(self, X):
+        return torch.einsum("bi,bj,ijk->bk", X, X, self.weight)
+
+
+torch.manual_seed(0)
+reduction = TensorReduction(4, 3)
+X = torch.rand(2, 4)
+Y = reduction(X)
+# The same sum written out with loops, for one example and one output.
+W = reduction.weight.detach()
+by_loops = sum(W[i, j, 1] * X[0, i] * X[0, j] for i in range(4) for j in range(4))
+assert Y.shape == (2, 3) and torch.allclose(Y[0, 1], by_loops)
+assert sum(p.numel() for p in reduction.parameters()) == 4 * 4 * 3
+Y
+
+
+# %% exercise-2
+class CenteredPerExample(nn.Module):
+    """Subtracts each example's own mean, not the mean of the whole minibatch."""
+
+    def forward(self, X):
+        return X - X.mean(dim=1, keepdim=True)
+
+
+X = torch.tensor([[1.0, 2.0, 3.0], [10.0, 20.0, 30.0]])
+whole_batch = CenteredLayer()(X).mean(dim=1)
+per_example = CenteredPerExample()(X).mean(dim=1)
+# one mean for the batch: rows are off
+assert not torch.allclose(whole_batch, torch.zeros(2))
+assert torch.allclose(per_example, torch.zeros(2))
+whole_batch, per_example
+
+
+# %% exercise-3
+class ScaleBuggy(nn.Module):
+    """The bug: a plain tensor with requires_grad=True is not a parameter."""
+
+    def __init__(self, units):
+        super().__init__()
+        self.scale = torch.ones(units, requires_grad=True)
+
+    def forward(self, X):
+        return X * self.scale
+
+
+class ScaleFixed(ScaleBuggy):
+    """The fix: wrap the tensor in nn.Parameter."""
+
+    def __init__(self, units):
+        super().__init__(units)
+        self.scale = nn.Parameter(torch.ones(units))
+
+
+found = {
+    cls.__name__: (len(list(cls(3).parameters())), list(cls(3).state_dict()))
+    for cls in (ScaleBuggy, ScaleFixed)
+}
+assert found == {"ScaleBuggy": (0, []), "ScaleFixed": (1, ["scale"])}
+found

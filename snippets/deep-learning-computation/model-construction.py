@@ -111,3 +111,92 @@ assert NestMLP()(X).shape == (2, 16)
 chimera = nn.Sequential(NestMLP(), nn.Linear(16, 20), FixedHiddenMLP())
 print(chimera)
 chimera(X)
+
+# %% [markdown]
+# Exercises: answers
+
+
+# %% exercise-1
+class ListSequential(nn.Module):
+    """MySequential with the blocks in a plain Python list: nothing is registered."""
+
+    def __init__(self, *args):
+        super().__init__()
+        self.blocks = list(args)
+
+    def forward(self, X):
+        for block in self.blocks:
+            X = block(X)
+        return X
+
+
+class ModuleListSequential(ListSequential):
+    """The fix: nn.ModuleList registers every block it holds, like add_module does."""
+
+    def __init__(self, *args):
+        super().__init__()
+        self.blocks = nn.ModuleList(args)
+
+
+torch.manual_seed(0)
+in_list = ListSequential(nn.Linear(20, 256), nn.ReLU(), nn.Linear(256, 10))
+registered = ModuleListSequential(nn.Linear(20, 256), nn.ReLU(), nn.Linear(256, 10))
+counts = {
+    type(net).__name__: sum(p.numel() for p in net.parameters())
+    for net in (in_list, registered)
+}
+assert in_list(X).shape == (2, 10)  # the forward pass still works...
+assert counts == {
+    "ListSequential": 0,
+    "ModuleListSequential": 20 * 256 + 256 + 256 * 10 + 10,
+}
+counts  # ...but an optimizer given in_list.parameters() would see nothing to train
+
+
+# %% exercise-2
+class Parallel(nn.Module):
+    """Runs two blocks on one input and concatenates their outputs (features)."""
+
+    def __init__(self, first, second):
+        super().__init__()
+        # attributes that are modules get registered
+        self.first, self.second = (first, second)
+
+    def forward(self, X):
+        return torch.cat((self.first(X), self.second(X)), dim=1)
+
+
+torch.manual_seed(0)
+both = Parallel(nn.Linear(20, 8), nn.Sequential(nn.Linear(20, 4), nn.ReLU()))
+out = both(X)
+assert out.shape == (2, 8 + 4)
+# the first 8 columns come from the first block
+assert torch.equal(out[:, :8], both.first(X))
+assert sum(p.numel() for p in both.parameters()) == (20 * 8 + 8) + (20 * 4 + 4)
+out.shape
+
+# %% exercise-3
+# One Linear object repeated three times is one layer used three times: 8*8 + 8
+# parameters.
+layer = nn.Linear(8, 8)
+repeated = nn.Sequential(*[layer] * 3)
+# A factory call per position makes three independent layers.
+fresh = nn.Sequential(*[nn.Linear(8, 8) for _ in range(3)])
+n_repeated = sum(p.numel() for p in repeated.parameters())
+n_fresh = sum(p.numel() for p in fresh.parameters())
+assert repeated[0] is repeated[2] and (n_repeated, n_fresh) == (72, 3 * 72)
+n_repeated, n_fresh
+
+# %% exercise-4
+# Parameters of chimera, block by block, against the count by hand.
+by_block = {
+    type(block).__name__: sum(p.numel() for p in block.parameters())
+    for block in chimera
+}
+nest = (20 * 64 + 64) + (64 * 32 + 32) + (32 * 16 + 16)  # NestMLP: three Linear layers
+assert by_block == {
+    "NestMLP": nest,
+    "Linear": 16 * 20 + 20,
+    "FixedHiddenMLP": 20 * 20 + 20,
+}
+by_block, sum(by_block.values())

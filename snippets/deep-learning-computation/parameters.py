@@ -169,3 +169,63 @@ assert net[2].weight is net[4].weight
 assert torch.equal(net[2].weight, net[4].weight)
 assert not torch.equal(before, shared.weight)  # training did change the shared weight
 (shared.weight.detach() - before).abs().max()
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+# Constant initialization: every hidden unit starts equal, gets the same gradient, stays
+# equal.
+torch.manual_seed(0)
+net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+net.apply(init_constant)
+X, y = torch.rand(32, 4), torch.rand(32, 1)
+optimizer = torch.optim.SGD(net.parameters(), lr=0.01)
+for _ in range(20):
+    optimizer.zero_grad()
+    nn.MSELoss()(net(X), y).backward()
+    optimizer.step()
+hidden = net[0].weight.detach()
+assert not torch.all(hidden == 1)  # training did move the weights...
+# ...but all 8 rows are still equal
+assert torch.allclose(hidden, hidden[0].expand_as(hidden))
+hidden[:3]
+
+# %% exercise-2
+# my_init on a big layer: the fraction of zeros and the range of the other weights.
+torch.manual_seed(0)
+big = nn.Linear(100, 100)
+my_init(big)
+w = big.weight.detach()
+zero_fraction = (w == 0).float().mean().item()
+kept = w[w != 0].abs()
+assert abs(zero_fraction - 0.5) < 0.02  # P(|w| < 5) for w ~ U(-10, 10) is 1/2
+assert kept.min() >= 5 and kept.max() <= 10 and abs(kept.mean() - 7.5) < 0.1
+print(f"zeros: {zero_fraction:.3f}, mean |w| of the rest: {kept.mean():.2f}")
+
+
+# %% exercise-3
+def count_parameters(module: nn.Module) -> int:
+    """The number of scalar parameters of a module, its children included."""
+    return sum(p.numel() for p in module.parameters())
+
+
+block = (4 * 8 + 8) + (8 * 4 + 4)  # one block1: Linear(4, 8) and Linear(8, 4)
+counts = {
+    "block1": count_parameters(rgnet[0][0]),
+    "block2": count_parameters(rgnet[0]),
+    "rgnet": count_parameters(rgnet),
+}
+assert counts == {"block1": block, "block2": 4 * block, "rgnet": 4 * block + (4 + 1)}
+counts
+
+# %% exercise-4
+# Xavier uniform draws from U(-a, a), whose standard deviation is
+# a / sqrt(3) = sqrt(2 / (in + out)).
+torch.manual_seed(0)
+wide = nn.Linear(256, 256)
+nn.init.xavier_uniform_(wide.weight)
+expected_std = (2 / (256 + 256)) ** 0.5
+measured_std = wide.weight.std().item()
+assert abs(measured_std - expected_std) / expected_std < 0.02
+print(f"expected std {expected_std:.4f}, measured {measured_std:.4f}")

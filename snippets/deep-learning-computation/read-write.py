@@ -91,3 +91,71 @@ Y_clone = clone(X)
 assert torch.equal(Y_clone, Y)  # same parameters, same input: exactly the same output
 same = Y_clone == Y
 same
+
+# %% [markdown]
+# Exercises: answers
+
+
+# %% exercise-1
+class NarrowMLP(MLP):
+    """The same layer names as MLP, but 128 hidden units instead of 256."""
+
+    def __init__(self):
+        super().__init__()
+        self.hidden = nn.Linear(20, 128)
+        self.output = nn.Linear(128, 10)
+
+
+try:
+    NarrowMLP().load_state_dict(torch.load("mlp.params", weights_only=True))
+except RuntimeError as error:
+    mismatches = [
+        line.strip() for line in str(error).splitlines() if "size mismatch" in line
+    ]
+else:
+    raise AssertionError("loading 256 hidden units into 128 should fail")
+# hidden.weight, hidden.bias and output.weight differ; output.bias (10) fits both
+# models.
+assert len(mismatches) == 3
+print(*mismatches, sep="\n")
+
+
+# %% exercise-2
+class FivewayMLP(nn.Module):
+    """A new model that reuses the trained hidden layer and has a new 5-way output."""
+
+    def __init__(self):
+        super().__init__()
+        self.hidden = nn.Linear(20, 256)
+        self.head = nn.Linear(256, 5)
+
+    def forward(self, x):
+        return self.head(F.relu(self.hidden(x)))
+
+
+reuse = FivewayMLP()
+saved = torch.load("mlp.params", weights_only=True)
+# Keep only the hidden layer's entries, without their "hidden." prefix.
+hidden_only = {
+    k.removeprefix("hidden."): v for k, v in saved.items() if k.startswith("hidden.")
+}
+reuse.hidden.load_state_dict(hidden_only)
+# the copied layer computes the same features
+assert torch.equal(reuse.hidden(X), net.hidden(X))
+assert reuse(X).shape == (2, 5)
+sorted(hidden_only)
+
+# %% exercise-3
+# How big is mlp.params? float32 takes 4 bytes per number, plus the file's own
+# bookkeeping.
+import io  # noqa: E402  (an answer cell imports what it needs)
+
+n_params = sum(p.numel() for p in net.parameters())
+buffer = io.BytesIO()  # torch.save writes to any file-like object
+torch.save(net.state_dict(), buffer)
+size = buffer.getbuffer().nbytes
+assert n_params == 20 * 256 + 256 + 256 * 10 + 10
+assert 4 * n_params < size < 4 * n_params + 4096
+print(
+    f"{n_params} parameters x 4 bytes = {4 * n_params} bytes; the file has {size} bytes"
+)

@@ -116,3 +116,53 @@ if device.type == "cuda":
     print(f"4096x4096 matmul on {device}: {matmul * 1e3:.1f} ms")
 else:
     print(f"no CUDA GPU (computing on {device}): copies are not measured on this run")
+
+# %% [markdown]
+# Exercises: answers
+
+# %% exercise-1
+# Module.to changes the module in place and returns it; Tensor.to returns a new tensor
+# when anything changes (device or dtype) and the same tensor when nothing does.
+torch.manual_seed(0)
+layer = nn.Linear(3, 1)
+assert layer.to(torch.float64) is layer  # same module object...
+assert layer.weight.dtype == torch.float64  # ...whose parameters were converted
+t = torch.ones(3)
+assert t.to(torch.float64) is not t and t.to(torch.float32) is t
+layer.weight.dtype, t.to(torch.float64) is t, t.to(torch.float32) is t
+
+
+# %% exercise-2
+def mean_loss_slow(losses):
+    """The bug: .item() reads one number back per step (a sync each on a GPU)."""
+    total = 0.0
+    for loss in losses:
+        total += loss.item()
+    return total / len(losses)
+
+
+def mean_loss(losses):
+    """The fix: add up on the device and read back once at the end."""
+    total = torch.zeros((), device=losses[0].device)
+    for loss in losses:
+        total += loss.detach()
+    return (total / len(losses)).item()
+
+
+torch.manual_seed(0)
+# drawn on the CPU: same numbers anywhere
+losses = list(torch.rand(100).to(d2l.try_gpu()))
+assert abs(mean_loss(losses) - mean_loss_slow(losses)) < 1e-5
+round(mean_loss(losses), 4)
+
+# %% exercise-3
+# The per-call overhead on the CPU alone: 1000 x .item() against one .tolist().
+cpu_values = torch.rand(1000)
+item_time = seconds(lambda: [cpu_values[i].item() for i in range(len(cpu_values))])
+tolist_time = seconds(lambda: cpu_values.tolist())
+ratio = item_time / tolist_time
+assert ratio > 2  # a measurement: the exact ratio depends on the machine
+print(
+    f"1000 x .item(): {item_time * 1e6:.0f} us, "
+    f"one .tolist(): {tolist_time * 1e6:.0f} us"
+)
