@@ -107,7 +107,7 @@ class NarrowMLP(MLP):
 
 
 try:
-    NarrowMLP().load_state_dict(torch.load("mlp.params", weights_only=True))
+    NarrowMLP().load_state_dict(torch.load(folder / "mlp.params", weights_only=True))
 except RuntimeError as error:
     mismatches = [
         line.strip() for line in str(error).splitlines() if "size mismatch" in line
@@ -134,7 +134,7 @@ class FivewayMLP(nn.Module):
 
 
 reuse = FivewayMLP()
-saved = torch.load("mlp.params", weights_only=True)
+saved = torch.load(folder / "mlp.params", weights_only=True)
 # Keep only the hidden layer's entries, without their "hidden." prefix.
 hidden_only = {
     k.removeprefix("hidden."): v for k, v in saved.items() if k.startswith("hidden.")
