@@ -56,8 +56,7 @@ class TimedEpochs:
         return getattr(self.iterable, name)
 
     def to_device(self, device: torch.device) -> TimedEpochs:
-        """Let ``train_ch6`` move the wrapped batches to its device and keep timing
-        them."""
+        """Let ``train_ch6`` move the wrapped batches to its device and time them."""
         move = getattr(self.iterable, "to_device", None)
         if callable(move):
             self.iterable = move(device)

@@ -46,8 +46,7 @@ def synthetic_data(
 def data_iter(
     batch_size: int, features: torch.Tensor, labels: torch.Tensor
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """Yield shuffled minibatches ``(X, y)``, each example exactly once (the last may be
-    short)."""
+    """Yield shuffled minibatches ``(X, y)``, each example once (last may be short)."""
     num_examples = len(features)
     if len(labels) != num_examples:
         raise ValueError(

@@ -16,8 +16,7 @@ def alexnet(in_channels: int = 1, num_classes: int = 10) -> nn.Sequential:
     if in_channels < 1 or num_classes < 1:
         raise ValueError(
             f"alexnet needs in_channels >= 1 and num_classes >= 1, got {in_channels} "
-            "and "
-            f"{num_classes}; pass positive integers"
+            f"and {num_classes}; pass positive integers"
         )
     return nn.Sequential(
         # A large 11x11 window with stride 4 shrinks the 224x224 image quickly;

@@ -30,8 +30,7 @@ def batch_norm(
     if X.dim() not in (2, 4):
         raise ValueError(
             "batch_norm expects a 2-D (batch, features) or 4-D (batch, channels, h, "
-            "w) "
-            f"tensor, got shape {tuple(X.shape)}; flatten or reshape the input first"
+            f"w) tensor, got shape {tuple(X.shape)}; flatten or reshape the input first"
         )
     if not training:
         # Prediction mode: the statistics of the whole training set (moving averages),
@@ -46,9 +45,9 @@ def batch_norm(
     count = X.numel() // X.shape[1]
     if count < 2:
         raise ValueError(
-            "batch_norm in training mode needs more than one value per feature/channel "
-            "to "
-            f"estimate a variance, got shape {tuple(X.shape)}; use a batch size > 1"
+            "batch_norm in training mode needs more than one value per "
+            f"feature/channel to estimate a variance, got shape {tuple(X.shape)}; use "
+            "a batch size > 1"
         )
     mean = X.mean(dim=dims, keepdim=X.dim() == 4)
     var = ((X - mean) ** 2).mean(dim=dims, keepdim=X.dim() == 4)

@@ -20,8 +20,7 @@ def conv_block(input_channels: int, num_channels: int) -> nn.Sequential:
 
 
 class DenseBlock(nn.Module):
-    """``num_convs`` conv blocks; each one's input and output are concatenated on
-    channels.
+    """``num_convs`` conv blocks; each one's input and output are joined on channels.
 
     Each conv block adds ``num_channels`` channels (the growth rate), so the block
     outputs ``input_channels + num_convs * num_channels`` channels at the input's

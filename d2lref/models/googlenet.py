@@ -10,8 +10,7 @@ __all__ = ["Inception", "googlenet"]
 
 
 class Inception(nn.Module):
-    """The Inception block: four parallel paths whose outputs are concatenated on
-    channels.
+    """The Inception block: four parallel paths, outputs concatenated on channels.
 
     ``c1`` .. ``c4`` are the output channels of each path; ``c2`` and ``c3`` are pairs
     ``(1x1 reduction channels, output channels)``. Every path keeps height and width, so

@@ -10,8 +10,7 @@ __all__ = ["Residual", "resnet18", "resnet_block"]
 
 
 class Residual(nn.Module):
-    """A residual block: two 3x3 conv + batch-norm layers whose output is added to the
-    input.
+    """A residual block: two 3x3 conv + batch-norm layers, output added to the input.
 
     With ``use_1x1conv=True`` a 1x1 convolution (with the same ``strides``) reshapes the
     input on the shortcut, so the block may change the channel count and the resolution.
@@ -45,8 +44,8 @@ class Residual(nn.Module):
             raise ValueError(
                 f"this Residual block turns input of shape {tuple(X.shape)} into "
                 f"{tuple(Y.shape)}, so the input cannot be added to the output; create "
-                "it "
-                "with use_1x1conv=True when it changes the channels or uses strides > 1"
+                "it with use_1x1conv=True when it changes the channels or uses "
+                "strides > 1"
             )
         # The shortcut joins before the last ReLU.
         Y = Y + X

@@ -55,8 +55,7 @@ def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     if h < 1 or w < 1:
         raise ValueError(
             f"kernel of shape {tuple(K.shape)} is empty: every output would be a sum "
-            "of no "
-            "products (0); give the kernel at least one row and one column."
+            "of no products (0); give the kernel at least one row and one column."
         )
     if h > X.shape[0] or w > X.shape[1]:
         raise ValueError(
@@ -97,18 +96,17 @@ def corr2d_multi_in(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     if X.shape[0] != K.shape[0]:
         raise ValueError(
             f"input has {X.shape[0]} channels but the kernel has {K.shape[0]}; a "
-            "multi-input "
-            "kernel needs one 2-D slice per input channel (K.shape[0] == X.shape[0])."
+            "multi-input kernel needs one 2-D slice per input channel (K.shape[0] == "
+            "X.shape[0])."
         )
     return sum(corr2d(x, k) for x, k in zip(X, K, strict=True))
 
 
 def corr2d_multi_in_out(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
-    """Cross-correlation of a ``(c_i, h, w)`` input with a ``(c_o, c_i, k_h, k_w)``
-    kernel.
+    """Cross-correlation of a ``(c_i, h, w)`` input, ``(c_o, c_i, k_h, k_w)`` kernel.
 
-    Each of the ``c_o`` kernels gives one output channel; they are stacked on dimension
-    0.
+    Each of the ``c_o`` kernels gives one output channel; they are stacked on
+    dimension 0.
     """
     _check_ndim("K", K, 4, "out-channels × in-channels × height × width")
     _check_ndim("X", X, 3, "channels × height × width")
@@ -132,16 +130,14 @@ def corr2d_multi_in_out_1x1(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     if K.shape[2:] != (1, 1):
         raise ValueError(
             f"kernel has spatial size {tuple(K.shape[2:])}, not 1×1; use "
-            "corr2d_multi_in_out "
-            "for larger kernels."
+            "corr2d_multi_in_out for larger kernels."
         )
     c_i, h, w = X.shape
     c_o = K.shape[0]
     if K.shape[1] != c_i:
         raise ValueError(
             f"input has {c_i} channels but the kernel expects {K.shape[1]}; make K of "
-            "shape "
-            f"(c_o, {c_i}, 1, 1)."
+            f"shape (c_o, {c_i}, 1, 1)."
         )
     Y = torch.matmul(K.reshape(c_o, c_i), X.reshape(c_i, h * w))
     return Y.reshape(c_o, h, w)
@@ -150,8 +146,7 @@ def corr2d_multi_in_out_1x1(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
 def pool2d(
     X: torch.Tensor, pool_size: tuple[int, int], mode: str = "max"
 ) -> torch.Tensor:
-    """Max or average pooling of a 2-D input with a ``pool_size`` window and stride
-    1."""
+    """Max or average pooling of a 2-D input, ``pool_size`` window, stride 1."""
     _check_ndim("X", X, 2, "height × width")
     if mode not in ("max", "avg"):
         raise ValueError(f"mode={mode!r} is not a pooling mode; use 'max' or 'avg'.")

@@ -84,8 +84,7 @@ def train_house_prices(
     weight_decay: float,
     batch_size: int,
 ) -> tuple[list[float], list[float]]:
-    """The book's ``train``: minibatch Adam on the squared loss, log-RMSE after every
-    epoch.
+    """The book's ``train``: minibatch Adam on squared loss, log-RMSE every epoch.
 
     Returns ``(train_ls, test_ls)``, one log-RMSE per epoch (``test_ls`` is empty when
     ``test_labels`` is None). The number of epochs goes through
@@ -128,8 +127,7 @@ def train_house_prices(
 
 def get_k_fold_data(k: int, i: int, X: torch.Tensor, y: torch.Tensor
                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Split ``(X, y)`` into ``k`` consecutive folds; fold ``i`` validates, the rest
-    train.
+    """Split ``(X, y)`` into ``k`` folds in order; fold ``i`` validates, the rest train.
 
     Returns ``(X_train, y_train, X_valid, y_valid)``. Unlike the book, which drops the
     ``len(X) % k`` last rows, fold sizes differ by at most one, so every example is used
@@ -177,8 +175,7 @@ def k_fold(k: int, X_train: torch.Tensor, y_train: torch.Tensor, num_epochs: int
            learning_rate: float, weight_decay: float, batch_size: int, *,
            net_fn: Callable[[int], nn.Module] = house_price_net,
            plot_first_fold: bool = True, verbose: bool = True) -> KFoldResult:
-    """K-fold cross-validation: train a fresh model on each split, average the final
-    scores.
+    """K-fold cross-validation: a fresh model per split, final scores averaged.
 
     As in the book, the first fold's train and validation curves are plotted (log scale)
     and each fold's final log-RMSE is printed.
@@ -224,8 +221,7 @@ def train_and_pred(
     path: str = "submission.csv",
     plot_curve: bool = True,
 ) -> pd.DataFrame:
-    """Train on all training data, predict the test set and write a Kaggle submission
-    file.
+    """Train on all training data, predict the test set, write a Kaggle submission.
 
     Writes the columns ``Id`` and ``SalePrice`` to ``path`` (the current directory by
     default) and returns them as a DataFrame; ``test_data`` itself is left unchanged.
@@ -237,9 +233,8 @@ def train_and_pred(
     if len(test_data) != test_features.shape[0]:
         raise ValueError(
             f"train_and_pred: test_data has {len(test_data)} rows but test_features "
-            "has "
-            f"{test_features.shape[0]}; pass the raw test DataFrame the features came "
-            "from."
+            f"has {test_features.shape[0]}; pass the raw test DataFrame the features "
+            "came from."
         )
     net = net_fn(train_features.shape[1])
     train_ls, _ = train_house_prices(net, train_features, train_labels, None, None,

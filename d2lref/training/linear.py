@@ -17,8 +17,7 @@ def linreg(X: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 
 
 def squared_loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Per-example squared loss ``(y_hat - y)**2 / 2`` (``y`` is reshaped like
-    ``y_hat``)."""
+    """Squared loss ``(y_hat - y)**2 / 2`` per example, ``y`` reshaped as ``y_hat``."""
     if y.numel() != y_hat.numel():
         raise ValueError(
             f"squared_loss compares one prediction per label, but y_hat has shape "

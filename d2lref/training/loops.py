@@ -157,8 +157,7 @@ def train_ch3(
     num_epochs: int,
     updater,
 ) -> TrainResult:
-    """Train a model (chapter 3), plot loss and accuracies, print and return the
-    metrics.
+    """Train a model (chapter 3); plot loss and accuracies, print and return metrics.
 
     Each epoch is :func:`train_epoch_ch3` followed by ``evaluate_accuracy`` on
     ``test_iter``.

@@ -84,8 +84,7 @@ class Timer:
 
 
 def correct_count(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Number of correct predictions as a 0-d tensor on ``y``'s device (no
-    synchronisation)."""
+    """Number of correct predictions, a 0-d tensor on ``y``'s device (no sync)."""
     if y_hat.dim() > 1 and y_hat.shape[1] > 1:
         y_hat = y_hat.argmax(dim=1)
     cmp = y_hat.type(y.dtype) == y
@@ -118,8 +117,7 @@ def evaluate_accuracy(net, data_iter: Iterable) -> float:
 
 def evaluate_accuracy_gpu(net: nn.Module, data_iter: Iterable,
                           device: torch.device | str | None = None) -> float:
-    """Accuracy of ``net`` on ``data_iter``, computed on ``device`` (default: the
-    model's)."""
+    """Accuracy of ``net`` on ``data_iter``, on ``device`` (default: the model's)."""
     if isinstance(net, nn.Module):
         net.eval()
         if device is None:
