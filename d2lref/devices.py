@@ -24,7 +24,7 @@ def num_gpus() -> int:
 
 
 def try_gpu(i: int = 0) -> torch.device:
-    """Return accelerator ``i`` (``cuda:i``, or ``mps`` for i=0) if it exists, else the CPU."""
+    """Return accelerator ``i`` (``cuda:i``; ``mps`` for i=0) if it exists, else CPU."""
     try:
         i = operator.index(i)  # NumPy integers too, as the original accepts them
     except TypeError:
@@ -39,7 +39,7 @@ def try_gpu(i: int = 0) -> torch.device:
 
 
 def try_all_gpus() -> list[torch.device]:
-    """Return every accelerator, or ``[cpu]`` when there is none (as the book's helper)."""
+    """Return every accelerator, or ``[cpu]`` when there is none (as in the book)."""
     if torch.cuda.is_available():
         return [torch.device(f"cuda:{i}") for i in range(torch.cuda.device_count())]
     if _mps_available():

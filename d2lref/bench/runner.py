@@ -50,11 +50,13 @@ class TimedEpochs:
     def __len__(self) -> int:
         return len(self.iterable)  # type: ignore[arg-type]
 
-    def __getattr__(self, name: str) -> Any:  # e.g. .dataset, read by the training loops
+    def __getattr__(
+        self, name: str
+    ) -> Any:  # e.g. .dataset, read by the training loops
         return getattr(self.iterable, name)
 
     def to_device(self, device: torch.device) -> TimedEpochs:
-        """Let ``train_ch6`` move the wrapped batches to its device and keep timing them."""
+        """Let ``train_ch6`` move the wrapped batches to its device and time them."""
         move = getattr(self.iterable, "to_device", None)
         if callable(move):
             self.iterable = move(device)

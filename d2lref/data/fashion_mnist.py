@@ -196,9 +196,10 @@ def quick_subset_indices(targets: torch.Tensor, size: int) -> torch.Tensor:
 class FashionMNISTBatches:
     """Minibatches ``(X, y)`` cut from decoded ``uint8`` images.
 
-    ``X`` is float32 in [0, 1] shaped ``(B, 1, H, W)`` (resized as a whole batch with bilinear,
-    antialiased interpolation), ``y`` is int64. ``len()`` is the number of batches; with
-    ``shuffle`` each epoch (each ``iter()``) draws a new order from a seeded generator.
+    ``X`` is float32 in [0, 1] shaped ``(B, 1, H, W)`` (resized as a whole batch with
+    bilinear, antialiased interpolation), ``y`` is int64. ``len()`` is the number of
+    batches; with ``shuffle`` each epoch (each ``iter()``) draws a new order from a
+    seeded generator.
     """
 
     def __init__(
@@ -214,8 +215,10 @@ class FashionMNISTBatches:
         dataset: data.Dataset | None = None,
     ) -> None:
         if images.dtype != torch.uint8 or images.dim() != 3:
-            raise ValueError(f"images must be a uint8 tensor (N, H, W), got {images.dtype} "
-                             f"{tuple(images.shape)}.")
+            raise ValueError(
+                f"images must be a uint8 tensor (N, H, W), got {images.dtype} "
+                f"{tuple(images.shape)}."
+            )
         if len(images) != len(labels):
             raise ValueError(f"{len(images)} images but {len(labels)} labels.")
         self.device = torch.device(device) if device is not None else images.device
@@ -226,7 +229,8 @@ class FashionMNISTBatches:
         self.resize = resize
         self.dataset = dataset
         if seed is None:
-            # Like DataLoader: the order follows torch's global seed (set_seed makes it fixed).
+            # Like DataLoader: the order follows torch's global seed (set_seed makes it
+            # fixed).
             seed = int(torch.randint(0, 2**62, (), dtype=torch.int64))
         self.seed = seed
         self._generator = torch.Generator().manual_seed(seed)
@@ -239,20 +243,31 @@ class FashionMNISTBatches:
         size = _resize_shape(self.resize)
         if size is not None and tuple(batch.shape[-2:]) != size:
             try:
-                batch = F.interpolate(batch, size=size, mode="bilinear", align_corners=False,
-                                      antialias=True)
+                batch = F.interpolate(
+                    batch,
+                    size=size,
+                    mode="bilinear",
+                    align_corners=False,
+                    antialias=True,
+                )
             except (NotImplementedError, RuntimeError):
-                # Some backends (older MPS builds) lack antialiased resizing: do it on the CPU.
-                batch = F.interpolate(batch.cpu(), size=size, mode="bilinear",
-                                      align_corners=False, antialias=True).to(self.device)
+                # Some backends (older MPS builds) lack antialiased resizing: do it on
+                # the CPU.
+                batch = F.interpolate(
+                    batch.cpu(),
+                    size=size,
+                    mode="bilinear",
+                    align_corners=False,
+                    antialias=True,
+                ).to(self.device)
             batch.clamp_(0, 1)  # rounding may overshoot [0, 1] by an ulp
         return batch
 
     def to_device(self, device: torch.device | str) -> FashionMNISTBatches:
         """The same batches made on ``device`` (resize included), e.g. the training GPU.
 
-        The copy shares the shuffle generator: iterating it continues the same sequence of
-        epoch orders as iterating ``self`` would.
+        The copy shares the shuffle generator: iterating it continues the same sequence
+        of epoch orders as iterating ``self`` would.
         """
         moved = copy.copy(self)
         moved.device = torch.device(device)

@@ -59,9 +59,10 @@ def load_kaggle_house(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return ``(train_df, test_df)`` read from ``<data root>/kaggle_house/``.
 
-    The training frame has 1460 rows and 81 columns (``Id``, 79 features, ``SalePrice``),
-    the test frame 1459 rows and 80 columns. Both files are checked by SHA-1; missing ones
-    are downloaded unless downloads are off (``download=False``, ``D2LREF_OFFLINE=1``).
+    The training frame has 1460 rows and 81 columns (``Id``, 79 features,
+    ``SalePrice``), the test frame 1459 rows and 80 columns. Both files are checked by
+    SHA-1; missing ones are downloaded unless downloads are off (``download=False``,
+    ``D2LREF_OFFLINE=1``).
     """
     fetch_kaggle_house(root, download=download)
     folder = config.data_root(root) / "kaggle_house"
@@ -75,13 +76,16 @@ def preprocess_house_features(
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The book's preprocessing: ``(train_features, test_features, train_labels)``.
 
-    ``Id`` and ``SalePrice`` are dropped from the features; numeric columns are standardized
-    with the mean and standard deviation over train and test together, then missing values
-    become 0 (the mean); categorical columns are one-hot encoded with a column for "missing"
-    (``dummy_na=True``). All three tensors are float32; labels are shaped ``(n, 1)``.
+    ``Id`` and ``SalePrice`` are dropped from the features; numeric columns are
+    standardized with the mean and standard deviation over train and test together, then
+    missing values become 0 (the mean); categorical columns are one-hot encoded with a
+    column for "missing" (``dummy_na=True``). All three tensors are float32; labels are
+    shaped ``(n, 1)``.
     """
     if "SalePrice" not in train_df.columns:
-        raise ValueError("train_df has no SalePrice column; pass the training frame first.")
+        raise ValueError(
+            "train_df has no SalePrice column; pass the training frame first."
+        )
     all_features = pd.concat((train_df.drop(columns=["Id", "SalePrice"]),
                               test_df.drop(columns=["Id"], errors="ignore")))
     numeric_columns = all_features.select_dtypes(include="number").columns
@@ -89,7 +93,8 @@ def preprocess_house_features(
         lambda column: (column - column.mean()) / column.std())
     # After standardizing every mean is 0, so a missing value is set to the mean.
     all_features[numeric_columns] = all_features[numeric_columns].fillna(0)
-    # pandas >= 2 makes bool dummy columns: cast everything to float before building tensors.
+    # pandas >= 2 makes bool dummy columns: cast everything to float before building
+    # tensors.
     all_features = pd.get_dummies(all_features, dummy_na=True).astype("float32")
     n_train = train_df.shape[0]
     values = torch.tensor(all_features.to_numpy(), dtype=torch.float32)

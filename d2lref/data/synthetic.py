@@ -46,14 +46,17 @@ def synthetic_data(
 def data_iter(
     batch_size: int, features: torch.Tensor, labels: torch.Tensor
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-    """Yield shuffled minibatches ``(X, y)``, each example exactly once (the last may be short)."""
+    """Yield shuffled minibatches ``(X, y)``, each example once (last may be short)."""
     num_examples = len(features)
     if len(labels) != num_examples:
-        raise ValueError(f"features has {num_examples} examples but labels has {len(labels)}; "
-                         "they must have the same first dimension.")
+        raise ValueError(
+            f"features has {num_examples} examples but labels has {len(labels)}; "
+            "they must have the same first dimension."
+        )
     batch_size = _count("batch_size", batch_size, 1)
     indices = list(range(num_examples))
-    # The examples are read in random order so that each minibatch is an unbiased sample.
+    # The examples are read in random order so that each minibatch is an unbiased
+    # sample.
     random.shuffle(indices)
     for i in range(0, num_examples, batch_size):
         batch_indices = torch.tensor(indices[i : min(i + batch_size, num_examples)])
@@ -63,7 +66,8 @@ def data_iter(
 def load_array(
     data_arrays: Sequence[torch.Tensor], batch_size: int | None, is_train: bool = True
 ) -> data.DataLoader:
-    """Wrap tensors in a ``TensorDataset`` and a ``DataLoader`` (shuffled when ``is_train``).
+    """Wrap tensors in a ``TensorDataset`` and a ``DataLoader`` (shuffled when
+    ``is_train``).
 
     The tensors (features, labels, ...) must hold the same number of examples.
     """
@@ -71,15 +75,21 @@ def load_array(
         batch_size = _count("batch_size", batch_size, 1)
     arrays = tuple(data_arrays)
     if not arrays:
-        raise ValueError("load_array needs at least one tensor, e.g. (features, labels).")
+        raise ValueError(
+            "load_array needs at least one tensor, e.g. (features, labels)."
+        )
     for i, array in enumerate(arrays):
         if not isinstance(array, torch.Tensor):
-            raise TypeError(f"data_arrays[{i}] is a {type(array).__name__}, not a tensor; "
-                            "convert it first, e.g. torch.tensor(array, dtype=torch.float32).")
+            raise TypeError(
+                f"data_arrays[{i}] is a {type(array).__name__}, not a tensor; "
+                "convert it first, e.g. torch.tensor(array, dtype=torch.float32)."
+            )
     lengths = [len(array) if array.dim() else None for array in arrays]
     if None in lengths or len(set(lengths)) > 1:
         shapes = ", ".join(str(tuple(array.shape)) for array in arrays)
-        raise ValueError(f"load_array needs tensors with the same number of examples (first "
-                         f"dimension), got shapes {shapes}; pair every example with its label.")
+        raise ValueError(
+            f"load_array needs tensors with the same number of examples (first "
+            f"dimension), got shapes {shapes}; pair every example with its label."
+        )
     dataset = data.TensorDataset(*arrays)
     return data.DataLoader(dataset, batch_size, shuffle=is_train)

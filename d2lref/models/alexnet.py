@@ -15,8 +15,8 @@ def alexnet(in_channels: int = 1, num_classes: int = 10) -> nn.Sequential:
     """
     if in_channels < 1 or num_classes < 1:
         raise ValueError(
-            f"alexnet needs in_channels >= 1 and num_classes >= 1, got {in_channels} and "
-            f"{num_classes}; pass positive integers"
+            f"alexnet needs in_channels >= 1 and num_classes >= 1, got {in_channels} "
+            f"and {num_classes}; pass positive integers"
         )
     return nn.Sequential(
         # A large 11x11 window with stride 4 shrinks the 224x224 image quickly;
@@ -32,7 +32,8 @@ def alexnet(in_channels: int = 1, num_classes: int = 10) -> nn.Sequential:
         nn.Conv2d(384, 256, kernel_size=3, padding=1), nn.ReLU(),
         nn.MaxPool2d(kernel_size=3, stride=2),
         nn.Flatten(),
-        # Dense layers many times wider than LeNet's; dropout keeps them from overfitting.
+        # Dense layers many times wider than LeNet's; dropout keeps them from
+        # overfitting.
         nn.Linear(6400, 4096), nn.ReLU(),
         nn.Dropout(p=0.5),
         nn.Linear(4096, 4096), nn.ReLU(),

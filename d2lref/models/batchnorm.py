@@ -21,20 +21,20 @@ def batch_norm(
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Batch-normalize ``X`` and return ``(Y, new_moving_mean, new_moving_var)``.
 
-    ``X`` is ``(batch, features)`` after a dense layer or ``(batch, channels, h, w)`` after a
-    convolution (statistics per channel, over batch, height and width). ``training`` picks the
-    mode: minibatch statistics and updated moving averages when True, the moving averages when
-    False. ``momentum`` is the weight of the *old* moving average (the book's 0.9 is PyTorch's
-    ``momentum=0.1``).
+    ``X`` is ``(batch, features)`` after a dense layer or ``(batch, channels, h, w)``
+    after a convolution (statistics per channel, over batch, height and width).
+    ``training`` picks the mode: minibatch statistics and updated moving averages when
+    True, the moving averages when False. ``momentum`` is the weight of the *old* moving
+    average (the book's 0.9 is PyTorch's ``momentum=0.1``).
     """
     if X.dim() not in (2, 4):
         raise ValueError(
-            f"batch_norm expects a 2-D (batch, features) or 4-D (batch, channels, h, w) "
-            f"tensor, got shape {tuple(X.shape)}; flatten or reshape the input first"
+            "batch_norm expects a 2-D (batch, features) or 4-D (batch, channels, h, "
+            f"w) tensor, got shape {tuple(X.shape)}; flatten or reshape the input first"
         )
     if not training:
-        # Prediction mode: the statistics of the whole training set (moving averages), so the
-        # output of one example does not depend on the rest of its batch.
+        # Prediction mode: the statistics of the whole training set (moving averages),
+        # so the output of one example does not depend on the rest of its batch.
         X_hat = (X - moving_mean) / torch.sqrt(moving_var + eps)
         return gamma * X_hat + beta, moving_mean, moving_var
     if X.dim() == 2:
@@ -45,15 +45,17 @@ def batch_norm(
     count = X.numel() // X.shape[1]
     if count < 2:
         raise ValueError(
-            "batch_norm in training mode needs more than one value per feature/channel to "
-            f"estimate a variance, got shape {tuple(X.shape)}; use a batch size > 1"
+            "batch_norm in training mode needs more than one value per "
+            f"feature/channel to estimate a variance, got shape {tuple(X.shape)}; use "
+            "a batch size > 1"
         )
     mean = X.mean(dim=dims, keepdim=X.dim() == 4)
     var = ((X - mean) ** 2).mean(dim=dims, keepdim=X.dim() == 4)
     X_hat = (X - mean) / torch.sqrt(var + eps)
     with torch.no_grad():
         # The moving variance estimates the population variance, so it uses the unbiased
-        # estimate (divide by count - 1), as nn.BatchNorm does; normalizing uses the biased one.
+        # estimate (divide by count - 1), as nn.BatchNorm does; normalizing uses the
+        # biased one.
         unbiased_var = var * count / (count - 1)
         new_mean = momentum * moving_mean + (1.0 - momentum) * mean
         new_var = momentum * moving_var + (1.0 - momentum) * unbiased_var
@@ -64,9 +66,9 @@ class BatchNorm(nn.Module):
     """A batch normalization layer built on :func:`batch_norm`.
 
     ``num_features``: outputs of a dense layer or output channels of a convolution;
-    ``num_dims``: 2 after a dense layer, 4 after a convolution. The moving statistics are
-    registered buffers: they move with ``.to(device)``, are saved in ``state_dict()`` and are
-    not trained by the optimizer.
+    ``num_dims``: 2 after a dense layer, 4 after a convolution. The moving statistics
+    are registered buffers: they move with ``.to(device)``, are saved in
+    ``state_dict()`` and are not trained by the optimizer.
     """
 
     def __init__(

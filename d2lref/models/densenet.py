@@ -11,8 +11,8 @@ __all__ = ["DenseBlock", "conv_block", "densenet", "transition_block"]
 
 
 def conv_block(input_channels: int, num_channels: int) -> nn.Sequential:
-    """Return DenseNet's "batch norm, ReLU, 3x3 conv" block (pre-activation order, as in the
-    improved ResNet)."""
+    """Return DenseNet's "batch norm, ReLU, 3x3 conv" block (pre-activation order, as in
+    the improved ResNet)."""
     return nn.Sequential(
         nn.BatchNorm2d(input_channels), nn.ReLU(),
         nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1),
@@ -20,16 +20,18 @@ def conv_block(input_channels: int, num_channels: int) -> nn.Sequential:
 
 
 class DenseBlock(nn.Module):
-    """``num_convs`` conv blocks; each one's input and output are concatenated on channels.
+    """``num_convs`` conv blocks; each one's input and output are joined on channels.
 
-    Each conv block adds ``num_channels`` channels (the growth rate), so the block outputs
-    ``input_channels + num_convs * num_channels`` channels at the input's resolution.
+    Each conv block adds ``num_channels`` channels (the growth rate), so the block
+    outputs ``input_channels + num_convs * num_channels`` channels at the input's
+    resolution.
     """
 
     def __init__(self, num_convs: int, input_channels: int, num_channels: int) -> None:
         super().__init__()
         layer = [
-            conv_block(num_channels * i + input_channels, num_channels) for i in range(num_convs)
+            conv_block(num_channels * i + input_channels, num_channels)
+            for i in range(num_convs)
         ]
         self.net = nn.Sequential(*layer)
         self.out_channels = input_channels + num_convs * num_channels
@@ -42,8 +44,9 @@ class DenseBlock(nn.Module):
 
 
 def transition_block(input_channels: int, num_channels: int) -> nn.Sequential:
-    """Return a transition layer: a 1x1 conv sets the channel count (usually halves it) and a
-    2x2 average pool with stride 2 halves height and width, keeping the model small."""
+    """Return a transition layer: a 1x1 conv sets the channel count (usually halves it)
+    and a 2x2 average pool with stride 2 halves height and width, keeping the model
+    small."""
     return nn.Sequential(
         nn.BatchNorm2d(input_channels), nn.ReLU(),
         nn.Conv2d(input_channels, num_channels, kernel_size=1),
@@ -58,8 +61,8 @@ def densenet(
     num_convs_in_dense_blocks: Sequence[int] = (4, 4, 4, 4),
 ) -> nn.Sequential:
     """Return the book's DenseNet: ResNet's stem, four dense blocks of four conv blocks
-    (growth rate 32) with a channel-halving transition layer between them, then batch norm,
-    ReLU, global average pooling and a dense layer."""
+    (growth rate 32) with a channel-halving transition layer between them, then batch
+    norm, ReLU, global average pooling and a dense layer."""
     b1 = nn.Sequential(
         nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3),
         nn.BatchNorm2d(64), nn.ReLU(),
@@ -70,7 +73,8 @@ def densenet(
     for i, num_convs in enumerate(num_convs_in_dense_blocks):
         blks.append(DenseBlock(num_convs, num_channels, growth_rate))
         num_channels += num_convs * growth_rate
-        # A transition layer between dense blocks (not after the last) halves the channels.
+        # A transition layer between dense blocks (not after the last) halves the
+        # channels.
         if i != len(num_convs_in_dense_blocks) - 1:
             blks.append(transition_block(num_channels, num_channels // 2))
             num_channels = num_channels // 2

@@ -10,11 +10,11 @@ __all__ = ["Inception", "googlenet"]
 
 
 class Inception(nn.Module):
-    """The Inception block: four parallel paths whose outputs are concatenated on channels.
+    """The Inception block: four parallel paths, outputs concatenated on channels.
 
     ``c1`` .. ``c4`` are the output channels of each path; ``c2`` and ``c3`` are pairs
-    ``(1x1 reduction channels, output channels)``. Every path keeps height and width, so the
-    block outputs ``c1 + c2[1] + c3[1] + c4`` channels at the input's resolution.
+    ``(1x1 reduction channels, output channels)``. Every path keeps height and width, so
+    the block outputs ``c1 + c2[1] + c3[1] + c4`` channels at the input's resolution.
     """
 
     def __init__(
@@ -49,11 +49,12 @@ class Inception(nn.Module):
 
 
 def googlenet(in_channels: int = 1, num_classes: int = 10) -> nn.Sequential:
-    """Return the book's GoogLeNet: a stem (b1, b2), nine Inception blocks in three groups
-    (b3, b4, b5) with max-pools between them, global average pooling and one dense layer.
+    """Return the book's GoogLeNet: a stem (b1, b2), nine Inception blocks in three
+    groups (b3, b4, b5) with max-pools between them, global average pooling and one
+    dense layer.
 
-    The book trains it on 96x96 Fashion-MNIST; any input of at least 32x32 works because of
-    the global average pooling.
+    The book trains it on 96x96 Fashion-MNIST; any input of at least 32x32 works because
+    of the global average pooling.
     """
     b1 = nn.Sequential(
         nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3), nn.ReLU(),

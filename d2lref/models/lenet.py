@@ -8,10 +8,11 @@ __all__ = ["lenet"]
 
 
 def lenet() -> nn.Sequential:
-    """Return the book's LeNet: two 5×5 conv + sigmoid + 2×2 avg-pool blocks, three dense layers.
+    """Return the book's LeNet: two 5×5 conv + sigmoid + 2×2 avg-pool blocks, three
+    dense layers.
 
-    The first convolution pads by 2 so that a 28×28 Fashion-MNIST image keeps the 28×28 size
-    the original 32×32 LeNet input had after its first layer.
+    The first convolution pads by 2 so that a 28×28 Fashion-MNIST image keeps the 28×28
+    size the original 32×32 LeNet input had after its first layer.
     """
     return nn.Sequential(
         nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.Sigmoid(),

@@ -10,10 +10,10 @@ __all__ = ["nin", "nin_block"]
 def nin_block(
     in_channels: int, out_channels: int, kernel_size: int, strides: int, padding: int
 ) -> nn.Sequential:
-    """Return one NiN block: a normal convolution, then two 1x1 convolutions, each with ReLU.
+    """Return one NiN block: a normal conv, then two 1x1 convs, each with ReLU.
 
-    The two 1x1 convolutions act as a fully connected layer applied at every pixel, with the
-    channels as features.
+    The two 1x1 convolutions act as a fully connected layer applied at every pixel, with
+    the channels as features.
     """
     return nn.Sequential(
         nn.Conv2d(in_channels, out_channels, kernel_size, strides, padding), nn.ReLU(),

@@ -10,14 +10,18 @@ __all__ = ["Residual", "resnet18", "resnet_block"]
 
 
 class Residual(nn.Module):
-    """A residual block: two 3x3 conv + batch-norm layers whose output is added to the input.
+    """A residual block: two 3x3 conv + batch-norm layers, output added to the input.
 
     With ``use_1x1conv=True`` a 1x1 convolution (with the same ``strides``) reshapes the
     input on the shortcut, so the block may change the channel count and the resolution.
     """
 
     def __init__(
-        self, input_channels: int, num_channels: int, use_1x1conv: bool = False, strides: int = 1
+        self,
+        input_channels: int,
+        num_channels: int,
+        use_1x1conv: bool = False,
+        strides: int = 1,
     ) -> None:
         super().__init__()
         self.conv1 = nn.Conv2d(input_channels, num_channels, kernel_size=3, padding=1,
@@ -25,7 +29,9 @@ class Residual(nn.Module):
         self.conv2 = nn.Conv2d(num_channels, num_channels, kernel_size=3, padding=1)
         self.conv3: nn.Conv2d | None = None
         if use_1x1conv:
-            self.conv3 = nn.Conv2d(input_channels, num_channels, kernel_size=1, stride=strides)
+            self.conv3 = nn.Conv2d(
+                input_channels, num_channels, kernel_size=1, stride=strides
+            )
         self.bn1 = nn.BatchNorm2d(num_channels)
         self.bn2 = nn.BatchNorm2d(num_channels)
 
@@ -37,8 +43,9 @@ class Residual(nn.Module):
         elif not _addable(Y.shape, X.shape):
             raise ValueError(
                 f"this Residual block turns input of shape {tuple(X.shape)} into "
-                f"{tuple(Y.shape)}, so the input cannot be added to the output; create it "
-                "with use_1x1conv=True when it changes the channels or uses strides > 1"
+                f"{tuple(Y.shape)}, so the input cannot be added to the output; create "
+                "it with use_1x1conv=True when it changes the channels or uses "
+                "strides > 1"
             )
         # The shortcut joins before the last ReLU.
         Y = Y + X
@@ -54,15 +61,20 @@ def _addable(out_shape: torch.Size, in_shape: torch.Size) -> bool:
 
 
 def resnet_block(
-    input_channels: int, num_channels: int, num_residuals: int, first_block: bool = False
+    input_channels: int,
+    num_channels: int,
+    num_residuals: int,
+    first_block: bool = False,
 ) -> list[nn.Module]:
     """Return ``num_residuals`` residual blocks (a list, as in the book, to unpack into
-    ``nn.Sequential``). Except in the first stage, the first block halves height and width and
-    changes the channels through a 1x1 shortcut convolution."""
+    ``nn.Sequential``). Except in the first stage, the first block halves height and
+    width and changes the channels through a 1x1 shortcut convolution."""
     blk: list[nn.Module] = []
     for i in range(num_residuals):
         if i == 0 and not first_block:
-            blk.append(Residual(input_channels, num_channels, use_1x1conv=True, strides=2))
+            blk.append(
+                Residual(input_channels, num_channels, use_1x1conv=True, strides=2)
+            )
         else:
             blk.append(Residual(num_channels, num_channels))
     return blk
@@ -72,7 +84,8 @@ def resnet18(in_channels: int = 1, num_classes: int = 10) -> nn.Sequential:
     """Return the book's ResNet-18: a stem (b1), four stages of two residual blocks each
     (64, 128, 256, 512 channels), global average pooling and a dense layer.
 
-    18 = 1 stem conv + 4 stages x 2 blocks x 2 convs + 1 dense layer (1x1 shortcuts not counted).
+    18 = 1 stem conv + 4 stages x 2 blocks x 2 convs + 1 dense layer (1x1 shortcuts not
+    counted).
     """
     b1 = nn.Sequential(
         nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3),

@@ -13,7 +13,7 @@ VGG11_ARCH: tuple[tuple[int, int], ...] = ((1, 64), (1, 128), (2, 256), (2, 512)
 
 
 def vgg_block(num_convs: int, in_channels: int, out_channels: int) -> nn.Sequential:
-    """Return ``num_convs`` 3x3 conv + ReLU layers followed by a 2x2 max-pool (stride 2).
+    """Return ``num_convs`` 3x3 conv + ReLU layers, then a 2x2 max-pool (stride 2).
 
     Padding 1 keeps height and width in the convolutions; only the pool halves them.
     """
@@ -31,16 +31,18 @@ def vgg_block(num_convs: int, in_channels: int, out_channels: int) -> nn.Sequent
 def vgg(
     conv_arch: Sequence[tuple[int, int]], in_channels: int = 1, num_classes: int = 10
 ) -> nn.Sequential:
-    """Return a VGG network: one ``vgg_block`` per ``(num_convs, out_channels)`` pair, then
-    three dense layers.
+    """Return a VGG network: one ``vgg_block`` per ``(num_convs, out_channels)`` pair,
+    then three dense layers.
 
-    Expects 224x224 inputs: five blocks halve 224 five times to 7, hence ``out_channels * 7 * 7``
-    inputs to the first dense layer (so ``conv_arch`` must have exactly five blocks).
+    Expects 224x224 inputs: five blocks halve 224 five times to 7, hence
+    ``out_channels * 7 * 7`` inputs to the first dense layer (so ``conv_arch`` must
+    have exactly five blocks).
     """
     if len(conv_arch) != 5:
         raise ValueError(
-            f"vgg expects 5 blocks (224 / 2**5 = 7 feeds the dense layers), got {len(conv_arch)}; "
-            "pass five (num_convs, out_channels) pairs such as VGG11_ARCH"
+            "vgg expects 5 blocks (224 / 2**5 = 7 feeds the dense layers), got "
+            f"{len(conv_arch)}; pass five (num_convs, out_channels) pairs such as "
+            "VGG11_ARCH"
         )
     conv_blks: list[nn.Module] = []
     out_channels = in_channels

@@ -43,10 +43,10 @@ def _check_ndim(name: str, tensor: torch.Tensor, ndim: int, layout: str) -> None
 def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """Two-dimensional cross-correlation of a 2-D input ``X`` with a 2-D kernel ``K``.
 
-    Each output element is the sum of the elementwise product of ``K`` with the window of
-    ``X`` under it; the output has shape ``(n_h - k_h + 1, n_w - k_w + 1)``. As in the book,
-    the output is a float tensor of the default dtype (float64 inputs keep float64), and
-    NumPy arrays are accepted.
+    Each output element is the sum of the elementwise product of ``K`` with the window
+    of ``X`` under it; the output has shape ``(n_h - k_h + 1, n_w - k_w + 1)``. As in
+    the book, the output is a float tensor of the default dtype (float64 inputs keep
+    float64), and NumPy arrays are accepted.
     """
     X, K = _as_tensor("X", X), _as_tensor("K", K)
     _check_ndim("X", X, 2, "height × width")
@@ -54,8 +54,8 @@ def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     h, w = K.shape
     if h < 1 or w < 1:
         raise ValueError(
-            f"kernel of shape {tuple(K.shape)} is empty: every output would be a sum of no "
-            "products (0); give the kernel at least one row and one column."
+            f"kernel of shape {tuple(K.shape)} is empty: every output would be a sum "
+            "of no products (0); give the kernel at least one row and one column."
         )
     if h > X.shape[0] or w > X.shape[1]:
         raise ValueError(
@@ -64,7 +64,9 @@ def corr2d(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
         )
     # The book fills torch.zeros (the default float dtype): integer inputs give floats.
     dtype = torch.promote_types(torch.result_type(X, K), torch.get_default_dtype())
-    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), dtype=dtype, device=X.device)
+    Y = torch.zeros(
+        (X.shape[0] - h + 1, X.shape[1] - w + 1), dtype=dtype, device=X.device
+    )
     for i in range(Y.shape[0]):
         for j in range(Y.shape[1]):
             Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
@@ -93,16 +95,18 @@ def corr2d_multi_in(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     _check_ndim("K", K, 3, "channels × height × width")
     if X.shape[0] != K.shape[0]:
         raise ValueError(
-            f"input has {X.shape[0]} channels but the kernel has {K.shape[0]}; a multi-input "
-            "kernel needs one 2-D slice per input channel (K.shape[0] == X.shape[0])."
+            f"input has {X.shape[0]} channels but the kernel has {K.shape[0]}; a "
+            "multi-input kernel needs one 2-D slice per input channel (K.shape[0] == "
+            "X.shape[0])."
         )
     return sum(corr2d(x, k) for x, k in zip(X, K, strict=True))
 
 
 def corr2d_multi_in_out(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
-    """Cross-correlation of a ``(c_i, h, w)`` input with a ``(c_o, c_i, k_h, k_w)`` kernel.
+    """Cross-correlation of a ``(c_i, h, w)`` input, ``(c_o, c_i, k_h, k_w)`` kernel.
 
-    Each of the ``c_o`` kernels gives one output channel; they are stacked on dimension 0.
+    Each of the ``c_o`` kernels gives one output channel; they are stacked on
+    dimension 0.
     """
     _check_ndim("K", K, 4, "out-channels × in-channels × height × width")
     _check_ndim("X", X, 3, "channels × height × width")
@@ -117,29 +121,32 @@ def corr2d_multi_in_out(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
 def corr2d_multi_in_out_1x1(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
     """A 1×1 convolution written as a matrix product over channels.
 
-    ``X`` is ``(c_i, h, w)``, ``K`` is ``(c_o, c_i, 1, 1)``; every pixel's channel vector is
-    multiplied by the ``(c_o, c_i)`` weight matrix, like a fully connected layer per pixel.
+    ``X`` is ``(c_i, h, w)``, ``K`` is ``(c_o, c_i, 1, 1)``; every pixel's channel
+    vector is multiplied by the ``(c_o, c_i)`` weight matrix, like a fully connected
+    layer per pixel.
     """
     _check_ndim("X", X, 3, "channels × height × width")
     _check_ndim("K", K, 4, "out-channels × in-channels × 1 × 1")
     if K.shape[2:] != (1, 1):
         raise ValueError(
-            f"kernel has spatial size {tuple(K.shape[2:])}, not 1×1; use corr2d_multi_in_out "
-            "for larger kernels."
+            f"kernel has spatial size {tuple(K.shape[2:])}, not 1×1; use "
+            "corr2d_multi_in_out for larger kernels."
         )
     c_i, h, w = X.shape
     c_o = K.shape[0]
     if K.shape[1] != c_i:
         raise ValueError(
-            f"input has {c_i} channels but the kernel expects {K.shape[1]}; make K of shape "
-            f"(c_o, {c_i}, 1, 1)."
+            f"input has {c_i} channels but the kernel expects {K.shape[1]}; make K of "
+            f"shape (c_o, {c_i}, 1, 1)."
         )
     Y = torch.matmul(K.reshape(c_o, c_i), X.reshape(c_i, h * w))
     return Y.reshape(c_o, h, w)
 
 
-def pool2d(X: torch.Tensor, pool_size: tuple[int, int], mode: str = "max") -> torch.Tensor:
-    """Max or average pooling of a 2-D input with a ``pool_size`` window and stride 1."""
+def pool2d(
+    X: torch.Tensor, pool_size: tuple[int, int], mode: str = "max"
+) -> torch.Tensor:
+    """Max or average pooling of a 2-D input, ``pool_size`` window, stride 1."""
     _check_ndim("X", X, 2, "height × width")
     if mode not in ("max", "avg"):
         raise ValueError(f"mode={mode!r} is not a pooling mode; use 'max' or 'avg'.")
@@ -161,8 +168,9 @@ def pool2d(X: torch.Tensor, pool_size: tuple[int, int], mode: str = "max") -> to
 def comp_conv2d(conv2d: nn.Module, X: torch.Tensor | Sequence[int]) -> torch.Tensor:
     """Apply ``conv2d`` to a single-channel 2-D input and return the 2-D result.
 
-    The book's helper for checking output shapes: ``X`` (a tensor of shape ``(h, w)``, or
-    just the shape) gets batch and channel dimensions of size 1, which are removed again.
+    The book's helper for checking output shapes: ``X`` (a tensor of shape ``(h, w)``,
+    or just the shape) gets batch and channel dimensions of size 1, which are removed
+    again.
     """
     if not isinstance(X, torch.Tensor):
         X = torch.rand(tuple(X))

@@ -57,34 +57,48 @@ def log_rmse(net: Callable[[torch.Tensor], torch.Tensor], features: torch.Tensor
              labels: torch.Tensor) -> float:
     """Root-mean-squared error between the logarithms of predictions and labels.
 
-    Predictions below 1 are clipped to 1 first: the log of a negative prediction does not
-    exist, and a price below one dollar is as wrong as a price of one dollar.
+    Predictions below 1 are clipped to 1 first: the log of a negative prediction does
+    not exist, and a price below one dollar is as wrong as a price of one dollar.
     """
     _check_features_labels(features, labels, "log_rmse")
     if bool((labels <= 0).any()):
-        raise ValueError("log_rmse: labels must be positive prices (their log is taken).")
+        raise ValueError(
+            "log_rmse: labels must be positive prices (their log is taken)."
+        )
     with torch.no_grad():
         clipped_preds = torch.clamp(net(features), 1, float("inf"))
-        rmse = torch.sqrt(nn.functional.mse_loss(torch.log(clipped_preds), torch.log(labels)))
+        rmse = torch.sqrt(
+            nn.functional.mse_loss(torch.log(clipped_preds), torch.log(labels))
+        )
     return rmse.item()
 
 
-def train_house_prices(net: nn.Module, train_features: torch.Tensor, train_labels: torch.Tensor,
-                       test_features: torch.Tensor | None, test_labels: torch.Tensor | None,
-                       num_epochs: int, learning_rate: float, weight_decay: float,
-                       batch_size: int) -> tuple[list[float], list[float]]:
-    """The book's ``train``: minibatch Adam on the squared loss, log-RMSE after every epoch.
+def train_house_prices(
+    net: nn.Module,
+    train_features: torch.Tensor,
+    train_labels: torch.Tensor,
+    test_features: torch.Tensor | None,
+    test_labels: torch.Tensor | None,
+    num_epochs: int,
+    learning_rate: float,
+    weight_decay: float,
+    batch_size: int,
+) -> tuple[list[float], list[float]]:
+    """The book's ``train``: minibatch Adam on squared loss, log-RMSE every epoch.
 
     Returns ``(train_ls, test_ls)``, one log-RMSE per epoch (``test_ls`` is empty when
-    ``test_labels`` is None). The number of epochs goes through ``config.effective_epochs``,
-    so the quick mode trains for fewer epochs with the same code.
+    ``test_labels`` is None). The number of epochs goes through
+    ``config.effective_epochs``, so the quick mode trains for fewer epochs with the same
+    code.
     """
     from d2lref.config import effective_epochs
 
     _check_features_labels(train_features, train_labels, "train_house_prices")
     if test_labels is not None:
         if test_features is None:
-            raise ValueError("train_house_prices: test_labels given without test_features.")
+            raise ValueError(
+                "train_house_prices: test_labels given without test_features."
+            )
         _check_features_labels(test_features, test_labels, "train_house_prices (test)")
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
@@ -92,8 +106,11 @@ def train_house_prices(net: nn.Module, train_features: torch.Tensor, train_label
     loss = nn.MSELoss()
     train_iter = data.DataLoader(data.TensorDataset(train_features, train_labels),
                                  batch_size=batch_size, shuffle=True)
-    # Adam is far less sensitive to the learning rate than plain SGD on these unscaled prices.
-    optimizer = torch.optim.Adam(net.parameters(), lr=learning_rate, weight_decay=weight_decay)
+    # Adam is far less sensitive to the learning rate than plain SGD on these unscaled
+    # prices.
+    optimizer = torch.optim.Adam(
+        net.parameters(), lr=learning_rate, weight_decay=weight_decay
+    )
     train_ls: list[float] = []
     test_ls: list[float] = []
     for _ in range(num_epochs):
@@ -110,21 +127,25 @@ def train_house_prices(net: nn.Module, train_features: torch.Tensor, train_label
 
 def get_k_fold_data(k: int, i: int, X: torch.Tensor, y: torch.Tensor
                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Split ``(X, y)`` into ``k`` consecutive folds; fold ``i`` validates, the rest train.
+    """Split ``(X, y)`` into ``k`` folds in order; fold ``i`` validates, the rest train.
 
     Returns ``(X_train, y_train, X_valid, y_valid)``. Unlike the book, which drops the
-    ``len(X) % k`` last rows, fold sizes differ by at most one, so every example is used for
-    validation exactly once over ``i = 0, ..., k - 1`` (with 1460 examples and k = 5 the folds
-    are the book's).
+    ``len(X) % k`` last rows, fold sizes differ by at most one, so every example is used
+    for validation exactly once over ``i = 0, ..., k - 1`` (with 1460 examples and k = 5
+    the folds are the book's).
     """
     if k < 2:
         raise ValueError(f"k-fold cross-validation needs k >= 2 folds, got k={k}.")
     if not 0 <= i < k:
         raise ValueError(f"fold index i must be in 0..{k - 1}, got i={i}.")
     if X.shape[0] != y.shape[0]:
-        raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]}; they must match.")
+        raise ValueError(
+            f"X has {X.shape[0]} rows but y has {y.shape[0]}; they must match."
+        )
     if X.shape[0] < k:
-        raise ValueError(f"cannot split {X.shape[0]} examples into k={k} non-empty folds.")
+        raise ValueError(
+            f"cannot split {X.shape[0]} examples into k={k} non-empty folds."
+        )
     fold_sizes = [X.shape[0] // k + (1 if j < X.shape[0] % k else 0) for j in range(k)]
     start = sum(fold_sizes[:i])
     stop = start + fold_sizes[i]
@@ -154,18 +175,19 @@ def k_fold(k: int, X_train: torch.Tensor, y_train: torch.Tensor, num_epochs: int
            learning_rate: float, weight_decay: float, batch_size: int, *,
            net_fn: Callable[[int], nn.Module] = house_price_net,
            plot_first_fold: bool = True, verbose: bool = True) -> KFoldResult:
-    """K-fold cross-validation: train a fresh model on each split, average the final scores.
+    """K-fold cross-validation: a fresh model per split, final scores averaged.
 
-    As in the book, the first fold's train and validation curves are plotted (log scale) and
-    each fold's final log-RMSE is printed.
+    As in the book, the first fold's train and validation curves are plotted (log scale)
+    and each fold's final log-RMSE is printed.
     """
     train_curves: list[list[float]] = []
     valid_curves: list[list[float]] = []
     for i in range(k):
         fold_data = get_k_fold_data(k, i, X_train, y_train)
         net = net_fn(X_train.shape[1])
-        train_ls, valid_ls = train_house_prices(net, *fold_data, num_epochs, learning_rate,
-                                                weight_decay, batch_size)
+        train_ls, valid_ls = train_house_prices(
+            net, *fold_data, num_epochs, learning_rate, weight_decay, batch_size
+        )
         train_curves.append(train_ls)
         valid_curves.append(valid_ls)
         if i == 0 and plot_first_fold:
@@ -185,22 +207,34 @@ def k_fold(k: int, X_train: torch.Tensor, y_train: torch.Tensor, num_epochs: int
     )
 
 
-def train_and_pred(train_features: torch.Tensor, test_features: torch.Tensor,
-                   train_labels: torch.Tensor, test_data: pd.DataFrame, num_epochs: int,
-                   lr: float, weight_decay: float, batch_size: int, *,
-                   net_fn: Callable[[int], nn.Module] = house_price_net,
-                   path: str = "submission.csv", plot_curve: bool = True) -> pd.DataFrame:
-    """Train on all training data, predict the test set and write a Kaggle submission file.
+def train_and_pred(
+    train_features: torch.Tensor,
+    test_features: torch.Tensor,
+    train_labels: torch.Tensor,
+    test_data: pd.DataFrame,
+    num_epochs: int,
+    lr: float,
+    weight_decay: float,
+    batch_size: int,
+    *,
+    net_fn: Callable[[int], nn.Module] = house_price_net,
+    path: str = "submission.csv",
+    plot_curve: bool = True,
+) -> pd.DataFrame:
+    """Train on all training data, predict the test set, write a Kaggle submission.
 
-    Writes the columns ``Id`` and ``SalePrice`` to ``path`` (the current directory by default)
-    and returns them as a DataFrame; ``test_data`` itself is left unchanged.
+    Writes the columns ``Id`` and ``SalePrice`` to ``path`` (the current directory by
+    default) and returns them as a DataFrame; ``test_data`` itself is left unchanged.
     """
     if "Id" not in test_data.columns:
-        raise ValueError("train_and_pred: test_data needs the 'Id' column of the raw test CSV.")
+        raise ValueError(
+            "train_and_pred: test_data needs the 'Id' column of the raw test CSV."
+        )
     if len(test_data) != test_features.shape[0]:
         raise ValueError(
-            f"train_and_pred: test_data has {len(test_data)} rows but test_features has "
-            f"{test_features.shape[0]}; pass the raw test DataFrame the features came from."
+            f"train_and_pred: test_data has {len(test_data)} rows but test_features "
+            f"has {test_features.shape[0]}; pass the raw test DataFrame the features "
+            "came from."
         )
     net = net_fn(train_features.shape[1])
     train_ls, _ = train_house_prices(net, train_features, train_labels, None, None,
@@ -208,8 +242,14 @@ def train_and_pred(train_features: torch.Tensor, test_features: torch.Tensor,
     if plot_curve:
         from d2lref.plotting import plot
 
-        plot(list(range(1, len(train_ls) + 1)), [train_ls], xlabel="epoch", ylabel="log rmse",
-             xlim=[1, len(train_ls)], yscale="log")
+        plot(
+            list(range(1, len(train_ls) + 1)),
+            [train_ls],
+            xlabel="epoch",
+            ylabel="log rmse",
+            xlim=[1, len(train_ls)],
+            yscale="log",
+        )
     print(f"train log rmse {train_ls[-1]:f}")
     with torch.no_grad():
         preds = net(test_features).reshape(-1).numpy()

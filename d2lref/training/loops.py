@@ -104,14 +104,16 @@ def _announce_mode(num_epochs: int, epochs: int, train_iter: Iterable) -> str:
     return mode
 
 
-def train_epoch_ch3(net, train_iter: Iterable, loss: Callable, updater) -> tuple[float, float]:
+def train_epoch_ch3(
+    net, train_iter: Iterable, loss: Callable, updater
+) -> tuple[float, float]:
     """Train one epoch (chapter 3) and return ``(mean loss, accuracy)``.
 
-    ``updater`` is a ``torch.optim.Optimizer`` or a callable ``updater(batch_size)`` (the
-    from-scratch ``sgd``); a callable gets the gradient of the summed loss, as in the book.
-    As in the book, the returned loss is the sum of ``loss(y_hat, y)`` over the batches
-    divided by the number of labels (use ``reduction="none"``), and any model runs: a
-    regression model's "accuracy" counts exactly equal predictions.
+    ``updater`` is a ``torch.optim.Optimizer`` or a callable ``updater(batch_size)``
+    (the from-scratch ``sgd``); a callable gets the gradient of the summed loss, as in
+    the book. As in the book, the returned loss is the sum of ``loss(y_hat, y)`` over
+    the batches divided by the number of labels (use ``reduction="none"``), and any
+    model runs: a regression model's "accuracy" counts exactly equal predictions.
     """
     return _train_epoch(net, train_iter, loss, updater, epoch=None)
 
@@ -147,11 +149,18 @@ def _train_epoch(net, train_iter: Iterable, loss: Callable, updater,
     return float(loss_sum) / count, float(correct) / count
 
 
-def train_ch3(net, train_iter: Iterable, test_iter: Iterable, loss: Callable, num_epochs: int,
-              updater) -> TrainResult:
-    """Train a model (chapter 3), plot loss and accuracies, print and return the metrics.
+def train_ch3(
+    net,
+    train_iter: Iterable,
+    test_iter: Iterable,
+    loss: Callable,
+    num_epochs: int,
+    updater,
+) -> TrainResult:
+    """Train a model (chapter 3); plot loss and accuracies, print and return metrics.
 
-    Each epoch is :func:`train_epoch_ch3` followed by ``evaluate_accuracy`` on ``test_iter``.
+    Each epoch is :func:`train_epoch_ch3` followed by ``evaluate_accuracy`` on
+    ``test_iter``.
     """
     check_updater(updater)
     epochs = epochs_to_train(num_epochs)
@@ -160,11 +169,19 @@ def train_ch3(net, train_iter: Iterable, test_iter: Iterable, loss: Callable, nu
                         legend=["train loss", "train acc", "test acc"])
     history = []
     for epoch in range(epochs):
-        train_loss, train_acc = _train_epoch(net, train_iter, loss, updater, epoch=epoch + 1)
+        train_loss, train_acc = _train_epoch(
+            net, train_iter, loss, updater, epoch=epoch + 1
+        )
         test_acc = evaluate_accuracy(net, test_iter)
         animator.add(epoch + 1, (train_loss, train_acc, test_acc))
-        history.append({"epoch": epoch + 1, "train_loss": train_loss, "train_acc": train_acc,
-                        "test_acc": test_acc})
+        history.append(
+            {
+                "epoch": epoch + 1,
+                "train_loss": train_loss,
+                "train_acc": train_acc,
+                "test_acc": test_acc,
+            }
+        )
     print(f"loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}")
     device = "cpu"
     if isinstance(net, nn.Module):
@@ -209,13 +226,20 @@ def _fast_cuda_math() -> dict[str, bool]:
     return {"cudnn_benchmark": True, "tf32_conv": True, "tf32_matmul": True}
 
 
-def train_ch6(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epochs: int,
-              lr: float, device: torch.device | str, *,
-              channels_last: bool = False) -> TrainResult:
+def train_ch6(
+    net: nn.Module,
+    train_iter: Iterable,
+    test_iter: Iterable,
+    num_epochs: int,
+    lr: float,
+    device: torch.device | str,
+    *,
+    channels_last: bool = False,
+) -> TrainResult:
     """Train a model on a device (chapter 6): Xavier init, SGD, cross-entropy loss.
 
-    Prints ``training on <device>``, then the final ``loss ..., train acc ..., test acc ...``
-    and ``... examples/sec on <device>`` lines; returns the same numbers as a
+    Prints ``training on <device>``, then the final ``loss ..., train acc ..., test acc
+    ...`` and ``... examples/sec on <device>`` lines; returns the same numbers as a
     :class:`TrainResult`. ``channels_last=True`` stores images and weights channels-last
     (faster convolutions on recent GPUs; same results). On CUDA it trains with cuDNN
     autotuning and TF32 products (see ``cuda_settings`` of the result).
@@ -230,9 +254,12 @@ def train_ch6(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epo
     mode = _announce_mode(num_epochs, epochs, train_iter)
     memory_format = torch.channels_last if channels_last else torch.contiguous_format
     net.to(device, memory_format=memory_format)
-    # Batches cut from decoded tensors are then made (and resized) on the training device,
-    # instead of on the CPU and copied over every batch.
-    train_iter, test_iter = _batches_on(train_iter, device), _batches_on(test_iter, device)
+    # Batches cut from decoded tensors are then made (and resized) on the training
+    # device, instead of on the CPU and copied over every batch.
+    train_iter, test_iter = (
+        _batches_on(train_iter, device),
+        _batches_on(test_iter, device),
+    )
     cuda_settings = _fast_cuda_math() if device.type == "cuda" else {}
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
@@ -271,7 +298,9 @@ def train_ch6(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epo
             with torch.no_grad():
                 loss_sum += mean_loss.detach() * X.shape[0]
                 correct += correct_count(y_hat, y)
-            batch_losses.append(mean_loss.detach())  # read only if the loss is not finite
+            batch_losses.append(
+                mean_loss.detach()
+            )  # read only if the loss is not finite
             count += X.shape[0]
             if (i + 1) % plot_every == 0 or i == num_batches - 1:
                 snapshots.append((epoch + (i + 1) / num_batches, loss_sum.clone(),
@@ -287,18 +316,35 @@ def train_ch6(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epo
             raise ValueError("train_iter gave no examples; check the data loader.")
         raise_if_loss_not_finite(loss_sum, batch_losses, epoch + 1)
         for x, snap_loss, snap_correct, snap_count in snapshots:
-            animator.add(x, (float(snap_loss) / snap_count, float(snap_correct) / snap_count,
-                             None))
+            animator.add(
+                x,
+                (float(snap_loss) / snap_count, float(snap_correct) / snap_count, None),
+            )
         train_loss = float(loss_sum) / count
         train_acc = float(correct) / count
         test_acc = evaluate_accuracy_gpu(net, test_iter, device)
         animator.add(epoch + 1, (None, None, test_acc))
-        history.append({"epoch": epoch + 1, "train_loss": train_loss, "train_acc": train_acc,
-                        "test_acc": test_acc})
+        history.append(
+            {
+                "epoch": epoch + 1,
+                "train_loss": train_loss,
+                "train_acc": train_acc,
+                "test_acc": test_acc,
+            }
+        )
     examples_per_sec = train_examples / max(train_seconds, 1e-9)
     print(f"loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}")
     print(f"{examples_per_sec:.1f} examples/sec on {device}")
-    result = TrainResult(train_loss, train_acc, test_acc, examples_per_sec, str(device), mode,
-                         epochs, tuple(history), cuda_settings)
+    result = TrainResult(
+        train_loss,
+        train_acc,
+        test_acc,
+        examples_per_sec,
+        str(device),
+        mode,
+        epochs,
+        tuple(history),
+        cuda_settings,
+    )
     publish_metrics(result.as_dict())
     return result

@@ -28,14 +28,18 @@ class Accumulator:
         try:
             n = operator.index(n)  # NumPy integers too
         except TypeError:
-            raise TypeError(f"Accumulator(n) needs an int number of values, got {n!r}.") from None
+            raise TypeError(
+                f"Accumulator(n) needs an int number of values, got {n!r}."
+            ) from None
         if n < 0:
             raise ValueError(f"Accumulator needs a number of values >= 0, got n={n}.")
         self.data = [0.0] * n
 
     def add(self, *args: float) -> None:
         if len(args) != len(self.data):
-            raise ValueError(f"Accumulator of {len(self.data)} values was given {len(args)}.")
+            raise ValueError(
+                f"Accumulator of {len(self.data)} values was given {len(args)}."
+            )
         self.data = [a + float(b) for a, b in zip(self.data, args, strict=True)]
 
     def reset(self) -> None:
@@ -80,7 +84,7 @@ class Timer:
 
 
 def correct_count(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Number of correct predictions as a 0-d tensor on ``y``'s device (no synchronisation)."""
+    """Number of correct predictions, a 0-d tensor on ``y``'s device (no sync)."""
     if y_hat.dim() > 1 and y_hat.shape[1] > 1:
         y_hat = y_hat.argmax(dim=1)
     cmp = y_hat.type(y.dtype) == y
@@ -88,7 +92,8 @@ def correct_count(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> float:
-    """Number of correct predictions (a count, as in the book; divide by ``len(y)`` for a rate).
+    """Number of correct predictions (a count, as in the book; divide by ``len(y)`` for
+    a rate).
 
     ``y_hat`` holds class scores ``(batch, classes)`` or predicted classes ``(batch,)``.
     """
@@ -112,7 +117,7 @@ def evaluate_accuracy(net, data_iter: Iterable) -> float:
 
 def evaluate_accuracy_gpu(net: nn.Module, data_iter: Iterable,
                           device: torch.device | str | None = None) -> float:
-    """Accuracy of ``net`` on ``data_iter``, computed on ``device`` (default: the model's)."""
+    """Accuracy of ``net`` on ``data_iter``, on ``device`` (default: the model's)."""
     if isinstance(net, nn.Module):
         net.eval()
         if device is None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from d2lref.book.cells import load_snippet
+from d2lref.book.render import extract_source
 
 REPO = Path(__file__).resolve().parents[2]
 SNIPPETS = REPO / "snippets"
@@ -128,6 +129,37 @@ def test_cells_fit_in_88_columns(snippet: str):
                   for cell in parsed.cells for line in cell.source.splitlines()
                   if len(line) > MAX_COLUMNS]
     assert not long_lines, "\n".join(long_lines)
+
+
+SOURCE_DIRECTIVE = re.compile(r"^\s*!source\s+(\S+)#(\S+)\s*$", re.M)
+
+
+def long_source_lines(repo_dir: Path, path: str, name: str) -> list[str]:
+    """The lines of the block ``!source path#name`` extracts that are wider than 88."""
+    return [f"{path}#{name}: {len(line)} columns: {line.strip()[:40]}"
+            for line in extract_source(repo_dir, path, name).splitlines()
+            if len(line) > MAX_COLUMNS]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_library_source_fits_in_88_columns(lang: str):
+    """A !source block shows d2lref's code on the page: it fits without sideways scrolling."""
+    directives = sorted({match.groups() for page in pages(lang)
+                         for match in SOURCE_DIRECTIVE.finditer(page.read_text("utf-8"))})
+    assert len(directives) >= 20, f"only {len(directives)} !source directives found"
+    long_lines = [line for path, name in directives
+                  for line in long_source_lines(REPO, path, name)]
+    assert not long_lines, "\n".join(long_lines)
+
+
+def test_the_source_width_check_can_fail(tmp_path: Path):
+    module = tmp_path / "d2lref" / "wide.py"
+    module.parent.mkdir()
+    module.write_text("def wide():\n    return " + "1 + " * 30 + "1\n\n\n"
+                      "def narrow():\n    return 1\n", encoding="utf-8")
+    assert long_source_lines(tmp_path, "d2lref/wide.py", "wide") == [
+        "d2lref/wide.py#wide: 132 columns: return 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1"]
+    assert long_source_lines(tmp_path, "d2lref/wide.py", "narrow") == []
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
