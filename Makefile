@@ -10,12 +10,13 @@ WORKERS ?= 2
 export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help serve site test lint run status clean diagrams pdf
+.PHONY: help serve site site-timing test lint run status clean diagrams pdf
 
 help:
 	@echo "make serve   build both languages and serve the book on http://127.0.0.1:$(PORT)/"
 	@echo "make test    run the whole test suite (lint, d2lref, snippets, pages, site, browser)"
 	@echo "make site    strict build of both languages into site/"
+	@echo "make site-timing  seconds of both builds, cold (no .cache/) and warm"
 	@echo "make run     run snippets and store outputs (MODE=quick|full, SNIPPETS=paths)"
 	@echo "make status  fresh / stale / missing outputs per snippet"
 	@echo "make device-carry  fill .carry/ (wheels, d2l, data) for the one GPU-machine call"
@@ -44,6 +45,12 @@ $(VENV)/.browser-installed: requirements/browser.txt $(VENV)/.docs-installed
 site: $(VENV)/.docs-installed
 	$(BIN)/mkdocs build --strict -q -f mkdocs.yml
 	$(BIN)/mkdocs build --strict -q -f mkdocs.en.yml
+
+# Removes .cache/ (as in a fresh checkout), then times both builds cold and warm.
+# TIMING_ARGS=--no-strict while some stored outputs are stale.
+TIMING_ARGS ?=
+site-timing: $(VENV)/.docs-installed
+	$(BIN)/python docs/hooks/build_timing.py $(TIMING_ARGS)
 
 serve: $(VENV)/.docs-installed
 	$(BIN)/mkdocs build -q -f mkdocs.yml
