@@ -10,12 +10,13 @@ WORKERS ?= 2
 export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help serve site test lint run status clean diagrams pdf
+.PHONY: help serve site site-timing test lint run status clean diagrams pdf
 
 help:
 	@echo "make serve   build both languages and serve the book on http://127.0.0.1:$(PORT)/"
 	@echo "make test    run the whole test suite (lint, d2lref, snippets, pages, site, browser)"
 	@echo "make site    strict build of both languages into site/"
+	@echo "make site-timing  seconds of both builds, cold (no .cache/) and warm"
 	@echo "make run     run snippets and store outputs (MODE=quick|full, SNIPPETS=paths)"
 	@echo "make status  fresh / stale / missing outputs per snippet"
 	@echo "make device-carry  fill .carry/ (wheels, d2l, data) for the one GPU-machine call"
@@ -40,10 +41,25 @@ $(VENV)/.browser-installed: requirements/browser.txt $(VENV)/.docs-installed
 	$(BIN)/pip install -q -r requirements/browser.txt
 	touch $@
 
-# Chinese first: its build cleans site/, the English build then fills site/en/.
+# Both languages build at once, one per core (the builds share no output: each writes its
+# own docs/<lang>/notebooks/ and notebook cache). The Chinese build cleans site/, so the
+# English one builds into .cache/site-en and moves to site/en/ once both have succeeded.
+SITE_EN_TMP := .cache/site-en
+SITE_STRICT ?= --strict
 site: $(VENV)/.docs-installed
-	$(BIN)/mkdocs build --strict -q -f mkdocs.yml
-	$(BIN)/mkdocs build --strict -q -f mkdocs.en.yml
+	rm -rf $(SITE_EN_TMP)
+	$(BIN)/mkdocs build $(SITE_STRICT) -q -f mkdocs.en.yml -d $(SITE_EN_TMP) & en_build=$$!; \
+	$(BIN)/mkdocs build $(SITE_STRICT) -q -f mkdocs.yml; zh_status=$$?; \
+	wait $$en_build; en_status=$$?; \
+	test $$zh_status -eq 0 && test $$en_status -eq 0
+	rm -rf site/en
+	mv $(SITE_EN_TMP) site/en
+
+# Removes .cache/ (as in a fresh checkout), then times `make site` cold and warm, and each
+# language's build on its own. TIMING_ARGS=--no-strict while some stored outputs are stale.
+TIMING_ARGS ?=
+site-timing: $(VENV)/.docs-installed
+	$(BIN)/python docs/hooks/build_timing.py $(TIMING_ARGS)
 
 serve: $(VENV)/.docs-installed
 	$(BIN)/mkdocs build -q -f mkdocs.yml
