@@ -150,8 +150,13 @@ zero_predictor = d2l.log_rmse(
     lambda X: torch.zeros(len(X), 1), train_features, train_labels
 )
 print(f'log rmse of always predicting 0: {zero_predictor:f}')
+mean_price = train_labels.mean()
+mean_predictor = d2l.log_rmse(
+    lambda X: mean_price.expand(len(X), 1), train_features, train_labels
+)
+print(f'log rmse of always predicting the mean price: {mean_predictor:f}')
 assert 11 < zero_predictor < 13
-assert valid_l < zero_predictor
+assert valid_l < mean_predictor < zero_predictor
 
 # %% train-and-pred-teaching
 def train_and_pred(train_features, test_features, train_labels, test_data,
