@@ -7,6 +7,7 @@ Nothing is lost (the previous outputs stay, what succeeded is stored), nothing i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -115,7 +116,8 @@ def test_sigkill_leftovers_are_removed_by_the_next_run(tmp_path):
         # The kernel notices that its parent is gone and exits by itself.
         assert pid_gone(int(pid_file.read_text()), 30)
     finally:
-        subprocess.run(["kill", "-9", f"-{process.pid}"], capture_output=True)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # the run's own group, if anything is left
     # A live run's folder is left alone; the dead run's folder goes.
     live = tmp_dir / f"{RUN_DIR_PREFIX}{os.getpid()}-live"
     live.mkdir()
