@@ -489,21 +489,13 @@ def run_device(options: DeviceRunOptions) -> int:
         budget = remaining()
         if part.estimate_s is not None:
             budget = min(budget, ESTIMATE_MARGIN * part.estimate_s + 60.0)
-        if setup.status != "ok":
-            part.status, part.detail = "skipped", "setup failed"
-            return part
-        if budget < MINIMUM_PART_S:
-            part.status, part.detail = "skipped", f"out of time ({budget:.0f} s left)"
+        if _skipped(part, setup, budget):
             return part
         log(f"{rel}: running ({options.mode} mode, up to {budget:.0f} s)")
         command = [sys.executable, "-m", "d2lref.book", "run", rel, "--mode", options.mode,
                    "--store", str(stores), "--data", str(data_root),
                    "--timeout", str(int(budget))]
-        part_start = time.monotonic()
-        part.status, code = run_logged(command, env, log, budget, prefix)
-        part.seconds = round(time.monotonic() - part_start, 1)
-        if code not in (0, None):
-            part.detail = f"exit status {code}"
+        _run_part(part, command, env, log, budget, prefix)
         store_file = stores / (rel[: -len(".py")] + ".outputs.json")
         part.metrics = _train_metrics(store_file, options.mode)
         accuracy, book = part.metrics.get("test_acc"), BOOK_TEST_ACCURACY.get(rel)
@@ -554,14 +546,29 @@ def run_device(options: DeviceRunOptions) -> int:
     return 1 if failed_parts(parts) else 0
 
 
+def _skipped(part: Part, setup: Part, budget: float) -> bool:
+    """Mark ``part`` skipped when the setup failed or too little time is left; say if so."""
+    if setup.status != "ok":
+        part.status, part.detail = "skipped", "setup failed"
+    elif budget < MINIMUM_PART_S:
+        part.status, part.detail = "skipped", f"out of time ({budget:.0f} s left)"
+    return part.status == "skipped"
+
+
+def _run_part(part: Part, command: Sequence[str], env: dict[str, str], log: Log,
+              budget: float, prefix: str = "    ") -> None:
+    """Run ``command`` for ``part``: its status, its seconds, the exit status if it failed."""
+    started = time.monotonic()
+    part.status, code = run_logged(command, env, log, budget, prefix)
+    part.seconds = round(time.monotonic() - started, 1)
+    if code not in (0, None):
+        part.detail = f"exit status {code}"
+
+
 def _run_benchmark(options: DeviceRunOptions, env: dict[str, str], bench_site: Path, out: Path,
                    log: Log, budget: float, setup: Part, estimate: float | None) -> Part:
     part = Part("benchmark " + " ".join(options.bench_models), "benchmark", estimate_s=estimate)
-    if setup.status != "ok":
-        part.status, part.detail = "skipped", "setup failed"
-        return part
-    if budget < MINIMUM_PART_S:
-        part.status, part.detail = "skipped", f"out of time ({budget:.0f} s left)"
+    if _skipped(part, setup, budget):
         return part
     results = out / "bench-results.json"
     command = [sys.executable, "-m", "d2lref.bench", "compare", "--model",
@@ -569,11 +576,7 @@ def _run_benchmark(options: DeviceRunOptions, env: dict[str, str], bench_site: P
                "--out", str(results)]
     bench_env = dict(env, PYTHONPATH=os.pathsep.join([env["PYTHONPATH"], str(bench_site)]))
     log(f"{part.name}: running (up to {budget:.0f} s)")
-    started = time.monotonic()
-    part.status, code = run_logged(command, bench_env, log, budget)
-    part.seconds = round(time.monotonic() - started, 1)
-    if code not in (0, None):
-        part.detail = f"exit status {code}"
+    _run_part(part, command, bench_env, log, budget)
     if results.is_file():
         data = json.loads(results.read_text(encoding="utf-8"))
         part.metrics = {
@@ -592,9 +595,7 @@ def _run_benchmark(options: DeviceRunOptions, env: dict[str, str], bench_site: P
 def _run_layout(options: DeviceRunOptions, env: dict[str, str], out: Path, log: Log,
                 budget: float, setup: Part, estimate: float | None) -> Part:
     part = Part("memory layouts", "benchmark", estimate_s=estimate)
-    if setup.status != "ok" or budget < MINIMUM_PART_S:
-        part.status = "skipped"
-        part.detail = "setup failed" if setup.status != "ok" else f"out of time ({budget:.0f} s)"
+    if _skipped(part, setup, budget):
         return part
     results = out / "layout.json"
     command = [sys.executable, "-m", "d2lref.bench", "layout", "--steps",
@@ -604,11 +605,7 @@ def _run_layout(options: DeviceRunOptions, env: dict[str, str], out: Path, log: 
     if options.layout_batch:
         command += ["--batch", str(options.layout_batch)]
     log(f"{part.name}: running (up to {budget:.0f} s)")
-    started = time.monotonic()
-    part.status, code = run_logged(command, env, log, budget)
-    part.seconds = round(time.monotonic() - started, 1)
-    if code not in (0, None):
-        part.detail = f"exit status {code}"
+    _run_part(part, command, env, log, budget)
     if results.is_file():
         data = json.loads(results.read_text(encoding="utf-8"))
         part.metrics = {"channels_last_speedup": {
