@@ -294,20 +294,45 @@ def fill_outputs(html_text: str, ctx: RenderContext) -> str:
     return html_text
 
 
+def add_figure(content: bytes, suffix: str, ctx: RenderContext) -> str:
+    """Collect a figure file for the site; returns its site path, named by its content."""
+    site_path = f"_outputs/{hashlib.sha256(content).hexdigest()[:20]}.{suffix}"
+    ctx.figures[site_path] = content
+    return site_path
+
+
 def _figure_html(record: dict[str, Any], ctx: RenderContext, alt: str) -> str:
     if record["type"] == "svg":
-        content = record["data"].encode("utf-8")
-        suffix = "svg"
+        site_path = add_figure(record["data"].encode("utf-8"), "svg", ctx)
     else:
-        content = base64.b64decode(record["data"])
-        suffix = record["type"]  # png or jpeg
-    digest = hashlib.sha256(content).hexdigest()[:20]
-    site_path = f"_outputs/{digest}.{suffix}"
-    ctx.figures[site_path] = content
+        site_path = add_figure(base64.b64decode(record["data"]), record["type"], ctx)
     return (
         f'<img class="d2l-output__figure" src="{ctx.asset_prefix}{site_path}" '
         f'alt="{html.escape(alt)}" loading="lazy">'
     )
+
+
+# A figure nbconvert inlined into a notebook view: type (as in a data URL) and base64 data.
+INLINE_FIGURE = re.compile(
+    r'src="data:image/(?P<type>svg\+xml|png|jpeg);base64,(?P<data>[A-Za-z0-9+/=\s]+)"'
+)
+FIGURE_SUFFIX = {"svg+xml": "svg", "png": "png", "jpeg": "jpeg"}
+
+
+def link_inline_figures(html_text: str, ctx: RenderContext) -> str:
+    """Figures inlined as base64 data URLs (notebook views) become links to figure files.
+
+    A page and its notebook view then load one shared file per figure (named by its
+    content, as ``output_html`` names them), and base64 text, which gzip hardly shrinks,
+    leaves the HTML. The downloadable notebook keeps its figures inline.
+    """
+
+    def link(match: re.Match) -> str:
+        content = base64.b64decode(match["data"])
+        site_path = add_figure(content, FIGURE_SUFFIX[match["type"]], ctx)
+        return f'src="{ctx.asset_prefix}{site_path}"'
+
+    return INLINE_FIGURE.sub(link, html_text)
 
 
 def output_html(output: CellOutput, cell_name: str, ctx: RenderContext) -> str:

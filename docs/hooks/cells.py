@@ -7,7 +7,8 @@
   output is shown on the page and logged as a warning (so ``--strict`` fails), and so is a
   store that is damaged or whose outputs were edited by hand;
 * ``on_page_content``: puts the outputs' HTML in place after Markdown conversion, so printed
-  text is shown exactly as printed (never read as Markdown);
+  text is shown exactly as printed (never read as Markdown); in notebook views, turns the
+  figures nbconvert inlined into links to the figure files the pages use;
 * ``on_post_build``: writes the figure files the pages reference and the raw notebooks.
 
 The build never executes code: outputs come from ``python -m d2lref.book run``.
@@ -23,7 +24,14 @@ from mkdocs.exceptions import PluginError
 
 from d2lref.book.cells import SnippetError
 from d2lref.book.notebooks import write_notebooks
-from d2lref.book.render import PageError, RenderContext, fill_outputs, parse_page, render_site
+from d2lref.book.render import (
+    PageError,
+    RenderContext,
+    fill_outputs,
+    link_inline_figures,
+    parse_page,
+    render_site,
+)
 from d2lref.book.store import StoreError
 
 log = logging.getLogger("mkdocs.hooks.cells")
@@ -52,12 +60,18 @@ def on_config(config, **kwargs):
     return config
 
 
+def _render_context(page, config) -> RenderContext:
+    """A context whose asset links are relative to the page's URL."""
+    relpath = page.file.src_uri
+    depth = page.url.count("/") if config.get("use_directory_urls", True) else relpath.count("/")
+    return RenderContext(repo_dir=REPO_DIR, lang=_lang(config), asset_prefix="../" * depth)
+
+
 def on_page_markdown(markdown, page, config, files, **kwargs):
     relpath = page.file.src_uri
     if relpath.startswith(f"{NOTEBOOK_DIR}/") or not relpath.endswith(".md"):
         return markdown
-    depth = page.url.count("/") if config.get("use_directory_urls", True) else relpath.count("/")
-    ctx = RenderContext(repo_dir=REPO_DIR, lang=_lang(config), asset_prefix="../" * depth)
+    ctx = _render_context(page, config)
     try:
         parsed = parse_page(markdown, relpath, REPO_DIR)
         rendered = render_site(parsed, ctx)
@@ -71,6 +85,11 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
 
 
 def on_page_content(html, page, config, files, **kwargs):
+    if page.file.src_uri.startswith(f"{NOTEBOOK_DIR}/"):
+        ctx = _render_context(page, config)
+        html = link_inline_figures(html, ctx)
+        _figures.update(ctx.figures)
+        return html
     ctx = _contexts.pop(page.file.src_uri, None)
     return fill_outputs(html, ctx) if ctx is not None else html
 

@@ -10,13 +10,11 @@ soon as the page's CSS has arrived, before any script loads.
   fails, naming the page and the formula).
 * The search index is built before formulas are rendered: it holds prose, not glyphs.
 * Notebook views (mkdocs-jupyter) write math as the notebook's ``$...$``: ``on_post_page``
-  renders it in their Markdown cells the same way, and cuts Jupyter's inlined stylesheet down
-  to the rules the page uses.
+  renders it in their Markdown cells the same way.
 """
 
 from __future__ import annotations
 
-import functools
 import html
 import logging
 import re
@@ -157,61 +155,6 @@ def render_notebook_math(page_html: str) -> tuple[str, list[str]]:
     return "".join(pieces), problems
 
 
-CSS_BLOCK = re.compile(r'<style type="text/css">(?P<css>.*?)</style>', re.S)
-BRACES = re.compile(r"[{}]")
-CLASS_ATTR = re.compile(r'class="([^"]+)"')
-CSS_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
-
-
-@functools.lru_cache(maxsize=8)
-def _css_blocks(css: str) -> tuple[tuple[str, str], ...]:
-    """Top-level ``(prelude, body)`` pairs of a stylesheet; at-rules keep their nested body."""
-    blocks = []
-    depth, start, prelude_end = 0, 0, 0
-    for brace in BRACES.finditer(css):
-        index = brace.start()
-        if brace[0] == "{":
-            if depth == 0:
-                prelude_end = index
-            depth += 1
-        else:
-            depth -= 1
-            if depth == 0:
-                blocks.append((css[start:prelude_end].strip(), css[prelude_end + 1 : index]))
-                start = index + 1
-    return tuple(blocks)
-
-
-def prune_css(css: str, used: set[str]) -> str:
-    """Only the rules whose selectors can match: every class of a selector is in ``used``."""
-    kept = []
-    for prelude, body in _css_blocks(css):
-        if prelude.startswith("@media") or prelude.startswith("@supports"):
-            inner = prune_css(body, used)
-            if inner:
-                kept.append(f"{prelude}{{{inner}}}")
-        elif prelude.startswith("@"):
-            kept.append(f"{prelude}{{{body}}}")
-        else:
-            selectors = [
-                selector
-                for selector in prelude.split(",")
-                if set(CSS_CLASS.findall(selector)) <= used
-            ]
-            if selectors:
-                kept.append(f"{','.join(selectors)}{{{body}}}")
-    return "".join(kept)
-
-
-def slim_notebook_css(page_html: str) -> str:
-    """Jupyter's 570 kB stylesheet, inlined in every notebook view, cut to the rules it uses."""
-    used = {name for attr in CLASS_ATTR.findall(page_html) for name in attr.split()}
-    return CSS_BLOCK.sub(
-        lambda match: f'<style type="text/css">{prune_css(match["css"], used)}</style>',
-        page_html,
-    )
-
-
 # The two faces almost every formula uses: fetched with the stylesheets instead of after them.
 PRELOADED_FONTS = ("KaTeX_Main-Regular.woff2", "KaTeX_Math-Italic.woff2")
 
@@ -234,5 +177,4 @@ def on_post_page(output, page, config, **kwargs):
     output, problems = render_notebook_math(output)
     for problem in problems:
         log.warning(f"{page.file.src_uri}: {problem}")
-    output = slim_notebook_css(output)
     return preload_fonts(output, prefix) if 'class="katex"' in output else output

@@ -20,10 +20,17 @@ the page, a Markdown one for its table of contents). Two costs dominated a cold 
   The replacement is installed only when nbconvert's method is the one it was written
   against (checked by a hash of its source): with another nbconvert the build keeps
   nbconvert's own method, which gives the same pages, only slower.
+
+It also makes each notebook view lighter. mkdocs-jupyter inlines JupyterLab's whole 570 kB
+stylesheet into every view; ``on_post_page`` keeps only the rules whose selectors can match
+the page, and drops the custom properties that hold inline images no kept rule reads:
+JupyterLab's 92 ``--jp-icon-*`` icons (78 kB, 30 KiB gzip per page), which its own scripts
+read for its toolbars, and a notebook view has neither.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import logging
@@ -229,10 +236,108 @@ def install_attribute_pass() -> bool:
     return True
 
 
+# --- The inlined stylesheet, cut to what the page uses ----------------------------------
+
+NOTEBOOK_DIR = "notebooks/"
+CSS_BLOCK = re.compile(r'<style type="text/css">(?P<css>.*?)</style>', re.S)
+BRACES = re.compile(r"[{}]")
+CSS_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+
+
+@functools.lru_cache(maxsize=8)
+def _css_blocks(css: str) -> tuple[tuple[str, str], ...]:
+    """Top-level ``(prelude, body)`` pairs of a stylesheet; at-rules keep their nested body."""
+    blocks = []
+    depth, start, prelude_end = 0, 0, 0
+    for brace in BRACES.finditer(css):
+        index = brace.start()
+        if brace[0] == "{":
+            if depth == 0:
+                prelude_end = index
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                blocks.append((css[start:prelude_end].strip(), css[prelude_end + 1 : index]))
+                start = index + 1
+    return tuple(blocks)
+
+
+def split_selectors(prelude: str) -> list[str]:
+    """A selector list split at its top-level commas (not those inside ``:is(a, b)``)."""
+    selectors, depth, start = [], 0, 0
+    for index, char in enumerate(prelude):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "," and depth == 0:
+            selectors.append(prelude[start:index])
+            start = index + 1
+    selectors.append(prelude[start:])
+    return selectors
+
+
+def prune_css(css: str, used: set[str]) -> str:
+    """Only the rules whose selectors can match: every class of a selector is in ``used``."""
+    kept = []
+    for prelude, body in _css_blocks(css):
+        if prelude.startswith("@media") or prelude.startswith("@supports"):
+            inner = prune_css(body, used)
+            if inner:
+                kept.append(f"{prelude}{{{inner}}}")
+        elif prelude.startswith("@"):
+            kept.append(f"{prelude}{{{body}}}")
+        else:
+            selectors = [
+                selector
+                for selector in split_selectors(prelude)
+                if set(CSS_CLASS.findall(selector)) <= used
+            ]
+            if selectors:
+                kept.append(f"{','.join(selectors)}{{{body}}}")
+    return "".join(kept)
+
+
+# A custom property whose value is an inline image (JupyterLab's --jp-icon-* icons).
+_IMAGE_PROPERTY = re.compile(
+    r"(?P<name>--[\w-]+)\s*:\s*url\(data:image/[\w.+-]+;base64,[A-Za-z0-9+/=]*\)\s*;?"
+)
+_PROPERTY_READ = re.compile(r"var\(\s*(--[\w-]+)")
+
+
+def drop_unread_image_properties(page_html: str) -> str:
+    """The page without image-valued custom properties that no ``var()`` in it reads."""
+    read = set(_PROPERTY_READ.findall(page_html))
+    return _IMAGE_PROPERTY.sub(
+        lambda match: match.group(0) if match["name"] in read else "", page_html
+    )
+
+
+def slim_notebook_css(page_html: str) -> str:
+    """Jupyter's 570 kB stylesheet, inlined in every notebook view, cut to the rules the page
+    uses, then to the icons those rules read (none: JupyterLab's scripts read them)."""
+    # Every class the page's tags have, however their attributes are quoted.
+    values = ("".join(quoted_forms) for quoted_forms in _CLASS_VALUE.findall(page_html))
+    used = {name for value in values for name in value.split()}
+    page_html = CSS_BLOCK.sub(
+        lambda match: f'<style type="text/css">{prune_css(match["css"], used)}</style>',
+        page_html,
+    )
+    return drop_unread_image_properties(page_html)
+
+
 def on_config(config, **kwargs):
     install_template_cache()
     install_attribute_pass()
     return config
+
+
+def on_post_page(output, page, config, **kwargs):
+    # After docs/hooks/formulas.py has rendered the page's math: its classes count as used.
+    if page.file.src_uri.startswith(NOTEBOOK_DIR):
+        return slim_notebook_css(output)
+    return output
 
 
 def on_post_build(config, **kwargs) -> None:

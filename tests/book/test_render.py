@@ -15,6 +15,7 @@ from d2lref.book.render import (
     RenderContext,
     extract_source,
     fill_outputs,
+    link_inline_figures,
     parse_page,
     render_site,
     render_test,
@@ -252,3 +253,24 @@ def test_directive_inside_a_collapsed_block_stays_inside_it(tiny_book, monkeypat
     # The output is a block of its own right after the code, not HTML inside a paragraph.
     assert "<p><div" not in details and '</div>\n<div class="d2l-output"' in details.replace(
         '</div>\n\n<div class="d2l-output"', '</div>\n<div class="d2l-output"')
+
+
+def test_inline_figures_become_links_to_files_named_by_their_content(tmp_path):
+    import base64
+    import hashlib
+
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="1" height="1"/></svg>'
+    png = b"\x89PNG\r\n\x1a\n not a real image, only bytes"
+    ctx = RenderContext(repo_dir=tmp_path, asset_prefix="../../")
+    view = (
+        f'<img src="data:image/svg+xml;base64,{base64.b64encode(svg).decode()}" alt="a">'
+        f'<img alt="b" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+        '<style>.icon{background:url(data:image/svg+xml;base64,PHN2Zz4=)}</style>'
+    )
+    svg_path = f"_outputs/{hashlib.sha256(svg).hexdigest()[:20]}.svg"
+    png_path = f"_outputs/{hashlib.sha256(png).hexdigest()[:20]}.png"
+    assert link_inline_figures(view, ctx) == (
+        f'<img src="../../{svg_path}" alt="a"><img alt="b" src="../../{png_path}">'
+        '<style>.icon{background:url(data:image/svg+xml;base64,PHN2Zz4=)}</style>'
+    )
+    assert ctx.figures == {svg_path: svg, png_path: png}

@@ -189,3 +189,41 @@ def test_installing_the_attribute_pass_twice_replaces_once(hook):
     replaced = HTMLExporter.from_notebook_node
     assert hook.install_attribute_pass()
     assert HTMLExporter.from_notebook_node is replaced is hook.from_notebook_node_without_soup
+
+
+def test_image_properties_no_rule_reads_are_dropped(hook):
+    css = (
+        "<style>.jupyter-wrapper :root{--jp-icon-add: url(data:image/svg+xml;base64,PHN2Zz4=);"
+        "--jp-icon-bug : url(data:image/svg+xml;base64,PHN2Zz4=) ;--jp-border-width: 1px;"
+        "--jp-icon-read: url(data:image/svg+xml;base64,PHN2Zz4=)}"
+        ".x{background:var( --jp-icon-read)}</style>"
+    )
+    assert hook.drop_unread_image_properties(css) == (
+        "<style>.jupyter-wrapper :root{--jp-border-width: 1px;"
+        "--jp-icon-read: url(data:image/svg+xml;base64,PHN2Zz4=)}"
+        ".x{background:var( --jp-icon-read)}</style>"
+    )
+
+
+def test_the_inlined_stylesheet_keeps_what_the_page_uses(hook):
+    page = (
+        '<style type="text/css">:root{--jp-icon-add: url(data:image/png;base64,AAAA);'
+        "--jp-ui: 1px}.jp-Cell .jp-InputArea{margin:0}.jp-Toolbar,.jp-Cell{x:1}"
+        ".jp-AddIcon{background:var(--jp-icon-add)}"
+        # A selector list with a comma inside :is(): cut into halves it would be invalid CSS
+        # that hides the rules after it.
+        ".jp-Cell :is(.jp-MarkdownCell:hover,.jp-mod-active) .jp-Button{a:b}"
+        "@media print{.jp-Cell{y:2}.jp-Dialog{z:3}}</style>"
+        '<div class="jp-Cell jp-MarkdownCell"><div class="jp-InputArea"></div></div>'
+    )
+    assert hook.slim_notebook_css(page) == (
+        '<style type="text/css">:root{--jp-ui: 1px}.jp-Cell .jp-InputArea{margin:0}'
+        ".jp-Cell{x:1}@media print{.jp-Cell{y:2}}</style>"
+        '<div class="jp-Cell jp-MarkdownCell"><div class="jp-InputArea"></div></div>'
+    )
+
+
+def test_selector_lists_split_at_top_level_commas_only(hook):
+    assert hook.split_selectors(".a :is(.b:hover,.c) .d,.e:not(.f,.g),[x=\"1,2\"]") == [
+        ".a :is(.b:hover,.c) .d", ".e:not(.f,.g)", '[x="1,2"]'
+    ]

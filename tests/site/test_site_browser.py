@@ -212,6 +212,15 @@ def test_chapter_page_and_notebook_view_render_locally(tab: RecordedPage, site_u
         assert page.locator(".katex-error").count() == 0
         if "notebooks/" not in path:  # notebook cells are nbconvert's, without Material's buttons
             assert page.locator("button.md-code__button[data-md-type=copy]").count() >= 1
+        else:
+            # Each cell's code shows once: the copy button's plain-text copy stays hidden.
+            copies = page.locator(".clipboard-copy-txt")
+            assert copies.count() >= 1 and not copies.first.is_visible()
+            assert not page.locator("a.anchor-link").first.is_visible()
+            # Figures are the site's figure files, and they load.
+            figures = page.locator(".jp-OutputArea-output img")
+            assert figures.count() >= 1
+            assert figures.evaluate_all("imgs => imgs.every(i => i.complete && i.naturalWidth)")
         name = path.strip("/").replace("/", "-")
         _screenshot(tab, name if name.startswith("en-") else f"zh-{name}")
     assert tab.other_hosts() == []

@@ -200,3 +200,24 @@ def test_twin_pages_present_build_passes(tmp_path: Path, mkdocs_build):
     assert result.returncode == 0, result.stderr
     html = (tmp_path / "site/extra/index.html").read_text(encoding="utf-8")
     assert 'href="../en/extra/" hreflang="en"' in html
+
+
+@pytest.mark.parametrize("lang_root", ["", "en/"])
+def test_notebook_views_link_the_figure_files_their_pages_show(built_site: Path, lang_root: str):
+    page_figures = re.compile(r'<img\b[^>]*\bsrc="(?:\.\./)+(_outputs/[0-9a-f]{20}\.\w+)"')
+    relpath = "linear-networks/softmax-regression-scratch/index.html"
+    page = (built_site / lang_root / relpath).read_text(encoding="utf-8")
+    view = (built_site / lang_root / "notebooks" / relpath).read_text(encoding="utf-8")
+    assert "<img src=\"data:" not in view
+    shown = page_figures.findall(page)
+    assert len(shown) >= 3
+    assert page_figures.findall(view) == shown
+    for figure in shown:
+        assert (built_site / figure).is_file()
+
+
+def test_notebook_views_carry_no_unused_icons(built_site: Path):
+    view = (built_site / "notebooks/preliminaries/ndarray/index.html").read_text(encoding="utf-8")
+    assert "jp-Notebook" in view and "--jp-border-width" in view  # the theme is there ...
+    # ... without JupyterLab's toolbar icons, inline images no rule of the page reads.
+    assert not re.search(r"--jp-icon-[\w-]+\s*:\s*url\(data:", view)
