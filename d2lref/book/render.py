@@ -31,6 +31,8 @@ SOURCE_DIRECTIVE = re.compile(
     r'^!source\s+(?P<path>[^\s#]+)#(?P<name>[A-Za-z_][A-Za-z0-9_]*)'
     r'(?:\s+hl="(?P<hl>[0-9 \-]*)")?\s*$'
 )
+# MkDocs' YAML front matter: a first line "---", the settings, and a closing "---" line.
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?^---[ \t]*(?:\n|\Z)", re.S | re.M)
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})")
 
 LABELS = {
@@ -139,11 +141,19 @@ class RenderContext:
 
 
 def parse_page(markdown: str, relpath: str, repo_dir: Path) -> Page:
-    """Split ``markdown`` into text and directives (directives inside fences are text)."""
+    """Split ``markdown`` into text and directives (directives inside fences are text).
+
+    A page's YAML front matter (settings for MkDocs, such as ``search: boost``) is not text.
+    """
     segments: list[Segment] = []
     text: list[str] = []
     open_fence: str | None = None
-    for number, line in enumerate(markdown.splitlines(keepends=True), start=1):
+    front_matter = FRONT_MATTER.match(markdown)
+    first_line = 1
+    if front_matter:
+        first_line += front_matter.group(0).count("\n")
+        markdown = markdown[front_matter.end() :]
+    for number, line in enumerate(markdown.splitlines(keepends=True), start=first_line):
         fence = FENCE.match(line)
         if fence:
             marker = fence.group("fence")

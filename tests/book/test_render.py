@@ -274,3 +274,17 @@ def test_inline_figures_become_links_to_files_named_by_their_content(tmp_path):
         '<style>.icon{background:url(data:image/svg+xml;base64,PHN2Zz4=)}</style>'
     )
     assert ctx.figures == {svg_path: svg, png_path: png}
+
+
+def test_front_matter_is_settings_not_text(tmp_path):
+    page_md = (
+        "---\nsearch:\n  boost: 2\n---\n\n# Title\n\nProse.\n\n```text\n!cell first\n```\n"
+        "!cell\n"
+    )
+    with pytest.raises(PageError, match=r"demo/page.md:13: cannot read the directive"):
+        parse_page(page_md, "demo/page.md", tmp_path)
+    page = parse_page(page_md.removesuffix("!cell\n"), "demo/page.md", tmp_path)
+    assert page.segments == ["\n# Title\n\nProse.\n\n```text\n!cell first\n```\n"]
+    # A rule of dashes later in the page is Markdown, not front matter.
+    page = parse_page("# Title\n\n---\n\nText.\n---\n", "demo/page.md", tmp_path)
+    assert page.segments == ["# Title\n\n---\n\nText.\n---\n"]

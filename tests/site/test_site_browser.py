@@ -334,6 +334,7 @@ SEARCH_TOPICS = {
         "GPU": ["deep-learning-computation/use-gpu/"],
     },
     "en": {
+        "tensor": ["preliminaries/ndarray/"],
         "dropout": ["multilayer-perceptrons/dropout/"],
         "residual": ["convolutional-modern/resnet/"],
         "pooling": ["convolutional-neural-networks/pooling/"],
