@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import pathlib
+import shutil
+from collections.abc import Callable
 
 import matplotlib
 
@@ -73,3 +75,37 @@ def kaggle_house_root(data_root: pathlib.Path) -> pathlib.Path:
     if not (data_root / "kaggle_house" / "kaggle_house_pred_train.csv").is_file():
         pytest.skip(f"kaggle_house not found in {data_root}: set D2LREF_DATA to run these tests")
     return data_root
+
+
+@pytest.fixture(scope="session")
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[str, Callable[[pathlib.Path], object]], pathlib.Path]:
+    """``built_once(name, build)``: a folder that ``build(folder)`` fills once per test run.
+
+    pytest-xdist's workers share the run's temporary root: the first worker to ask builds
+    under a file lock, the others wait on it and take the same folder. Tests must not rely on
+    ``xdist_group`` to keep a session fixture on one worker: under pytest 9, pytest-xdist 3.8
+    cannot rename test ids, so ``--dist loadgroup`` spreads a group's tests over every worker,
+    and each would build for itself (two site builds at once corrupted the notebook cache).
+    A build that fails leaves no mark: the next worker that asks builds again.
+    """
+
+    def build_once(name: str, build: Callable[[pathlib.Path], object]) -> pathlib.Path:
+        if "PYTEST_XDIST_WORKER" not in os.environ:
+            folder = tmp_path_factory.mktemp(name)
+            build(folder)
+            return folder
+        from filelock import FileLock
+
+        shared = tmp_path_factory.getbasetemp().parent
+        folder, done = shared / name, shared / f"{name}.built"
+        with FileLock(str(shared / f"{name}.lock")):
+            if not done.is_file():
+                shutil.rmtree(folder, ignore_errors=True)  # what a failed build left
+                folder.mkdir()
+                build(folder)
+                done.touch()
+        return folder
+
+    return build_once

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 REPO_DIR = Path(__file__).resolve().parents[2]
-ARTIFACTS_DIR = REPO_DIR / "test-artifacts"
 # Build order matters: the Chinese build cleans its site_dir, which holds the English one.
 LANGUAGE_BUILDS = (("mkdocs.yml", "."), ("mkdocs.en.yml", "en"))
 
@@ -53,17 +52,22 @@ def mkdocs_build():
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Both languages built with ``--strict`` into a temporary folder (Chinese root, en/)."""
-    site_dir = tmp_path_factory.mktemp("built") / "site"
-    for config, subdir in LANGUAGE_BUILDS:
-        result = run_mkdocs_build(REPO_DIR / config, site_dir / subdir, REPO_DIR)
-        if result.returncode != 0:
-            pytest.fail(
-                f"mkdocs build --strict -f {config} failed (exit {result.returncode}):\n"
-                f"{result.stdout[-4000:]}\n{result.stderr[-8000:]}"
-            )
-    return site_dir
+def built_site(built_once) -> Path:
+    """Both languages built with ``--strict`` once per test run (Chinese root, en/).
+
+    Tests only read it: one that changes the site works on a copy.
+    """
+
+    def build(folder: Path) -> None:
+        for config, subdir in LANGUAGE_BUILDS:
+            result = run_mkdocs_build(REPO_DIR / config, folder / "site" / subdir, REPO_DIR)
+            if result.returncode != 0:
+                pytest.fail(
+                    f"mkdocs build --strict -f {config} failed (exit {result.returncode}):\n"
+                    f"{result.stdout[-4000:]}\n{result.stderr[-8000:]}"
+                )
+
+    return built_once("built-site", build) / "site"
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import ARTIFACTS_DIR  # noqa: I001 (tests/site/conftest.py)
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
+
+# Reports and screenshots the tests leave for people to look at (git-ignored).
+ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 MAX_GZIP = 450 * 1024
 MAX_RAW = 1_500_000

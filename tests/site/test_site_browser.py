@@ -12,9 +12,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import ARTIFACTS_DIR  # noqa: I001 (tests/site/conftest.py)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("site")]
+
+# Reports and screenshots the tests leave for people to look at (git-ignored).
+ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
