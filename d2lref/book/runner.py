@@ -280,6 +280,13 @@ def execute_snippet(
                 except CellExecutionError:
                     failure = SnippetRunError(snippet.relpath, name, _error_text(nb_cell))
                     break
+                except KeyboardInterrupt:
+                    # Stopped (Ctrl+C, SIGTERM, SIGHUP) while a cell runs: the run is given
+                    # up, so the kernel is killed rather than asked to shut down. A kernel
+                    # that shuts down under a running cell may print a ZMQError traceback
+                    # when the cell ends, and the cell would have to end first.
+                    client.shutdown_kernel = "immediate"
+                    raise
                 if progress and index > 0:
                     progress(
                         f"  [{index}/{len(snippet.cells)}] {name} "
