@@ -137,8 +137,8 @@ def _attribute_names(attributes: str) -> set[str]:
     }
 
 
-def _classes(attributes: str) -> list[str]:
-    match = _CLASS_VALUE.search(attributes)
+def _class_names(match: re.Match | None) -> list[str]:
+    """The class names of a ``_CLASS_VALUE`` match, however the value was quoted."""
     if match is None:
         return []
     return next(value for value in match.groups() if value is not None).split()
@@ -172,7 +172,7 @@ def add_accessibility_attributes(html: str) -> tuple[str, int]:
             missing_alt += 1
             added = f' alt="{MISSING_ALT_TEXT}"'
         else:
-            classes = _classes(attributes)
+            classes = _class_names(_CLASS_VALUE.search(attributes))
             focusable = notebook_started and any(c in classes for c in FOCUSABLE_CLASSES)
             notebook_started = notebook_started or "jp-Notebook" in classes
             if not focusable or "tabindex" in names:
@@ -317,9 +317,7 @@ def drop_unread_image_properties(page_html: str) -> str:
 def slim_notebook_css(page_html: str) -> str:
     """Jupyter's 570 kB stylesheet, inlined in every notebook view, cut to the rules the page
     uses, then to the icons those rules read (none: JupyterLab's scripts read them)."""
-    # Every class the page's tags have, however their attributes are quoted.
-    values = ("".join(quoted_forms) for quoted_forms in _CLASS_VALUE.findall(page_html))
-    used = {name for value in values for name in value.split()}
+    used = {name for match in _CLASS_VALUE.finditer(page_html) for name in _class_names(match)}
     page_html = CSS_BLOCK.sub(
         lambda match: f'<style type="text/css">{prune_css(match["css"], used)}</style>',
         page_html,
