@@ -24,8 +24,15 @@ help:
 	@echo "make pdf     the whole book as one PDF per language (after make site; chromium)"
 	@echo "make diagrams  render new or edited Mermaid diagrams to docs/diagrams/ (chromium)"
 
+# The repository root goes on the environment's path (a .pth file): the book's own package,
+# book/, is not installed (it is not in d2lref's wheel), yet mkdocs' hooks, the snippet
+# runner's kernels and every tool started from the environment import it.
+REPO_ON_PATH = -c 'import pathlib, sys, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], \
+	"d2l-notes-repository.pth").write_text(sys.argv[1] + "\n")' "$(CURDIR)"
+
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python $(REPO_ON_PATH)
 
 $(VENV)/.docs-installed: requirements/docs.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -r requirements/docs.txt
@@ -59,7 +66,7 @@ site: $(VENV)/.docs-installed
 # language's build on its own. TIMING_ARGS=--no-strict while some stored outputs are stale.
 TIMING_ARGS ?=
 site-timing: $(VENV)/.docs-installed
-	$(BIN)/python docs/hooks/build_timing.py $(TIMING_ARGS)
+	$(BIN)/python -m book.build_timing $(TIMING_ARGS)
 
 serve: $(VENV)/.docs-installed
 	$(BIN)/mkdocs build -q -f mkdocs.yml
@@ -75,18 +82,18 @@ test: lint
 	OMP_NUM_THREADS=1 $(BIN)/pytest -n $(WORKERS) --dist loadgroup
 
 run: $(VENV)/.ci-installed
-	$(BIN)/python -m d2lref.book run $(SNIPPETS) --mode $(MODE)
+	$(BIN)/python -m book run $(SNIPPETS) --mode $(MODE)
 
 status: $(VENV)/.docs-installed
-	$(BIN)/python -m d2lref.book status
+	$(BIN)/python -m book status
 
 # Printed from the built site by chromium: site/d2l-notes.pdf and site/en/d2l-notes.pdf.
 pdf: $(VENV)/.browser-installed
-	$(BIN)/python docs/hooks/book_pdf.py site
+	$(BIN)/python -m book.pdf site
 
 # Mermaid diagrams are rendered ahead of time, like outputs: the build only reads the SVGs.
 diagrams: $(VENV)/.browser-installed
-	$(BIN)/python docs/hooks/diagrams.py
+	$(BIN)/python -m book.hooks.diagrams
 
 clean:
 	rm -rf site test-artifacts docs/zh/notebooks docs/en/notebooks
@@ -107,21 +114,22 @@ $(BENCH_VENV)/.installed: requirements/ci.txt requirements/torch.txt pyproject.t
 	$(BENCH_VENV)/bin/pip install -q --no-deps d2l==1.0.3
 	$(BENCH_VENV)/bin/pip install -q scipy==1.17.1 requests
 	$(BENCH_VENV)/bin/pip install -q --no-deps -e .
+	$(BENCH_VENV)/bin/python $(REPO_ON_PATH)
 	touch $@
 
 .PHONY: bench
 bench: $(BENCH_VENV)/.installed
-	$(BENCH_VENV)/bin/python -m d2lref.bench compare --model $(BENCH_MODELS) \
+	$(BENCH_VENV)/bin/python -m book.bench compare --model $(BENCH_MODELS) \
 		--epochs $(BENCH_EPOCHS) --repeats $(BENCH_REPEATS) $(BENCH_ARGS)
 
 # The one call on a GPU machine (CONTRIBUTING.md, "Full runs on one GPU machine"): .carry/
 # holds what that machine lacks, wheels built for its Python (DEVICE_PYTHON) and the data
-# (from D2LREF_DATA). The call itself is `python3 -m d2lref.bench device-run --out DIR`.
+# (from D2LREF_DATA). The call itself is `python3 -m book.bench device-run --out DIR`.
 DEVICE_PYTHON ?= 3.12
 
 .PHONY: device-carry estimate
 device-carry: $(VENV)/.ci-installed
-	$(BIN)/python -m d2lref.bench device-prepare --python-version $(DEVICE_PYTHON)
+	$(BIN)/python -m book.bench device-prepare --python-version $(DEVICE_PYTHON)
 
 estimate: $(VENV)/.ci-installed
-	$(BIN)/python -m d2lref.bench estimate
+	$(BIN)/python -m book.bench estimate

@@ -2,9 +2,9 @@
 
 Run from the repository root (``make site-timing``)::
 
-    python docs/hooks/build_timing.py                 # `make site`: strict, both at once
-    python docs/hooks/build_timing.py --no-strict     # while some stored outputs are stale
-    python docs/hooks/build_timing.py --per-language  # also each language's build alone
+    python -m book.build_timing                 # `make site`: strict, both at once
+    python -m book.build_timing --no-strict     # while some stored outputs are stale
+    python -m book.build_timing --per-language  # also each language's build alone
 
 It removes ``.cache/`` (mkdocs-jupyter's notebook cache), runs ``make site``, runs it again
 with the cache the first run left, and prints the seconds of each.
@@ -19,9 +19,9 @@ import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-REPO_DIR = Path(__file__).resolve().parents[2]
+from book.paths import REPO_DIR
+
 CONFIGS = {"zh": "mkdocs.yml", "en": "mkdocs.en.yml"}
 
 

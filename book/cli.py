@@ -1,4 +1,4 @@
-"""Command line of the book's execution pipeline: ``python -m d2lref.book <command>``.
+"""Command line of the book's execution pipeline: ``python -m book <command>``.
 
 Commands:
   run      execute snippets in a Jupyter kernel and store their outputs
@@ -17,9 +17,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from d2lref.book.cells import SnippetError, find_snippets, load_snippet
-from d2lref.book.render import PageError, parse_page, render_test
-from d2lref.book.store import (
+from book.cells import SnippetError, find_snippets, load_snippet
+from book.paths import REPO_DIR
+from book.render import PageError, parse_page, render_test
+from book.store import (
     MODES,
     STORE_SUFFIX,
     StoreError,
@@ -32,7 +33,6 @@ from d2lref.book.store import (
     update_store,
 )
 
-REPO_DIR = Path(__file__).resolve().parents[2]
 DEFAULT_SECONDS = 30.0
 # Written by 'expand' into its output folder: only a folder holding it may be replaced.
 EXPAND_MARKER = ".d2lref-expanded"
@@ -80,7 +80,7 @@ def _parse_shard(text: str | None) -> tuple[int, int] | None:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the selected snippets; every snippet runs even when one fails (exit 1 then)."""
     # Imported here: only running needs nbclient, a kernel and torch.
-    from d2lref.book.runner import RunOptions, run_snippets, stop_cleanly_on_signals
+    from book.runner import RunOptions, run_snippets, stop_cleanly_on_signals
 
     snippets_dir = Path(args.snippets_dir)
     store_dir = Path(args.store) if args.store else snippets_dir
@@ -283,7 +283,7 @@ def cmd_expand(args: argparse.Namespace) -> int:
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
     (out_dir / EXPAND_MARKER).write_text(
-        "Written by 'python -m d2lref.book expand'; the next expand replaces this folder.\n",
+        "Written by 'python -m book expand'; the next expand replaces this folder.\n",
         encoding="utf-8",
     )
     for page_file in pages:
@@ -297,7 +297,7 @@ def cmd_expand(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m d2lref.book", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m book", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--snippets-dir", default=str(REPO_DIR / "snippets"))
     sub = parser.add_subparsers(dest="command", required=True)

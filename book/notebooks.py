@@ -16,10 +16,10 @@ from typing import Any
 
 import nbformat
 
+from book.outputs import sanitize_html
+from book.render import CellRef, Page, Segment, SourceRef, extract_source, parse_page
+from book.store import CellOutput, StoreError, published_outputs, store_path
 from d2lref import __version__
-from d2lref.book.outputs import sanitize_html
-from d2lref.book.render import CellRef, Page, Segment, SourceRef, extract_source, parse_page
-from d2lref.book.store import CellOutput, StoreError, published_outputs, store_path
 
 MERMAID_BLOCK = re.compile(r"^```mermaid\n.*?^```\n?", re.M | re.S)
 # Markdown attribute lists such as "{ #tensors }" mean nothing to Jupyter.

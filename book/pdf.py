@@ -17,7 +17,8 @@ from pathlib import Path
 
 import yaml
 
-REPO_DIR = Path(__file__).resolve().parents[2]
+from book.paths import REPO_DIR
+
 PDF_NAME = "d2l-notes.pdf"
 # Debian's chromium, or another Chromium-based browser named by $CHROMIUM.
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))

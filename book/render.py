@@ -8,7 +8,7 @@ One parser, three renderings of the same page:
 * ``render_test``: the page as a reader copies it — the page's cells as plain ``python``
   fences chained with ``pytest-codeblocks:cont`` so pytest-codeblocks runs them in page
   order in one namespace (every other fence is turned into a ``~~~`` fence, which it ignores);
-* ``segments`` for the notebook builder (``d2lref.book.notebooks``).
+* ``segments`` for the notebook builder (``book.notebooks``).
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from d2lref.book.cells import Snippet, SnippetError, load_snippet
-from d2lref.book.outputs import MEASUREMENT, sanitize_html
-from d2lref.book.store import CellOutput, StoreError, published_outputs, store_path
+from book.cells import Snippet, SnippetError, load_snippet
+from book.outputs import MEASUREMENT, sanitize_html
+from book.store import CellOutput, StoreError, published_outputs, store_path
 
 CELL_DIRECTIVE = re.compile(r'^!cell\s+(?P<name>\S+)(?:\s+hl="(?P<hl>[0-9 \-]*)")?\s*$')
 SOURCE_DIRECTIVE = re.compile(
@@ -33,6 +33,8 @@ SOURCE_DIRECTIVE = re.compile(
 )
 # MkDocs' YAML front matter: a first line "---", the settings, and a closing "---" line.
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?^---[ \t]*(?:\n|\Z)", re.S | re.M)
+# Where '!source' may read: the reader's library, and the benchmark the Performance page shows.
+SOURCE_FOLDERS = ("d2lref/", "book/bench/")
 FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})")
 
 LABELS = {
@@ -233,12 +235,13 @@ def check_cells_complete(page: Page) -> None:
 
 
 def extract_source(repo_dir: Path, path: str, name: str) -> str:
-    """The source of the top-level function or class ``name`` in a d2lref file."""
+    """The source of the top-level function or class ``name`` in a file of d2lref (what
+    readers import) or of the benchmark (``book/bench/``, which the Performance page shows)."""
     file = (repo_dir / path).resolve()
-    if not path.startswith("d2lref/") or not file.is_file():
+    if not path.startswith(SOURCE_FOLDERS) or ".." in Path(path).parts or not file.is_file():
         raise PageError(
-            f"'!source {path}#{name}': {path} is not a file of the d2lref package. "
-            "Use a path such as d2lref/training/loops.py."
+            f"'!source {path}#{name}': {path} is not a file of the d2lref package or of the "
+            "benchmark (book/bench/). Use a path such as d2lref/training/loops.py."
         )
     text = file.read_text(encoding="utf-8")
     tree = ast.parse(text, filename=str(file))
@@ -417,7 +420,7 @@ def _markdown_html(text: str) -> str:
 
 def _problem_admonition(status: str, page: Page, ctx: RenderContext) -> str:
     labels = ctx.labels
-    command = f"python -m d2lref.book run snippets/{page.snippet_relpath} --mode full"
+    command = f"python -m book run snippets/{page.snippet_relpath} --mode full"
     return (
         f'!!! warning "{labels[status]}"\n\n'
         f"    {labels['rerun']} `{command}`\n"
@@ -451,7 +454,7 @@ def render_site(page: Page, ctx: RenderContext) -> str:
             else:
                 ctx.problems.append(
                     f"{page.relpath}: output of cell {cell.name!r} is {output.status}; run "
-                    f"'python -m d2lref.book run snippets/{page.snippet_relpath}'"
+                    f"'python -m book run snippets/{page.snippet_relpath}'"
                 )
                 problem = _problem_admonition(output.status, page, ctx)
                 pieces.append(_indented(problem, segment.indent) + "\n")

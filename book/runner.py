@@ -27,9 +27,10 @@ from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
-from d2lref.book.cells import Snippet, load_snippet
-from d2lref.book.outputs import clean_text, collect_outputs, unstable_output
-from d2lref.book.store import (
+from book.cells import Snippet, load_snippet
+from book.outputs import clean_text, collect_outputs, unstable_output
+from book.paths import REPO_DIR
+from book.store import (
     StoreError,
     cell_keys,
     library_hash,
@@ -226,7 +227,7 @@ def execute_snippet(
     repo_dir: Path | None = None,
 ) -> dict[str, Any]:
     """Run every cell of ``snippet`` in a fresh kernel; return the run record (not stored)."""
-    repo_dir = repo_dir or Path(__file__).resolve().parents[2]
+    repo_dir = repo_dir or REPO_DIR
     keys = cell_keys(snippet, library_hash(), repo_dir)  # the code as it was when the run began
     notebook = nbformat.v4.new_notebook()
     notebook.cells.append(nbformat.v4.new_code_cell(KERNEL_SETUP))

@@ -30,23 +30,18 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from d2lref.book.cells import Snippet, SnippetError
+from book.cells import Snippet, SnippetError
+from book.paths import LIBRARY_DIR, REPO_DIR
 
 MODES = ("full", "quick")
 STORE_SUFFIX = ".outputs.json"
 # Version of the file layout. Format 1 (no "format" field) had no digests:
-# ``python -m d2lref.book migrate`` upgrades such files without changing their outputs.
+# ``python -m book migrate`` upgrades such files without changing their outputs.
 STORE_FORMAT = 2
 # Bumped when the way cells are executed changes in a way that affects outputs.
 RUNNER_VERSION = "1"
 
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
-REPO_DIR = PACKAGE_DIR.parent
-# Tooling around the book, not code the snippets run: editing it leaves outputs fresh.
-# A snippet that uses the benchmark package declares it (``# reads: d2lref/bench/*.py``).
-TOOLING_DIRS = ("book/", "bench/")
-
-# "# reads: d2lref/bench/results/*.json d2lref/bench/*.py" in a cell: repository files the
+# "# reads: book/bench/results/*.json book/bench/*.py" in a cell: repository files the
 # cell reads, relative to the repository root.
 READS_DECLARATION = re.compile(r"^[ \t]*#[ \t]*reads:[ \t]*(?P<patterns>\S.*?)[ \t]*$", re.M)
 
@@ -73,12 +68,16 @@ class StoreError(ValueError):
 
 
 @lru_cache(maxsize=4)
-def library_hash(package_dir: Path = PACKAGE_DIR) -> str:
-    """Hash of d2lref's library source (every .py file except the book and benchmark tooling)."""
+def library_hash(package_dir: Path = LIBRARY_DIR) -> str:
+    """Hash of d2lref's library source (every .py file of the package).
+
+    The book's own machinery (``book/``) is not part of it: editing the runner or the
+    benchmark leaves outputs fresh. A snippet that reads the benchmark's files declares them
+    (``# reads: book/bench/*.py``)."""
     digest = hashlib.sha256()
     for path in sorted(package_dir.rglob("*.py")):
         rel = path.relative_to(package_dir).as_posix()
-        if rel.startswith(TOOLING_DIRS) or "__pycache__" in rel:
+        if "__pycache__" in rel:
             continue
         digest.update(rel.encode())
         digest.update(b"\0")
@@ -116,7 +115,7 @@ def _check_pattern(pattern: str, where: str) -> str:
     if pattern.startswith("/") or ".." in Path(pattern).parts or "**" in pattern or "\\" in pattern:
         raise SnippetError(
             f"{where}: '# reads: {pattern}' must be a path relative to the repository root, "
-            "with '*' only inside one folder, e.g. d2lref/bench/results/*.json."
+            "with '*' only inside one folder, e.g. book/bench/results/*.json."
         )
     return pattern
 
@@ -219,7 +218,7 @@ def _fail(path: Path, field: str, problem: str) -> StoreError:
     return StoreError(
         f"{path}: field {field!r} {problem}. The file is damaged or was edited by hand: "
         f"restore it with 'git checkout -- {path}' or delete it, then re-run the snippet "
-        "with 'python -m d2lref.book run'."
+        "with 'python -m book run'."
     )
 
 
@@ -266,7 +265,7 @@ def check_cell_record(path: Path, field: str, record: Any, check_digest: bool = 
         if digest != record_digest(record):
             raise StoreError(
                 f"{path}: the outputs of {field} do not match their digest: they were "
-                "edited by hand. Outputs are written only by 'python -m d2lref.book run': "
+                "edited by hand. Outputs are written only by 'python -m book run': "
                 f"restore the file with 'git checkout -- {path}' or re-run the snippet."
             )
 
@@ -280,7 +279,7 @@ def check_store(path: Path, data: Any, check_digests: bool = True) -> dict[str, 
             raise StoreError(
                 f"{path} was written by an older runner (no 'format' field, no output "
                 "digests). Upgrade it without changing its outputs: "
-                "'python -m d2lref.book migrate'."
+                "'python -m book migrate'."
             )
         raise _fail(path, "format", f"is {data['format']!r}, not {STORE_FORMAT}")
     if "snippet" in data and not isinstance(data["snippet"], str):
@@ -321,7 +320,7 @@ def _load_json(path: Path) -> Any:
     except json.JSONDecodeError as err:
         raise StoreError(
             f"{path} is not valid JSON ({err}). Restore it with 'git checkout -- {path}' or "
-            "delete it and re-run the snippet with 'python -m d2lref.book run'."
+            "delete it and re-run the snippet with 'python -m book run'."
         ) from None
 
 

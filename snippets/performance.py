@@ -1,14 +1,14 @@
 # %% imports
 # Committed files this page reads (their content is part of the outputs' key):
-# reads: d2lref/bench/*.py d2lref/bench/results/*.json
+# reads: book/bench/*.py book/bench/results/*.json
 import torch
 from matplotlib import pyplot as plt
 
-from d2lref import bench
+from book import bench
 from d2lref import torch as d2l
 
 # %% load-results
-# The newest stored CPU measurement (a JSON file inside d2lref/bench/results/).
+# The newest stored CPU measurement (a JSON file inside book/bench/results/).
 results = bench.latest_results("cpu")
 method = results["method"]
 print("device: ", results["device"])

@@ -3,7 +3,7 @@
 #
 #   push-outputs.sh BRANCH MERGE_COMMAND...
 #
-# MERGE_COMMAND writes the new outputs into the working tree (e.g. `python -m d2lref.book
+# MERGE_COMMAND writes the new outputs into the working tree (e.g. `python -m book
 # merge shards/*`); it has already run once. Each failed push fetches BRANCH and rebases the
 # outputs commit onto it; when the rebase conflicts (another run stored outputs of the same
 # snippets), the tree is reset to the new BRANCH and MERGE_COMMAND runs again on top of it,

@@ -1,6 +1,6 @@
-"""Command line: ``python -m d2lref.bench compare ...`` (and the internal ``run-once``),
+"""Command line: ``python -m book.bench compare ...`` (and the internal ``run-once``),
 ``estimate`` (the modern-CNN pages' time on one H200), ``device-prepare`` and ``device-run``
-(the one prepared call on a GPU machine, see ``d2lref.bench.device``)."""
+(the one prepared call on a GPU machine, see ``book.bench.device``)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,17 @@ import json
 import pathlib
 import sys
 
-from d2lref.bench.models import BENCH_SETTINGS
+from book.bench.models import BENCH_SETTINGS
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run the comparison (or one run of one side)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in ("device-prepare", "device-run"):
-        from d2lref.bench.device import main as device_main
+        from book.bench.device import main as device_main
 
         return device_main(argv[0], argv[1:])
-    parser = argparse.ArgumentParser(prog="python -m d2lref.bench")
+    parser = argparse.ArgumentParser(prog="python -m book.bench")
     commands = parser.add_subparsers(dest="command", required=True)
     compare = commands.add_parser("compare", help="alternate d2l and d2lref training runs")
     compare.add_argument("--model", nargs="+", choices=list(BENCH_SETTINGS), default=["lenet"])
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "run-once":
-        from d2lref.bench.runner import run_once
+        from book.bench.runner import run_once
 
         result = run_once(args.impl, args.model, args.epochs, args.seed, args.threads,
                           tuple(args.option))
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     if args.command == "estimate":
-        from d2lref.bench.estimate import (
+        from book.bench.estimate import (
             ESTIMATE_FILE,
             estimate_pages,
             format_estimate,
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     if args.command == "layout":
-        from d2lref.bench.layout import format_layouts, measure_layouts
+        from book.bench.layout import format_layouts, measure_layouts
 
         result = measure_layouts(args.steps, args.warmup, args.batch)
         print(f"device: {result['device']}, torch {result['torch']}")
@@ -99,8 +99,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.epochs < 1 or args.repeats < 1:
         parser.error("--epochs and --repeats must be at least 1.")
-    from d2lref.bench.results import comparison_table, flops_table, results_dir
-    from d2lref.bench.runner import compare as run_compare
+    from book.bench.results import comparison_table, flops_table, results_dir
+    from book.bench.runner import compare as run_compare
 
     results = run_compare(args.model, args.epochs, args.repeats, args.seed,
                           flops=not args.no_flops, threads=args.threads,

@@ -4,11 +4,11 @@ GPU benchmark, with everything the machine lacks carried along.
 The GPU machine has Python, PyTorch, torchvision, NumPy, pandas, matplotlib and SciPy, but no
 Jupyter packages, no data and no network. Two steps:
 
-* ``python -m d2lref.bench device-prepare`` (here, with package-registry access; ``make
+* ``python -m book.bench device-prepare`` (here, with package-registry access; ``make
   device-carry``) fills the git-ignored folder ``.carry/``: wheels of everything the snippet
   runner needs (``requirements/device.txt``) for the machine's Python, the ``d2l==1.0.3``
   wheel for the benchmark, and the data (Fashion-MNIST's ``.gz`` files, the Kaggle CSVs).
-* ``python -m d2lref.bench device-run --out DIR`` (there, from the repository root) installs
+* ``python -m book.bench device-run --out DIR`` (there, from the repository root) installs
   the wheels into a temporary folder, unpacks the data into a temporary data root, runs the
   chosen snippets through the normal runner at full settings, then the benchmark and a timing
   of both memory layouts (``layout``), then every other snippet whose full run is stale or
@@ -43,6 +43,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from book.paths import REPO_DIR
+
 __all__ = [
     "CARRY_LIMIT_BYTES",
     "DEVICE_PYTHON",
@@ -55,7 +57,6 @@ __all__ = [
     "unpack_data",
 ]
 
-REPO_DIR = Path(__file__).resolve().parents[2]
 REQUIREMENTS = REPO_DIR / "requirements" / "device.txt"
 DEVICE_PYTHON = "3.12"
 """The Python of the GPU machine: the carried wheels are built for it."""
@@ -381,11 +382,11 @@ def pack_stores(stores: Path, target: Path) -> None:
 
 def stale_snippets(env: dict[str, str], mode: str, exclude: Sequence[str]) -> list[str]:
     """Snippets whose stored run of ``mode`` has a stale or missing cell, shortest first."""
-    completed = subprocess.run([sys.executable, "-m", "d2lref.book", "status", "--json"],
+    completed = subprocess.run([sys.executable, "-m", "book", "status", "--json"],
                                capture_output=True, text=True, env=env, cwd=REPO_DIR,
                                timeout=300)
     if completed.returncode != 0:
-        raise DeviceRunError(f"'python -m d2lref.book status' failed:\n{completed.stderr[-2000:]}")
+        raise DeviceRunError(f"'python -m book status' failed:\n{completed.stderr[-2000:]}")
     report = json.loads(completed.stdout)
     chosen = [rel for rel, counts in report.items()
               if rel not in exclude and (counts[mode]["stale"] or counts[mode]["missing"])]
@@ -412,7 +413,7 @@ class DeviceRunOptions:
 
 def _estimates() -> dict[str, float]:
     """Estimated full-run seconds per page, from the stored GPU estimate (if any)."""
-    from d2lref.bench.estimate import ESTIMATE_FILE, load_estimate
+    from book.bench.estimate import ESTIMATE_FILE, load_estimate
 
     if not ESTIMATE_FILE.is_file():
         return {}
@@ -453,9 +454,9 @@ def run_device(options: DeviceRunOptions) -> int:
     # The estimate is of full runs on one H200: no use for a quick rehearsal.
     estimates = _estimates() if options.mode == "full" else {}
     if estimates:
-        from d2lref.bench.estimate import format_estimate, load_estimate
+        from book.bench.estimate import format_estimate, load_estimate
 
-        log("estimated wall time on one H200 (python -m d2lref.bench estimate):")
+        log("estimated wall time on one H200 (python -m book.bench estimate):")
         log(format_estimate(load_estimate()))
 
     setup = Part("install wheels and unpack data", "setup")
@@ -492,7 +493,7 @@ def run_device(options: DeviceRunOptions) -> int:
         if _skipped(part, setup, budget):
             return part
         log(f"{rel}: running ({options.mode} mode, up to {budget:.0f} s)")
-        command = [sys.executable, "-m", "d2lref.book", "run", rel, "--mode", options.mode,
+        command = [sys.executable, "-m", "book", "run", rel, "--mode", options.mode,
                    "--store", str(stores), "--data", str(data_root),
                    "--timeout", str(int(budget))]
         _run_part(part, command, env, log, budget, prefix)
@@ -571,7 +572,7 @@ def _run_benchmark(options: DeviceRunOptions, env: dict[str, str], bench_site: P
     if _skipped(part, setup, budget):
         return part
     results = out / "bench-results.json"
-    command = [sys.executable, "-m", "d2lref.bench", "compare", "--model",
+    command = [sys.executable, "-m", "book.bench", "compare", "--model",
                *options.bench_models, "--epochs", str(options.bench_epochs), "--repeats", "1",
                "--out", str(results)]
     bench_env = dict(env, PYTHONPATH=os.pathsep.join([env["PYTHONPATH"], str(bench_site)]))
@@ -598,7 +599,7 @@ def _run_layout(options: DeviceRunOptions, env: dict[str, str], out: Path, log: 
     if _skipped(part, setup, budget):
         return part
     results = out / "layout.json"
-    command = [sys.executable, "-m", "d2lref.bench", "layout", "--steps",
+    command = [sys.executable, "-m", "book.bench", "layout", "--steps",
                str(options.layout_steps), "--out", str(results)]
     if options.layout_steps < 5:
         command += ["--warmup", "1"]
@@ -623,7 +624,7 @@ def failed_parts(parts: Sequence[Part]) -> list[str]:
 
 def format_summary(parts: Sequence[Part], wall_s: float) -> str:
     """The closing table: every part's status, time, estimate and test accuracy."""
-    from d2lref.bench.report import format_table
+    from book.bench.report import format_table
 
     rows = []
     for part in parts:
@@ -650,8 +651,8 @@ def format_summary(parts: Sequence[Part], wall_s: float) -> str:
 
 def main(command: str, argv: Sequence[str] | None = None,
          log: Callable[[str], None] = print) -> int:
-    """Command line of ``device-prepare`` and ``device-run`` (see ``python -m d2lref.bench``)."""
-    parser = argparse.ArgumentParser(prog=f"python -m d2lref.bench {command}")
+    """Command line of ``device-prepare`` and ``device-run`` (see ``python -m book.bench``)."""
+    parser = argparse.ArgumentParser(prog=f"python -m book.bench {command}")
     parser.add_argument("--carry", type=Path, default=REPO_DIR / ".carry",
                         help="the carried folder (default: .carry in the repository)")
     if command == "device-prepare":

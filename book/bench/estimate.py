@@ -24,8 +24,9 @@ import torch
 from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from d2lref.bench.flops import count_training_flops
-from d2lref.bench.report import format_table
+from book.bench.flops import count_training_flops
+from book.bench.report import format_table
+from book.paths import SNIPPETS_DIR
 
 __all__ = [
     "ESTIMATE_FILE",
@@ -37,8 +38,6 @@ __all__ = [
     "page_settings",
 ]
 
-REPO_DIR = Path(__file__).resolve().parents[2]
-SNIPPETS_DIR = REPO_DIR / "snippets"
 ESTIMATE_FILE = Path(__file__).resolve().parent / "results" / "gpu-estimate.json"
 
 H200_TF32_DENSE_PEAK = 494.7e12
@@ -58,7 +57,7 @@ TRAIN_EXAMPLES, TEST_EXAMPLES = 60_000, 10_000
 D2L_LOADER_WORKERS = 4
 BENCH_PROCESS_START_S = 10.0  # imports, CUDA context, data decoding of one benchmark process
 BENCH_PEAK_S = 6.0  # fp32, tf32 and bf16 matmul peaks, one second each plus warm-up
-# `python -m d2lref.bench layout`: 35 steps of six models in two layouts (under 10 ms a step
+# `python -m book.bench layout`: 35 steps of six models in two layouts (under 10 ms a step
 # at 30% MFU), cuDNN autotuning of each, and the process start.
 LAYOUT_S = 30.0
 # Offline install of the carried wheels, unpacking the data and reading the machine's facts
@@ -136,7 +135,7 @@ def page_settings(relpath: str, snippets_dir: Path = SNIPPETS_DIR) -> dict[str, 
 
 def _other_cells_seconds(relpath: str) -> float:
     """CPU-measured seconds of the page's cells other than training (stored quick run)."""
-    from d2lref.book.store import read_store, store_path
+    from book.store import read_store, store_path
 
     runs = read_store(store_path(SNIPPETS_DIR, relpath))["runs"]
     cells = (runs.get("quick") or runs.get("full") or {}).get("cells", {})
@@ -229,7 +228,7 @@ def estimate_pages() -> dict[str, Any]:
 
 def _estimate_benchmark(achieved: float) -> dict[str, Any]:
     """One epoch of each side for AlexNet at 224 and ResNet-18 at 96."""
-    from d2lref.bench.models import BENCH_SETTINGS, build_model
+    from book.bench.models import BENCH_SETTINGS, build_model
 
     seconds = BENCH_PEAK_S
     models = {}
@@ -252,8 +251,8 @@ def _estimate_benchmark(achieved: float) -> dict[str, Any]:
 
 def _estimate_rest(jobs: int = 4) -> dict[str, Any]:
     """The other snippets, ``jobs`` at a time: bounded by their recorded full runs on a CPU."""
-    from d2lref.book.cells import find_snippets
-    from d2lref.book.store import read_store, store_path
+    from book.cells import find_snippets
+    from book.store import read_store, store_path
 
     seconds, count = 0.0, 0
     for path in find_snippets(SNIPPETS_DIR):
@@ -270,9 +269,9 @@ def _estimate_rest(jobs: int = 4) -> dict[str, Any]:
 
 
 def load_estimate(path: Path = ESTIMATE_FILE) -> dict[str, Any]:
-    """The stored estimate (``python -m d2lref.bench estimate`` writes it)."""
+    """The stored estimate (``python -m book.bench estimate`` writes it)."""
     if not path.is_file():
-        raise FileNotFoundError(f"no estimate at {path}; run 'python -m d2lref.bench estimate'.")
+        raise FileNotFoundError(f"no estimate at {path}; run 'python -m book.bench estimate'.")
     return json.loads(path.read_text(encoding="utf-8"))
 
 

@@ -3,7 +3,7 @@
 ``train_ch6(..., channels_last=True)`` stores images and weights channels-last. Whether that
 is faster depends on the GPU, the cuDNN version and the layer shapes, so it is measured: the
 same SGD steps of every modern-CNN page's model, at the page's batch size and image size, in
-both layouts (with the settings ``train_ch6`` uses on CUDA). ``python -m d2lref.bench layout``.
+both layouts (with the settings ``train_ch6`` uses on CUDA). ``python -m book.bench layout``.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from d2lref.bench.estimate import PAGE_MODELS, page_settings
-from d2lref.bench.report import format_table
+from book.bench.estimate import PAGE_MODELS, page_settings
+from book.bench.report import format_table
 
 __all__ = ["format_layouts", "measure_layouts"]
 

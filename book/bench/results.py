@@ -6,7 +6,7 @@ import json
 import pathlib
 from typing import Any
 
-from d2lref.bench.report import format_si, format_table
+from book.bench.report import format_si, format_table
 
 __all__ = ["comparison_table", "flops_table", "latest_results", "load_results", "results_dir"]
 
@@ -17,11 +17,11 @@ def results_dir() -> pathlib.Path:
 
 
 def load_results(path: str | pathlib.Path) -> dict[str, Any]:
-    """Read one result file written by ``python -m d2lref.bench compare``."""
+    """Read one result file written by ``python -m book.bench compare``."""
     path = pathlib.Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no benchmark results at {path}; run "
-                                "'python -m d2lref.bench compare --out <file>' to make them.")
+                                "'python -m book.bench compare --out <file>' to make them.")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -35,7 +35,7 @@ def latest_results(device_type: str = "cpu", prefix: str = "") -> dict[str, Any]
     if not files:
         raise FileNotFoundError(
             f"no stored {prefix}{device_type} results in {results_dir()}; run 'python -m "
-            f"d2lref.bench compare --out {results_dir()}/{prefix}{device_type}-<date>.json' "
+            f"book.bench compare --out {results_dir()}/{prefix}{device_type}-<date>.json' "
             f"on a {device_type} machine.")
     return load_results(files[-1])
 

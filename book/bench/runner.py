@@ -27,9 +27,10 @@ from typing import Any
 
 import torch
 
-from d2lref.bench.flops import count_training_flops, measure_matmul_peak
-from d2lref.bench.models import BENCH_SETTINGS, build_model
-from d2lref.bench.report import speed_ratio, summarize_runs
+from book.bench.flops import count_training_flops, measure_matmul_peak
+from book.bench.models import BENCH_SETTINGS, build_model
+from book.bench.report import speed_ratio, summarize_runs
+from book.paths import REPO_DIR
 
 __all__ = ["IMPLEMENTATIONS", "TimedEpochs", "compare", "device_name", "run_once", "versions"]
 
@@ -201,9 +202,9 @@ def _run_in_subprocess(impl: str, model: str, epochs: int, seed: int,
                        options: tuple[str, ...] = ()) -> dict[str, Any]:
     result_file = workdir / f"result-{impl}.json"
     env = dict(os.environ, D2LREF_MODE="full", MPLBACKEND="Agg")
-    package_root = str(pathlib.Path(__file__).resolve().parents[2])
+    package_root = str(REPO_DIR)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-    command = [sys.executable, "-m", "d2lref.bench", "run-once", "--impl", impl,
+    command = [sys.executable, "-m", "book.bench", "run-once", "--impl", impl,
                "--model", model, "--epochs", str(epochs), "--seed", str(seed),
                "--result-file", str(result_file)]
     if threads is not None:

@@ -7,12 +7,11 @@ repository holds one copy of KaTeX and the book's own scripts; paths in
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
+from book.paths import ASSETS_DIR
+
 # Vendored only for the build (formulas.py runs KaTeX, diagrams.py renders Mermaid ahead of
 # time): pages never load them, so the site does not ship them.
 BUILD_ONLY = (

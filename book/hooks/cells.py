@@ -2,7 +2,7 @@
 
 * ``on_config``: writes each page's notebook (prose + cells + outputs) into
   ``<docs_dir>/notebooks/`` so mkdocs-jupyter renders it and readers can download it;
-* ``on_page_markdown``: expands ``!cell`` / ``!source`` directives (d2lref.book.render);
+* ``on_page_markdown``: expands ``!cell`` / ``!source`` directives (book.render);
   a directive that names a missing cell or function stops the build, a missing or stale
   output is shown on the page and logged as a warning (so ``--strict`` fails), and so is a
   store that is damaged or whose outputs were edited by hand;
@@ -11,7 +11,7 @@
   figures nbconvert inlined into links to the figure files the pages use;
 * ``on_post_build``: writes the figure files the pages reference and the raw notebooks.
 
-The build never executes code: outputs come from ``python -m d2lref.book run``.
+The build never executes code: outputs come from ``python -m book run``.
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-from d2lref.book.cells import SnippetError
-from d2lref.book.notebooks import write_notebooks
-from d2lref.book.render import (
+from book.cells import SnippetError
+from book.notebooks import write_notebooks
+from book.paths import REPO_DIR
+from book.render import (
     PageError,
     RenderContext,
     fill_outputs,
@@ -32,11 +33,10 @@ from d2lref.book.render import (
     parse_page,
     render_site,
 )
-from d2lref.book.store import StoreError
+from book.store import StoreError
 
 log = logging.getLogger("mkdocs.hooks.cells")
 
-REPO_DIR = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = "notebooks"
 
 _figures: dict[str, bytes] = {}

@@ -13,14 +13,13 @@ from __future__ import annotations
 import html
 import logging
 import re
-from pathlib import Path
 
-from d2lref.book.notebooks import colab_url, github_repository
+from book.notebooks import colab_url, github_repository
+from book.paths import REPO_DIR
 
 log = logging.getLogger("mkdocs.hooks.colab")
 
-REPO_DIR = Path(__file__).resolve().parents[2]
-# The paragraph d2lref.book.render puts under the title of every page that has a notebook.
+# The paragraph book.render puts under the title of every page that has a notebook.
 NOTEBOOK_LINKS = re.compile(r'<p class="d2l-notebook-links">.*?(?=</p>)', re.S)
 LABELS = {"zh": "在 Colab 中打开", "en": "Open in Colab"}
 
@@ -57,8 +56,8 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         if (REPO_DIR / "snippets" / (relpath[:-3] + ".py")).is_file():
             log.warning(
                 "%s has a notebook but no notebook links paragraph (<p class=\"d2l-notebook-"
-                "links\">) to add its Colab link to: list docs/hooks/colab.py after "
-                "docs/hooks/cells.py in mkdocs.yml's hooks", relpath
+                "links\">) to add its Colab link to: list book/hooks/colab.py after "
+                "book/hooks/cells.py in mkdocs.yml's hooks", relpath
             )
         return markdown
     return markdown[: match.end()] + colab_link(url, _lang(config)) + markdown[match.end() :]

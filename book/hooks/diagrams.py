@@ -12,7 +12,7 @@ needs no browser, exactly like cell outputs:
 * ``on_post_build`` copies the SVG files the pages use into ``assets/diagrams/``.
 
 Render missing diagrams and drop unused ones with ``make diagrams``
-(``python docs/hooks/diagrams.py``; needs chromium and Playwright, like the browser tests).
+(``python -m book.hooks.diagrams``; needs chromium and Playwright, like the browser tests).
 """
 
 from __future__ import annotations
@@ -28,9 +28,10 @@ import sys
 from pathlib import Path
 from typing import NamedTuple
 
+from book.paths import REPO_DIR
+
 log = logging.getLogger("mkdocs.hooks.diagrams")
 
-REPO_DIR = Path(__file__).resolve().parents[2]
 STORE_DIR = REPO_DIR / "docs" / "diagrams"
 MERMAID_JS = REPO_DIR / "docs/assets/vendor/mermaid-11.17.2/mermaid.min.js"
 SITE_SUBDIR = "assets/diagrams"

@@ -18,13 +18,14 @@ from __future__ import annotations
 import html
 import logging
 import re
-from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from book.paths import ASSETS_DIR
+
 log = logging.getLogger("mkdocs.hooks.math")
 
-KATEX_DIR = Path(__file__).resolve().parents[1] / "assets/vendor/katex-0.19.1"
+KATEX_DIR = ASSETS_DIR / "vendor/katex-0.19.1"
 KATEX_SITE_DIR = "assets/vendor/katex-0.19.1"
 NOTEBOOK_DIR = "notebooks/"
 
@@ -42,7 +43,7 @@ class KatexRenderer:
             from py_mini_racer import MiniRacer
         except ImportError as err:
             raise PluginError(
-                "docs/hooks/math.py renders formulas with the mini-racer package: "
+                "book/hooks/math.py renders formulas with the mini-racer package: "
                 "pip install -r requirements/docs.txt"
             ) from err
         self._context = MiniRacer()
@@ -99,7 +100,7 @@ def render_math(content: str) -> tuple[str, list[str]]:
 
 def on_page_context(context, page, config, nav, **kwargs):
     # After the search plugin has indexed the page (hooks run after plugins): the index gets
-    # the LaTeX source, which docs/hooks/search_index.py removes, instead of KaTeX's glyphs.
+    # the LaTeX source, which book/hooks/search_index.py removes, instead of KaTeX's glyphs.
     content = page.content or ""
     if page.file.src_uri.startswith(NOTEBOOK_DIR) or 'class="arithmatex"' not in content:
         return context

@@ -41,7 +41,7 @@ def _languages(config) -> list[dict[str, str]]:
     languages = config["extra"].get("i18n")
     if not languages:
         raise PluginError(
-            "docs/hooks/i18n.py needs `extra.i18n` in mkdocs.yml: a list of "
+            "book/hooks/i18n.py needs `extra.i18n` in mkdocs.yml: a list of "
             "{lang, name, hreflang, root, docs_dir}, one entry per language"
         )
     return languages

@@ -84,7 +84,7 @@ def install_template_cache() -> None:
     create = getattr(TemplateExporter, "_create_environment", None)
     if not callable(create):
         raise PluginError(
-            "docs/hooks/notebook_views.py: nbconvert's TemplateExporter has no "
+            "book/hooks/notebook_views.py: nbconvert's TemplateExporter has no "
             "_create_environment any more; update this hook for the installed nbconvert "
             "(or remove it from mkdocs.yml, which makes cold builds slower)."
         )
@@ -95,7 +95,7 @@ def install_template_cache() -> None:
         environment = create(self)
         if not isinstance(environment, jinja2.Environment):
             raise PluginError(
-                "docs/hooks/notebook_views.py: nbconvert's _create_environment returned "
+                "book/hooks/notebook_views.py: nbconvert's _create_environment returned "
                 f"{type(environment).__name__}, not a Jinja environment; update this hook "
                 "for the installed nbconvert."
             )
@@ -227,7 +227,7 @@ def install_attribute_pass() -> bool:
     if source_sha256(method) != NBCONVERT_METHOD_SHA256:
         log.info(
             "nbconvert's HTMLExporter.from_notebook_node is not the one "
-            "docs/hooks/notebook_views.py repeats; notebook views use nbconvert's own "
+            "book/hooks/notebook_views.py repeats; notebook views use nbconvert's own "
             "(same pages, slower builds)"
         )
         return False
@@ -332,7 +332,7 @@ def on_config(config, **kwargs):
 
 
 def on_post_page(output, page, config, **kwargs):
-    # After docs/hooks/formulas.py has rendered the page's math: its classes count as used.
+    # After book/hooks/formulas.py has rendered the page's math: its classes count as used.
     if page.file.src_uri.startswith(NOTEBOOK_DIR):
         return slim_notebook_css(output)
     return output

@@ -2,32 +2,11 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
-REPO_DIR = Path(__file__).resolve().parents[2]
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return path
-
-
-# A snippet that prints HTML (which pages must show as text) and ends on a bare expression.
-DEMO_SNIPPET = """
-# %% setup
-values = [1, 2, 3]
-
-# %% show-html
-print("<b>x</b> & <script>alert(1)</script>")
-
-# %% total
-total = sum(values)
-total
-"""
+from tests.book.helpers import DEMO_SNIPPET, write
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import pytest
 
-from d2lref.book.cells import SnippetError, parse_snippet
+from book.cells import SnippetError, parse_snippet
 
 
 def test_cells_are_named_in_file_order():

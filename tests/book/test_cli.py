@@ -7,19 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from d2lref.book.cells import load_snippet
-from d2lref.book.cli import EXPAND_MARKER, main, shard_paths
-from d2lref.book.store import cell_keys, read_store, seal_record, store_path, write_store
-
-from .conftest import REPO_DIR, write
+from book.cells import load_snippet
+from book.cli import EXPAND_MARKER, main, shard_paths
+from book.paths import REPO_DIR
+from book.store import cell_keys, read_store, seal_record, store_path, write_store
+from tests.book.helpers import write
 
 LIB = "0" * 64
 
 
 @pytest.fixture(autouse=True)
 def fixed_library(monkeypatch):
-    monkeypatch.setattr("d2lref.book.store.library_hash", lambda *a: LIB)
-    monkeypatch.setattr("d2lref.book.cli.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.cli.library_hash", lambda *a: LIB)
 
 
 def docs_copy(tmp_path: Path) -> Path:
@@ -139,7 +139,7 @@ def test_stale_only_runs_nothing_when_every_output_is_fresh(tmp_path, capsys):
 
 
 def test_stale_only_selects_stale_and_missing_snippets(tmp_path):
-    from d2lref.book.cli import needs_run
+    from book.cli import needs_run
 
     snippets = tmp_path / "repo" / "snippets"
     for name in ("fresh", "stale", "missing"):
@@ -160,7 +160,7 @@ def test_help_names_the_incremental_option():
     import subprocess
     import sys
 
-    result = subprocess.run([sys.executable, "-m", "d2lref.book", "run", "--help"],
+    result = subprocess.run([sys.executable, "-m", "book", "run", "--help"],
                             capture_output=True, text=True, cwd=REPO_DIR, check=True)
     assert "--stale-only" in result.stdout
 

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from d2lref.book.cli import main
-from d2lref.book.runner import RUN_DIR_PREFIX, remove_stale_run_dirs
-from d2lref.book.store import (
+from book.cli import main
+from book.paths import REPO_DIR
+from book.runner import RUN_DIR_PREFIX, remove_stale_run_dirs
+from book.store import (
     StoreError,
     read_store,
     seal_record,
@@ -29,8 +30,7 @@ from d2lref.book.store import (
     update_store,
     write_store,
 )
-
-from .conftest import REPO_DIR, write
+from tests.book.helpers import write
 
 # The kernel writes its pid where the test can find it, then works for a long time.
 SLOW_SNIPPET = """
@@ -51,7 +51,7 @@ def start_run(snippets: Path, tmp_dir: Path, *args: str) -> subprocess.Popen:
     env = dict(os.environ, TMPDIR=str(tmp_dir), PYTHONPATH=str(REPO_DIR),
                JUPYTER_RUNTIME_DIR=str(tmp_dir.parent / "runtime"))
     return subprocess.Popen(
-        [sys.executable, "-m", "d2lref.book", "--snippets-dir", str(snippets), "run", *args],
+        [sys.executable, "-m", "book", "--snippets-dir", str(snippets), "run", *args],
         stderr=subprocess.PIPE, text=True, cwd=REPO_DIR, env=env, start_new_session=True,
     )
 
@@ -140,7 +140,7 @@ import os, sys, time
 sys.path.insert(0, {repo!r})
 from pathlib import Path
 from tests.book.test_faults import sample_store
-from d2lref.book.store import write_store
+from book.store import write_store
 
 def hang(*args):
     print("written", flush=True)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-from d2lref.book.notebooks import answers_at_end, build_notebook
-from d2lref.book.render import CellRef, parse_page
-
-from .conftest import write
+from book.notebooks import answers_at_end, build_notebook
+from book.render import CellRef, parse_page
+from tests.book.helpers import write
 
 SNIPPET = """
 # %% setup

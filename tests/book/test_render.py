@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from d2lref.book.cells import load_snippet, parse_snippet
-from d2lref.book.notebooks import build_notebook, notebook_summary
-from d2lref.book.render import (
+from book.cells import load_snippet, parse_snippet
+from book.notebooks import build_notebook, notebook_summary
+from book.paths import REPO_DIR
+from book.render import (
     PageError,
     RenderContext,
     extract_source,
@@ -20,7 +21,7 @@ from d2lref.book.render import (
     render_site,
     render_test,
 )
-from d2lref.book.store import (
+from book.store import (
     StoreError,
     cell_keys,
     published_outputs,
@@ -28,8 +29,6 @@ from d2lref.book.store import (
     store_path,
     write_store,
 )
-
-from .conftest import REPO_DIR
 
 LIB = "0" * 64
 
@@ -74,7 +73,7 @@ def render(root: Path, lang: str = "zh", prefix: str = "../../"):
 
 
 def test_outputs_follow_their_cells_escaped(tiny_book, monkeypatch):
-    monkeypatch.setattr("d2lref.book.store.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.library_hash", lambda *a: LIB)
     stored_book(tiny_book, outputs=OUTPUTS)
     html, ctx = render(tiny_book)
     assert ctx.problems == []
@@ -96,7 +95,7 @@ def test_outputs_follow_their_cells_escaped(tiny_book, monkeypatch):
 
 
 def test_an_index_page_links_its_notebook_view_like_mkdocs(tiny_book, monkeypatch):
-    monkeypatch.setattr("d2lref.book.store.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.library_hash", lambda *a: LIB)
     for folder in ("snippets", "docs/zh"):
         src = tiny_book / folder / "demo" / ("page.py" if folder == "snippets" else "page.md")
         src.rename(src.with_stem("index"))
@@ -108,7 +107,7 @@ def test_an_index_page_links_its_notebook_view_like_mkdocs(tiny_book, monkeypatc
 
 
 def test_quick_only_outputs_are_labelled(tiny_book, monkeypatch):
-    monkeypatch.setattr("d2lref.book.store.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.library_hash", lambda *a: LIB)
     stored_book(tiny_book, modes=("quick",), outputs=OUTPUTS)
     html, ctx = render(tiny_book, lang="en")
     assert "Some outputs on this page come from a reduced quick run" in html
@@ -117,7 +116,7 @@ def test_quick_only_outputs_are_labelled(tiny_book, monkeypatch):
 
 
 def test_full_mode_wins_over_quick(tiny_book, monkeypatch):
-    monkeypatch.setattr("d2lref.book.store.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.library_hash", lambda *a: LIB)
     stored_book(tiny_book, modes=("quick", "full"), outputs=OUTPUTS)
     snippet = load_snippet(tiny_book / "snippets/demo/page.py", tiny_book / "snippets")
     chosen = published_outputs(snippet, store_path(tiny_book / "snippets", "demo/page.py"), LIB)
@@ -136,13 +135,13 @@ def test_editing_a_cell_stales_it_and_later_cells_only():
 
 
 def test_stale_and_missing_outputs_show_and_are_reported(tiny_book, monkeypatch):
-    monkeypatch.setattr("d2lref.book.store.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.library_hash", lambda *a: LIB)
     stored_book(tiny_book, outputs=OUTPUTS)
     snippet_file = tiny_book / "snippets" / "demo" / "page.py"
     snippet_file.write_text(snippet_file.read_text().replace("print(", "print('changed', "))
     html, ctx = render(tiny_book)
     assert "这个单元的输出已过期" in html
-    assert "python -m d2lref.book run snippets/demo/page.py" in html
+    assert "python -m book run snippets/demo/page.py" in html
     stale = [p for p in ctx.problems if "stale" in p]
     assert len(stale) == 2  # show-html and total; setup is still fresh
     assert "'setup'" not in " ".join(ctx.problems)
@@ -153,7 +152,7 @@ def test_stale_and_missing_outputs_show_and_are_reported(tiny_book, monkeypatch)
 
 
 def test_a_cell_that_never_ran_is_rejected(tiny_book, monkeypatch):
-    monkeypatch.setattr("d2lref.book.store.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.library_hash", lambda *a: LIB)
     snippet = load_snippet(tiny_book / "snippets/demo/page.py", tiny_book / "snippets")
     run = fake_run(snippet, "full")
     for field, value in (("duration_s", 0), ("execution_count", None)):
@@ -205,17 +204,21 @@ def test_test_rendering_chains_cells_and_hides_other_fences(tiny_book):
 
 
 def test_source_directive_shows_library_code():
-    source = extract_source(REPO_DIR, "d2lref/book/store.py", "cell_keys")
-    assert source.startswith("def cell_keys(snippet: Snippet, lib_hash: str, repo_dir")
-    assert source.rstrip().endswith("return keys")
-    with pytest.raises(PageError, match="It defines: .*cell_keys"):
-        extract_source(REPO_DIR, "d2lref/book/store.py", "no_such_function")
-    with pytest.raises(PageError, match="not a file of the d2lref package"):
-        extract_source(REPO_DIR, "README.md", "x")
+    source = extract_source(REPO_DIR, "d2lref/ops/conv.py", "corr2d")
+    assert source.startswith("def corr2d(")
+    assert source.rstrip().endswith("return Y")
+    with pytest.raises(PageError, match="It defines: .*corr2d"):
+        extract_source(REPO_DIR, "d2lref/ops/conv.py", "no_such_function")
+    # The benchmark's source is shown on the Performance page; the rest of the book's
+    # machinery is not library code, and neither is anything outside the repository.
+    assert extract_source(REPO_DIR, "book/bench/runner.py", "TimedEpochs").startswith("class")
+    for path in ("README.md", "book/store.py", "d2lref/../book/store.py"):
+        with pytest.raises(PageError, match="not a file of the d2lref package"):
+            extract_source(REPO_DIR, path, "x")
 
 
 def test_notebook_has_prose_cells_and_outputs(tiny_book, monkeypatch):
-    monkeypatch.setattr("d2lref.book.store.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.library_hash", lambda *a: LIB)
     stored_book(tiny_book, outputs=OUTPUTS)
     page = parse_page((tiny_book / "docs/zh/demo/page.md").read_text(), "demo/page.md", tiny_book)
     notebook = json.loads(json.dumps(build_notebook(page, tiny_book, "zh")))
@@ -230,7 +233,7 @@ def test_directive_inside_a_collapsed_block_stays_inside_it(tiny_book, monkeypat
     """An indented ``!cell`` (an exercise answer in ``??? success``) renders in the block."""
     import markdown
 
-    monkeypatch.setattr("d2lref.book.store.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.library_hash", lambda *a: LIB)
     stored_book(tiny_book, outputs=OUTPUTS)
     page_file = tiny_book / "docs" / "zh" / "demo" / "page.md"
     text = page_file.read_text(encoding="utf-8").replace(

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from d2lref.book.cells import load_snippet
-from d2lref.book.runner import RunOptions, SnippetRunError, run_snippets
-from d2lref.book.store import read_store, store_path
-
-from .conftest import DEMO_SNIPPET, REPO_DIR, write
+from book.cells import load_snippet
+from book.paths import REPO_DIR
+from book.runner import RunOptions, SnippetRunError, run_snippets
+from book.store import read_store, store_path
+from tests.book.helpers import DEMO_SNIPPET, write
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +104,7 @@ def test_killed_run_leaves_the_previous_outputs_intact(ran_book, tmp_path):
     target.write_bytes(previous)
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "d2lref.book", "--snippets-dir", str(snippets), "run",
+        [sys.executable, "-m", "book", "--snippets-dir", str(snippets), "run",
          str(snippets / "demo" / "page.py"), "--mode", "quick"],
         stderr=subprocess.PIPE, text=True, cwd=REPO_DIR, start_new_session=True,
     )
@@ -123,7 +123,7 @@ def test_killed_run_leaves_the_previous_outputs_intact(ran_book, tmp_path):
 def test_cli_reports_failure_with_exit_code(tmp_path):
     write(tmp_path / "snippets" / "ch" / "bad.py", "# %% oops\n1 / 0\n")
     result = subprocess.run(
-        [sys.executable, "-m", "d2lref.book", "--snippets-dir", str(tmp_path / "snippets"),
+        [sys.executable, "-m", "book", "--snippets-dir", str(tmp_path / "snippets"),
          "run", "--mode", "quick"],
         capture_output=True, text=True, cwd=REPO_DIR, timeout=180,
     )

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from d2lref.book.cells import SnippetError, parse_snippet
-from d2lref.book.render import RenderContext, parse_page, render_site
-from d2lref.book.runner import RunOptions, SnippetRunError, check_inputs_committed, kernel_env
-from d2lref.book.store import (
+from book.cells import SnippetError, parse_snippet
+from book.render import RenderContext, parse_page, render_site
+from book.runner import RunOptions, SnippetRunError, check_inputs_committed, kernel_env
+from book.store import (
     StoreError,
     cell_keys,
     committed_inputs,
@@ -24,8 +24,7 @@ from d2lref.book.store import (
     uncommitted_inputs,
     write_store,
 )
-
-from .conftest import write
+from tests.book.helpers import write
 
 LIB = "0" * 64
 
@@ -96,8 +95,8 @@ def test_hand_edited_output_text_fails_the_digest(tmp_path):
 
 
 def test_hand_edited_output_fails_the_strict_build(tiny_book, monkeypatch):
-    monkeypatch.setattr("d2lref.book.store.library_hash", lambda *a: LIB)
-    from d2lref.book.cells import load_snippet
+    monkeypatch.setattr("book.store.library_hash", lambda *a: LIB)
+    from book.cells import load_snippet
 
     snippet = load_snippet(tiny_book / "snippets/demo/page.py", tiny_book / "snippets")
     keys = cell_keys(snippet, LIB, tiny_book)
@@ -126,7 +125,7 @@ def test_older_stores_are_migrated_without_changing_outputs(tmp_path):
     record = data["runs"]["quick"]["cells"]["total"]
     del record["digest"]
     path = write_json(tmp_path / "p.outputs.json", data)
-    with pytest.raises(StoreError, match="older runner.*python -m d2lref.book migrate"):
+    with pytest.raises(StoreError, match="older runner.*python -m book migrate"):
         read_store(path)
     assert migrate_store(path) is True
     migrated = read_store(path)
@@ -232,10 +231,10 @@ def test_a_declaration_that_matches_nothing_is_an_error(repo_with_results):
 
 
 def test_the_performance_page_declares_the_benchmark_results():
-    from d2lref.book.cells import load_snippet
-    from d2lref.book.store import REPO_DIR, snippet_inputs
+    from book.cells import load_snippet
+    from book.store import REPO_DIR, snippet_inputs
 
     snippet = load_snippet(REPO_DIR / "snippets" / "performance.py", REPO_DIR / "snippets")
-    assert "d2lref/bench/results/*.json" in snippet_inputs(snippet)
+    assert "book/bench/results/*.json" in snippet_inputs(snippet)
     inputs = committed_inputs(REPO_DIR, snippet_inputs(snippet), "performance")
-    assert any(path.startswith("d2lref/bench/results/cpu-") for path in inputs)
+    assert any(path.startswith("book/bench/results/cpu-") for path in inputs)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from d2lref.book.cells import load_snippet
-from d2lref.book.render import extract_source
+from book.cells import load_snippet
+from book.render import extract_source
 
 REPO = Path(__file__).resolve().parents[2]
 SNIPPETS = REPO / "snippets"

@@ -16,8 +16,8 @@ import pytest
 import torch
 from torch import nn
 
+from book.cells import load_snippet
 from d2lref import torch as d2l
-from d2lref.book.cells import load_snippet
 
 SNIPPETS = Path(__file__).resolve().parents[2] / "snippets"
 

@@ -1,4 +1,5 @@
-"""No network call in d2lref (the library, the book runner, the benchmarks) can hang.
+"""No network call in d2lref (the library) or in the book's machinery (the runner, the
+benchmarks) can hang.
 
 Scans the source with ``ast``: every call that opens a connection must pass a timeout, and
 calls that cannot take one (``urlretrieve``, torchvision's ``download=True``) are refused.
@@ -13,6 +14,8 @@ import pathlib
 import d2lref
 
 PACKAGE = pathlib.Path(d2lref.__file__).parent
+# The book's machinery, beside the library in the repository.
+BOOK = PACKAGE.parent / "book"
 
 # Call name -> position of the timeout argument when passed positionally (None: keyword only).
 TIMEOUT_POSITION = {
@@ -94,7 +97,7 @@ def network_calls_without_timeout(source: str, filename: str) -> tuple[int, list
 
 def test_every_network_call_in_d2lref_has_a_timeout():
     found, problems = 0, []
-    files = sorted(PACKAGE.rglob("*.py"))
+    files = sorted([*PACKAGE.rglob("*.py"), *BOOK.rglob("*.py")])
     assert any(path.parts[-2:] == ("book", "runner.py") for path in files)  # the runner too
     for path in files:
         count, issues = network_calls_without_timeout(path.read_text(encoding="utf-8"),

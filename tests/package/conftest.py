@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from fresh_env import Dists, build_dists, find_dists
+
+from tests.package.fresh_env import Dists, build_dists, find_dists
 
 
 @pytest.fixture(scope="session")

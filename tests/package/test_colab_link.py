@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from fresh_env import REPO_DIR
 
-from d2lref.book.notebooks import NOTEBOOKS_BRANCH, colab_url, github_repository
+from book.notebooks import NOTEBOOKS_BRANCH, colab_url, github_repository
+from tests.package.fresh_env import REPO_DIR
 
 FORK = "https://github.com/reader/d2l-notes-fork"
 PAGE = "linear-networks/linear-regression-concise.md"
@@ -54,8 +54,8 @@ def _build_one_page_site(root: Path, repo_url: str | None) -> tuple[str, dict]:
         "theme: {name: material, language: en}",
         "markdown_extensions: [attr_list, admonition, pymdownx.superfences]",
         "hooks:",
-        f"  - {REPO_DIR / 'docs/hooks/cells.py'}",
-        f"  - {REPO_DIR / 'docs/hooks/colab.py'}",
+        f"  - {REPO_DIR / 'book/hooks/cells.py'}",
+        f"  - {REPO_DIR / 'book/hooks/colab.py'}",
     ]
     if repo_url:
         lines.append(f"repo_url: {repo_url}")

@@ -10,17 +10,17 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from fresh_env import REPO_DIR, Dists, base_requirements, make_fresh_env
 from IPython.core.inputtransformer2 import TransformerManager
 
 import d2lref
-from d2lref.book.notebooks import (
+from book.notebooks import (
     SETUP_CELL_TAG,
     build_notebook,
     setup_cell_source,
     write_notebooks,
 )
-from d2lref.book.render import parse_page
+from book.render import parse_page
+from tests.package.fresh_env import REPO_DIR, Dists, base_requirements, make_fresh_env
 
 NOTEBOOK_PAGE = "linear-networks/softmax-regression-concise.md"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
@@ -14,7 +15,11 @@ from pathlib import Path
 
 import pytest
 import tomllib
-from fresh_env import (
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+import d2lref
+from tests.package.fresh_env import (
     REPO_DIR,
     Dists,
     base_requirements,
@@ -22,10 +27,6 @@ from fresh_env import (
     make_fresh_env,
     wheel_metadata,
 )
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
-
-import d2lref
 
 # What the facade imports at run time, and so what a base install must bring.
 RUNTIME_PACKAGES = {"torch", "torchvision", "numpy", "pandas", "matplotlib", "tqdm"}
@@ -35,24 +36,56 @@ def _pyproject() -> dict:
     return tomllib.loads((REPO_DIR / "pyproject.toml").read_text(encoding="utf-8"))
 
 
-def _extras_only_distributions() -> set[str]:
-    """Distributions the extras bring that a base install does not."""
-    project = _pyproject()["project"]
-    extras = [
-        r for group in project["optional-dependencies"].values() for r in group
-        if canonicalize_name(Requirement(r).name) != "d2lref"
-    ]
-    return dependency_closure(extras) - dependency_closure(project["dependencies"])
+def _pinned(requirements_file: Path) -> list[str]:
+    """The requirements a pinned file lists, following its ``-r`` includes."""
+    found: list[str] = []
+    for line in requirements_file.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line.startswith("-r "):
+            found += _pinned(requirements_file.parent / line[3:].strip())
+        elif line:
+            found.append(line)
+    return found
 
 
-def test_base_dependencies_are_the_runtime_packages_and_the_tooling_is_in_extras():
+def _tooling_only_distributions() -> set[str]:
+    """Distributions the book's environment (requirements/ci.txt) has and d2lref's runtime
+    dependencies do not bring."""
+    runtime = _pyproject()["project"]["dependencies"]
+    return dependency_closure(_pinned(REPO_DIR / "requirements" / "ci.txt")) - (
+        dependency_closure(runtime)
+    )
+
+
+def test_the_published_metadata_is_the_reader_library_only():
+    """Readers' install brings the runtime packages: no extras, no console scripts."""
     project = _pyproject()["project"]
     base = {canonicalize_name(Requirement(r).name) for r in project["dependencies"]}
     assert base == RUNTIME_PACKAGES
-    extras = project["optional-dependencies"]
-    book = {canonicalize_name(Requirement(r).name) for r in extras["book"]}
-    assert {"jupytext", "nbclient", "nbformat", "ipykernel"} <= book
-    assert set(extras) >= {"book", "docs", "test"}
+    assert "optional-dependencies" not in project
+    assert "scripts" not in project and "entry-points" not in project
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_no_module_of_d2lref_imports_the_book_package():
+    offenders = {
+        path.relative_to(REPO_DIR).as_posix(): sorted(
+            name for name in _imported_modules(path) if name.split(".")[0] == "book"
+        )
+        for path in sorted((REPO_DIR / "d2lref").rglob("*.py"))
+    }
+    offenders = {path: names for path, names in offenders.items() if names}
+    assert offenders == {}, f"d2lref must not import the book's machinery: {offenders}"
 
 
 # Run in a fresh interpreter: records, for every module of the ``forbidden`` packages that gets
@@ -79,12 +112,12 @@ print(json.dumps({"importers": importers, "loaded": loaded}))
 """
 
 
-def test_the_facade_imports_none_of_the_extras_packages():
-    extras_only = _extras_only_distributions()
+def test_the_facade_imports_none_of_the_tooling_packages():
+    tooling_only = _tooling_only_distributions()
     top_levels = metadata.packages_distributions()
     forbidden = {
         module for module, dists in top_levels.items()
-        if any(canonicalize_name(d) in extras_only for d in dists)
+        if any(canonicalize_name(d) in tooling_only for d in dists)
     }
     # The check can fail: the book tooling's own imports are among the forbidden modules.
     assert {"jupytext", "nbclient", "nbformat", "ipykernel", "IPython", "mkdocs"} <= forbidden
@@ -99,7 +132,7 @@ def test_the_facade_imports_none_of_the_extras_packages():
         name: path for name, path in report["importers"].items()
         if Path(path).resolve().is_relative_to(package_dir)
     }
-    assert from_d2lref == {}, f"the facade imports the extras' packages: {from_d2lref}"
+    assert from_d2lref == {}, f"the facade imports the tooling's packages: {from_d2lref}"
     # What is in sys.modules at all came from PyTorch's or torchvision's optional imports
     # (colorama, defusedxml where installed), never from d2lref; the fresh-environment test
     # below proves the facade imports without any of them.
@@ -121,25 +154,28 @@ def test_sdist_and_wheel_pass_twine_check(dists: Dists):
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("wheel")
-def test_wheel_holds_the_library_its_data_and_the_runtime_requirements(dists: Dists):
+def test_wheel_holds_d2lref_and_nothing_else(dists: Dists):
     assert dists.wheel.name == f"d2lref-{d2lref.__version__}-py3-none-any.whl"
     with zipfile.ZipFile(dists.wheel) as archive:
         names = set(archive.namelist())
-    assert {"d2lref/__init__.py", "d2lref/torch.py", "d2lref/data/fashion_mnist.py"} <= names
+    dist_info = f"d2lref-{d2lref.__version__}.dist-info/"
+    outside = sorted(n for n in names if not n.startswith(("d2lref/", dist_info)))
+    assert outside == [], f"the wheel holds files outside d2lref/: {outside}"
     sources = {p.relative_to(REPO_DIR).as_posix() for p in (REPO_DIR / "d2lref").rglob("*")
                if p.is_file() and "__pycache__" not in p.parts}
-    assert sources <= names  # every module, and every data file the modules read
-    assert any(n.startswith("d2lref/bench/results/") and n.endswith(".json") for n in names)
-    assert not {n for n in names if n.startswith(("tests/", "snippets/", "docs/"))}
+    package_files = {n for n in names if n.startswith("d2lref/")}
+    assert package_files == sources  # every module and data file of d2lref/, nothing more
+    assert f"{dist_info}entry_points.txt" not in names  # no command in the reader's install
     requirements = {canonicalize_name(Requirement(r).name) for r in base_requirements(dists.wheel)}
     assert requirements == RUNTIME_PACKAGES
     fields = wheel_metadata(dists.wheel)
     assert fields["Version"] == [d2lref.__version__]
-    assert set(fields["Provides-Extra"]) >= {"book", "docs", "test"}
+    assert "Provides-Extra" not in fields
     # The sdist builds the same package: the wheel above was built from it.
     with tarfile.open(dists.sdist) as archive:
         sdist_names = {n.split("/", 1)[1] for n in archive.getnames() if "/" in n}
     assert {"pyproject.toml", "README.md", "d2lref/torch.py"} <= sdist_names
+    assert not {n for n in sdist_names if n.startswith("book/")}
 
 
 def _parse_concise_regression(stdout: str) -> tuple[float, list[float], float]:
@@ -163,14 +199,10 @@ def test_wheel_installs_in_a_fresh_env_and_runs_a_page_snippet(dists: Dists, tmp
     where = env.run("-c", "import d2lref; print(d2lref.__file__)", cwd=workdir)
     assert where.returncode == 0, where.stderr
     assert Path(where.stdout.strip()).is_relative_to(env.root), where.stdout
-    # The book tooling's packages are not there: the base install does not bring them, and
-    # the tooling says which extra does.
-    missing = env.run("-c", "import jupytext", cwd=workdir)
-    assert "No module named 'jupytext'" in missing.stderr
-    tooling = env.run("-m", "d2lref.book", "--help", cwd=workdir)
-    assert tooling.returncode != 0
-    assert 'needs jupytext, nbformat,' in tooling.stderr
-    assert 'pip install "d2lref[book]"' in tooling.stderr.splitlines()[-1]
+    # Neither the book's machinery nor its packages are there.
+    for module in ("book", "jupytext"):
+        missing = env.run("-c", f"import {module}", cwd=workdir)
+        assert f"No module named '{module}'" in missing.stderr
 
     snippet = workdir / "linear-regression-concise.py"
     shutil.copyfile(REPO_DIR / "snippets/linear-networks/linear-regression-concise.py", snippet)

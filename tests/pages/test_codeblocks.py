@@ -1,6 +1,6 @@
 """Every page, as the reader sees it, runs: its code blocks in page order, in one namespace.
 
-The pages' directives are expanded into a temporary copy (``python -m d2lref.book expand``)
+The pages' directives are expanded into a temporary copy (``python -m book expand``)
 and pytest-codeblocks runs that copy — exactly "copy every block of this page into Jupyter
 and run it" — together with README.md's blocks.
 """
@@ -35,7 +35,7 @@ def test_every_page_runs_as_shown(lang: str, tmp_path: Path):
         pytest.fail("D2LREF_DATA is not set: point it at the data root (see README.md)")
     expanded = tmp_path / "pages"
     subprocess.run(
-        [sys.executable, "-m", "d2lref.book", "expand", str(REPO_DIR / "docs" / lang),
+        [sys.executable, "-m", "book", "expand", str(REPO_DIR / "docs" / lang),
          str(expanded)],
         check=True, cwd=REPO_DIR,
     )

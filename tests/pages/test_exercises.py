@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from d2lref.book.cells import load_snippet
-from d2lref.book.store import published_outputs, store_path
+from book.cells import load_snippet
+from book.store import published_outputs, store_path
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 SNIPPETS_DIR = REPO_DIR / "snippets"
@@ -169,5 +169,5 @@ def test_answer_cells_have_fresh_outputs(relpath: str):
     bad = {name: state for name, state in status.items() if state != "ok"}
     assert not bad, (
         f"answer cells with stale or missing outputs {bad}: run "
-        f"'python -m d2lref.book run snippets/{snippet.relpath} --mode full'"
+        f"'python -m book run snippets/{snippet.relpath} --mode full'"
     )

@@ -28,7 +28,7 @@ def test_a_failing_shard_keeps_the_other_outputs_and_fails_at_the_end():
     jobs = yaml.safe_load(WORKFLOW.read_text())["jobs"]
     run = jobs["run"]
     assert run["strategy"]["fail-fast"] is False
-    command = next(step["run"] for step in run["steps"] if "d2lref.book run" in step.get("run", ""))
+    command = next(step["run"] for step in run["steps"] if "book run" in step.get("run", ""))
     assert "--keep-going" in command and "--stale-only" in command and "--mode full" in command
     upload = _steps(run)["actions/upload-artifact@v4"]
     assert upload["if"] == "always()"
@@ -67,7 +67,7 @@ def origin_and_clones(tmp_path: Path) -> tuple[Path, Path, Path]:
     for clone in (runner, other):
         _git(clone, "config", "user.name", "t")
         _git(clone, "config", "user.email", "t@example.invalid")
-    # This run's merged outputs, as `python -m d2lref.book merge` would write them.
+    # This run's merged outputs, as `python -m book merge` would write them.
     (runner / "shards").mkdir()
     (runner / "shards" / "page.outputs.json").write_text('{"runs": "fresh"}\n')
     (runner / "shards" / "top.outputs.json").write_text('{"runs": "fresh top"}\n')

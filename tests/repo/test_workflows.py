@@ -80,7 +80,7 @@ def test_unit_tests_run_on_three_systems_and_four_pythons_with_cpu_torch():
 
 
 def test_pages_pushes_both_languages_notebooks_to_the_branch_colab_links_open():
-    from d2lref.book.notebooks import NOTEBOOKS_BRANCH, colab_url
+    from book.notebooks import NOTEBOOKS_BRANCH, colab_url
 
     jobs = _workflow("pages.yml")["jobs"]
     assert jobs["notebooks"]["permissions"] == {"contents": "write"}

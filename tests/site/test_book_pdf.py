@@ -4,7 +4,6 @@ rendered (not LaTeX source), and the home page links to it."""
 from __future__ import annotations
 
 import html
-import importlib.util
 import os
 import re
 import shutil
@@ -13,20 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from book import pdf as book_pdf
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("site")]
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 H1 = re.compile(r"<h1[^>]*>(?P<title>.*?)</h1>", re.S)
 
 
-def _load_book_pdf():
-    spec = importlib.util.spec_from_file_location("book_pdf", REPO_DIR / "docs/hooks/book_pdf.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-book_pdf = _load_book_pdf()
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ REPO_DIR = Path(__file__).resolve().parents[2]
 
 def _load_hook(name: str):
     spec = importlib.util.spec_from_file_location(
-        f"site_hook_{name}", REPO_DIR / "docs/hooks" / f"{name}.py"
+        f"site_hook_{name}", REPO_DIR / "book/hooks" / f"{name}.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -97,7 +97,7 @@ def test_edited_diagram_fails_the_strict_build(tmp_path: Path, mkdocs_build):
               name: material
               language: zh
             hooks:
-              - {REPO_DIR / "docs/hooks/diagrams.py"}
+              - {REPO_DIR / "book/hooks/diagrams.py"}
             """
         ),
         encoding="utf-8",

@@ -25,7 +25,7 @@ def hook(monkeypatch):
     )
     monkeypatch.setattr(HTMLExporter, "from_notebook_node", HTMLExporter.from_notebook_node)
     spec = importlib.util.spec_from_file_location(
-        "notebook_views_under_test", REPO_DIR / "docs/hooks/notebook_views.py"
+        "notebook_views_under_test", REPO_DIR / "book/hooks/notebook_views.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -134,8 +134,8 @@ def _rich_notebook() -> nbformat.NotebookNode:
 
 def _book_notebook() -> nbformat.NotebookNode:
     """A page of the book with inline figures, as the build writes its notebook view."""
-    from d2lref.book.notebooks import build_notebook
-    from d2lref.book.render import parse_page
+    from book.notebooks import build_notebook
+    from book.render import parse_page
 
     relpath = "multilayer-perceptrons/dropout.md"
     text = (REPO_DIR / "docs/zh" / relpath).read_text(encoding="utf-8")

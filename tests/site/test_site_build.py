@@ -20,7 +20,7 @@ REPO_DIR = Path(__file__).resolve().parents[2]
 
 def _load_hook(name: str):
     spec = importlib.util.spec_from_file_location(
-        f"site_hook_{name}", REPO_DIR / "docs/hooks" / f"{name}.py"
+        f"site_hook_{name}", REPO_DIR / "book/hooks" / f"{name}.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -166,7 +166,7 @@ def _write_two_language_site(
               name: material
               language: zh
             hooks:
-              - {REPO_DIR / "docs/hooks/i18n.py"}
+              - {REPO_DIR / "book/hooks/i18n.py"}
             extra:
               i18n:
                 - {{lang: zh, name: 中文, hreflang: zh-Hans, root: "", docs_dir: docs/zh}}

@@ -29,7 +29,7 @@ checkextern=0
 # Notebook views are checked to exist but not crawled: their pages embed every figure and
 # take linkchecker minutes to parse, and their only links are the navigation checked elsewhere.
 nofollow=/notebooks/
-# The book's PDF is printed after the build (docs/hooks/book_pdf.py); test_book_pdf.py checks it.
+# The book's PDF is printed after the build (book/pdf.py); test_book_pdf.py checks it.
 ignore=d2l-notes\\.pdf$
 """
 

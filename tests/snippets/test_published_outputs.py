@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from d2lref.book.cells import find_snippets, load_snippet
-from d2lref.book.outputs import unstable_output
-from d2lref.book.store import published_outputs, read_store, store_path
+from book.cells import find_snippets, load_snippet
+from book.outputs import unstable_output
+from book.store import published_outputs, read_store, store_path
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 SNIPPETS_DIR = REPO_DIR / "snippets"
@@ -41,7 +41,7 @@ def test_every_cell_has_fresh_published_output(snippet_file: Path):
     bad = {name: o.status for name, o in outputs.items() if o.status != "ok"}
     assert not bad, (
         f"stale or missing outputs {bad}: run "
-        f"'python -m d2lref.book run snippets/{snippet.relpath} --mode full' and commit them"
+        f"'python -m book run snippets/{snippet.relpath} --mode full' and commit them"
     )
     if snippet.relpath not in QUICK_ALLOWED:
         quick = [name for name, o in outputs.items() if o.mode != "full"]

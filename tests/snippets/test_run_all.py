@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from d2lref.book.cells import find_snippets
-from d2lref.book.runner import RunOptions, run_snippets
-from d2lref.book.store import read_store, store_path
+from book.cells import find_snippets
+from book.runner import RunOptions, run_snippets
+from book.store import read_store, store_path
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 SNIPPETS_DIR = REPO_DIR / "snippets"

@@ -8,8 +8,8 @@ import pytest
 import torch
 from torch import nn
 
-from d2lref import bench
-from d2lref.bench.runner import TimedEpochs
+from book import bench
+from book.bench.runner import TimedEpochs
 
 
 def test_speed_ratio_is_throughput_over_baseline():

@@ -2,7 +2,7 @@
 
 The rehearsal prepares the carried folder for the running Python exactly as ``make
 device-carry`` does for the GPU machine's (pip downloads of the pinned wheels, a copy of the
-data), then runs ``python -m d2lref.bench device-run`` on it in quick mode: the wheels are
+data), then runs ``python -m book.bench device-run`` on it in quick mode: the wheels are
 installed offline into a temporary folder, the data unpacked into a temporary root, two
 snippets run through the normal runner and the benchmark runs against d2l 1.0.3.
 """
@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from d2lref.bench import device
-from d2lref.bench.estimate import PAGE_MODELS, format_estimate, load_estimate, page_settings
+from book.bench import device
+from book.bench.estimate import PAGE_MODELS, format_estimate, load_estimate, page_settings
+from book.paths import REPO_DIR
 
-REPO_DIR = Path(__file__).resolve().parents[2]
 REHEARSAL_PAGES = ("convolutional-neural-networks/lenet.py",
                    "deep-learning-computation/use-gpu.py")
 
@@ -74,7 +74,7 @@ def test_the_stored_estimate_matches_the_pages_and_fits():
     rows = {row["page"]: row for row in estimate["pages"]}
     assert tuple(rows) == device.MODERN_CNN_PAGES == tuple(PAGE_MODELS)
     for page, row in rows.items():
-        # Re-run `python -m d2lref.bench estimate` when a page's settings change.
+        # Re-run `python -m book.bench estimate` when a page's settings change.
         settings = page_settings(page)
         assert {key: row[key] for key in settings} == settings, page
         assert row["seconds"] == pytest.approx(
@@ -183,7 +183,7 @@ def test_cpu_rehearsal_of_the_device_run(tmp_path: Path, data_root_with_gz: Path
     carry, out, work = tmp_path / "carry", tmp_path / "out", tmp_path / "work"
     device.prepare_carry(carry, running, data_root_with_gz, extra)
     completed = subprocess.run(
-        [sys.executable, "-m", "d2lref.bench", "device-run", "--carry", str(carry),
+        [sys.executable, "-m", "book.bench", "device-run", "--carry", str(carry),
          "--out", str(out), "--work", str(work), "--mode", "quick", "--no-rest",
          "--pages", *REHEARSAL_PAGES, "--bench-models", "mlp", "--layout-steps", "1",
          "--layout-batch", "2", "--budget", "900"],
@@ -232,7 +232,7 @@ def test_the_other_snippets_are_those_with_stale_or_missing_runs():
     for relpath in chosen:
         assert (REPO_DIR / "snippets" / relpath).is_file()
     # A snippet left out has fresh full-mode outputs for every cell.
-    from d2lref.book.cli import snippet_status
+    from book.cli import snippet_status
 
     snippets = REPO_DIR / "snippets"
     for path in sorted(snippets.rglob("*.py")):
