@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
 from book.cells import load_snippet
 from book.store import published_outputs, store_path
+from tests.paths import REPO_DIR, SNIPPETS_DIR
 
-REPO_DIR = Path(__file__).resolve().parents[2]
-SNIPPETS_DIR = REPO_DIR / "snippets"
 LANGS = ("zh", "en")
 
 # Every content page of the book: all pages except the chapter indexes, the glossary and the

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from book import pdf as book_pdf
+from tests.paths import REPO_DIR
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("site")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-REPO_DIR = Path(__file__).resolve().parents[2]
 H1 = re.compile(r"<h1[^>]*>(?P<title>.*?)</h1>", re.S)
 
 

@@ -13,10 +13,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("site")]
+from tests.paths import ARTIFACTS_DIR
 
-# Reports and screenshots the tests leave for people to look at (git-ignored).
-ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

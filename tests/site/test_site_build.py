@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.paths import REPO_DIR
+
 # One worker builds the site once (session fixture) and runs every site test.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
+pytestmark = [pytest.mark.slow]
 
 
-REPO_DIR = Path(__file__).resolve().parents[2]
 
 
 def _load_hook(name: str):
