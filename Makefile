@@ -10,11 +10,12 @@ WORKERS ?= 2
 export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help serve site site-timing test lint run status clean diagrams pdf
+.PHONY: help serve site site-timing test test-fast lint run status clean diagrams pdf
 
 help:
 	@echo "make serve   build both languages and serve the book on http://127.0.0.1:$(PORT)/"
 	@echo "make test    run the whole test suite (lint, d2lref, snippets, pages, site, browser)"
+	@echo "make test-fast  d2lref's and book/'s unit tests only (under 2 minutes)"
 	@echo "make site    strict build of both languages into site/"
 	@echo "make site-timing  seconds of both builds, cold (no .cache/) and warm"
 	@echo "make run     run snippets and store outputs (MODE=quick|full, SNIPPETS=paths)"
@@ -79,7 +80,12 @@ lint: $(VENV)/.ci-installed
 
 # One thread per test worker: two workers on two cores, without threads fighting for them.
 test: lint
-	OMP_NUM_THREADS=1 $(BIN)/pytest -n $(WORKERS) --dist loadgroup
+	OMP_NUM_THREADS=1 $(BIN)/pytest -n $(WORKERS)
+
+# The unit tests of d2lref and of the book's machinery, without snippets, site or browser:
+# the quick check while changing code; `make test` before committing.
+test-fast: $(VENV)/.ci-installed
+	OMP_NUM_THREADS=1 $(BIN)/pytest -n $(WORKERS) -m "not slow" tests/d2lref tests/book
 
 run: $(VENV)/.ci-installed
 	$(BIN)/python -m book run $(SNIPPETS) --mode $(MODE)

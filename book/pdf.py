@@ -9,7 +9,6 @@ next to the home page, which links to it.
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 import sys
@@ -17,21 +16,10 @@ from pathlib import Path
 
 import yaml
 
+from book.chromium import CHROMIUM, CHROMIUM_ARGS, missing_chromium
 from book.paths import REPO_DIR
 
 PDF_NAME = "d2l-notes.pdf"
-# Debian's chromium, or another Chromium-based browser named by $CHROMIUM.
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 # Configs and where their build lives inside site/.
 LANGUAGES = (("mkdocs.yml", ".", "zh"), ("mkdocs.en.yml", "en", "en"))
 
@@ -144,8 +132,9 @@ def build_pdfs(site_dir: Path) -> list[Path]:
     """Print each language's book to ``<language root>/d2l-notes.pdf``; returns the files."""
     from playwright.sync_api import sync_playwright
 
-    if not CHROMIUM.exists():
-        raise SystemExit(f"{CHROMIUM} not found: apt-get install -y chromium fonts-noto-cjk")
+    problem = missing_chromium()
+    if problem:
+        raise SystemExit(problem)
     written = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

@@ -25,6 +25,9 @@ for _variable in ("D2LREF_ALLOW_DOWNLOAD", "D2LREF_DATA_URL", "D2LREF_CONNECT_TI
 
 import pytest  # noqa: E402
 
+# The built site (built_site, site_url, mkdocs_build): the site, page and package tests use it.
+pytest_plugins = ["tests.site.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _figures_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
@@ -44,6 +47,19 @@ def quick_mode(monkeypatch: pytest.MonkeyPatch) -> str:
     return "quick"
 
 
+# CI sets D2LREF_REQUIRE_DATA=1 (.ci/run, the GitHub workflow): there a missing data set fails
+# the tests that need it instead of skipping them unseen. Elsewhere they skip, saying why.
+REQUIRE_DATA = os.environ.get("D2LREF_REQUIRE_DATA") == "1"
+
+
+def missing_data(message: str) -> None:
+    """Skip the test (or fail it where CI requires the data) because ``message``."""
+    hint = " (see README.md, 'Data root and run mode')"
+    if REQUIRE_DATA:
+        pytest.fail(message + hint + "; D2LREF_REQUIRE_DATA=1 makes this a failure")
+    pytest.skip(message + hint)
+
+
 def _data_root() -> pathlib.Path:
     from d2lref import config
 
@@ -52,29 +68,41 @@ def _data_root() -> pathlib.Path:
 
 @pytest.fixture(scope="session")
 def data_root() -> pathlib.Path:
-    """The real data root (``D2LREF_DATA``); tests that need the data skip when it is absent."""
+    """The real data root (``D2LREF_DATA``, else d2lref's per-user cache folder)."""
     root = _data_root()
     if not root.is_dir():
-        pytest.skip(f"data root {root} not found: set D2LREF_DATA to the folder holding "
-                    "FashionMNIST/raw and kaggle_house to run the real-data tests")
+        missing_data(f"data root {root} not found: set D2LREF_DATA to the folder holding "
+                     "FashionMNIST/raw and kaggle_house")
     return root
 
 
 @pytest.fixture(scope="session")
 def fashion_mnist_root(data_root: pathlib.Path) -> pathlib.Path:
-    """The data root, when it holds the four uncompressed Fashion-MNIST files."""
+    """The data root, when it holds the four Fashion-MNIST files (and their ``.gz``)."""
     raw = data_root / "FashionMNIST" / "raw"
-    if not (raw / "train-images-idx3-ubyte").is_file():
-        pytest.skip(f"Fashion-MNIST not found in {raw}: set D2LREF_DATA to run these tests")
+    names = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+             "t10k-labels-idx1-ubyte")
+    missing = [name for name in names
+               for file in (name, f"{name}.gz") if not (raw / file).is_file()]
+    if missing:
+        missing_data(f"Fashion-MNIST files {sorted(set(missing))} not found in {raw}")
     return data_root
 
 
 @pytest.fixture(scope="session")
 def kaggle_house_root(data_root: pathlib.Path) -> pathlib.Path:
     """The data root, when it holds the Kaggle house-price CSV files."""
-    if not (data_root / "kaggle_house" / "kaggle_house_pred_train.csv").is_file():
-        pytest.skip(f"kaggle_house not found in {data_root}: set D2LREF_DATA to run these tests")
+    folder = data_root / "kaggle_house"
+    names = ("kaggle_house_pred_train.csv", "kaggle_house_pred_test.csv")
+    if not all((folder / name).is_file() for name in names):
+        missing_data(f"kaggle_house CSV files not found in {folder}")
     return data_root
+
+
+@pytest.fixture(scope="session")
+def real_data(fashion_mnist_root: pathlib.Path, kaggle_house_root: pathlib.Path) -> pathlib.Path:
+    """The data root with both data sets: what running the book's snippets needs."""
+    return fashion_mnist_root
 
 
 @pytest.fixture(scope="session")
@@ -84,11 +112,9 @@ def built_once(
     """``built_once(name, build)``: a folder that ``build(folder)`` fills once per test run.
 
     pytest-xdist's workers share the run's temporary root: the first worker to ask builds
-    under a file lock, the others wait on it and take the same folder. Tests must not rely on
-    ``xdist_group`` to keep a session fixture on one worker: under pytest 9, pytest-xdist 3.8
-    cannot rename test ids, so ``--dist loadgroup`` spreads a group's tests over every worker,
-    and each would build for itself (two site builds at once corrupted the notebook cache).
-    A build that fails leaves no mark: the next worker that asks builds again.
+    under a file lock, the others wait on it and take the same folder (two site builds at once
+    would corrupt the notebook cache). A build that fails leaves no mark: the next worker that
+    asks builds again.
     """
 
     def build_once(name: str, build: Callable[[pathlib.Path], object]) -> pathlib.Path:

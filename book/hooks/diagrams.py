@@ -21,13 +21,13 @@ import hashlib
 import html
 import json
 import logging
-import os
 import re
 import shutil
 import sys
 from pathlib import Path
 from typing import NamedTuple
 
+from book.chromium import CHROMIUM, CHROMIUM_ARGS, missing_chromium
 from book.paths import REPO_DIR
 
 log = logging.getLogger("mkdocs.hooks.diagrams")
@@ -35,18 +35,6 @@ log = logging.getLogger("mkdocs.hooks.diagrams")
 STORE_DIR = REPO_DIR / "docs" / "diagrams"
 MERMAID_JS = REPO_DIR / "docs/assets/vendor/mermaid-11.17.2/mermaid.min.js"
 SITE_SUBDIR = "assets/diagrams"
-# Debian's chromium, or another Chromium-based browser named by $CHROMIUM.
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 
 # Label text size in the SVG (px). Pages show a diagram at no less than MIN_SCALE of its
 # natural size, then let it scroll: its text stays >= 12 px on a phone.
@@ -256,8 +244,9 @@ def render_missing(force: bool = False) -> int:
     STORE_DIR.mkdir(parents=True, exist_ok=True)
     todo = {k: v for k, v in wanted.items() if force or not stored_svg(k).is_file()}
     if todo:
-        if not CHROMIUM.exists():
-            sys.exit(f"{CHROMIUM} not found: apt-get install -y chromium fonts-noto-cjk")
+        problem = missing_chromium()
+        if problem:
+            sys.exit(problem)
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             tab = browser.new_page()

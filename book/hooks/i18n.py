@@ -6,7 +6,8 @@ languages: ``lang``, ``name``, ``hreflang``, ``root`` (where that build lives, r
 Chinese root) and ``docs_dir`` (relative to the config file).
 
 * ``on_config``: every page must exist in every language; a missing twin stops the build with
-  the path of the file to write.
+  the path of the file to write. The nav (listed once, in mkdocs.yml) takes its section and
+  page titles from the pages of the language being built (``book.nav.section_titles``).
 * ``on_page_context``: ``extra.alternate`` becomes, for this page only, links to the same page
   in each language, relative to the page (so the site also works under a sub-path). Material
   renders them as the language switch and as ``<link rel="alternate" hreflang>`` in the head.
@@ -24,6 +25,8 @@ from xml.sax.saxutils import quoteattr
 
 from jinja2 import pass_context
 from mkdocs.exceptions import PluginError
+
+from book.nav import NavError, section_titles
 
 # Written into docs_dir during the build by the cells hook (one notebook per page in each
 # language), so they are not pages an author has to translate.
@@ -97,6 +100,11 @@ def on_config(config, **kwargs):
         raise PluginError(
             "Pages without their twin in the other language:\n  " + "\n  ".join(problems)
         )
+    if config["nav"]:  # without a nav, MkDocs lists the pages itself, with their own titles
+        try:
+            config["nav"] = section_titles(config["nav"], Path(config["docs_dir"]))
+        except NavError as err:
+            raise PluginError(str(err)) from err
     # mkdocs-jupyter deletes the cache entries a build did not use: one shared folder would lose
     # the other language's notebook views on every build.
     notebooks = config["plugins"].get("mkdocs-jupyter")

@@ -26,7 +26,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-REPO_DIR = Path(__file__).resolve().parents[2]
+from tests.paths import REPO_DIR
 
 
 @dataclass(frozen=True)

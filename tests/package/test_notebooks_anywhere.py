@@ -97,7 +97,6 @@ nbformat.write(notebook, executed_path)
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("wheel")
 def test_a_page_notebook_runs_in_an_empty_folder_with_only_the_wheel(
     dists: Dists, tmp_path: Path, fashion_mnist_root: Path
 ):

@@ -142,7 +142,6 @@ def test_the_facade_imports_none_of_the_tooling_packages():
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("wheel")
 def test_sdist_and_wheel_pass_twine_check(dists: Dists):
     result = subprocess.run(
         [sys.executable, "-m", "twine", "check", "--strict", str(dists.sdist), str(dists.wheel)],
@@ -153,7 +152,6 @@ def test_sdist_and_wheel_pass_twine_check(dists: Dists):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("wheel")
 def test_wheel_holds_d2lref_and_nothing_else(dists: Dists):
     assert dists.wheel.name == f"d2lref-{d2lref.__version__}-py3-none-any.whl"
     with zipfile.ZipFile(dists.wheel) as archive:
@@ -188,7 +186,6 @@ def _parse_concise_regression(stdout: str) -> tuple[float, list[float], float]:
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("wheel")
 def test_wheel_installs_in_a_fresh_env_and_runs_a_page_snippet(dists: Dists, tmp_path: Path):
     env = make_fresh_env(tmp_path / "venv", base_requirements(dists.wheel), dists.folder)
     workdir = tmp_path / "reader"

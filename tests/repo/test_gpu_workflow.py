@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-REPO_DIR = Path(__file__).resolve().parents[2]
+from tests.paths import REPO_DIR
+
 WORKFLOW = REPO_DIR / ".github" / "workflows" / "gpu.yml"
 PUSH_SCRIPT = REPO_DIR / ".github" / "scripts" / "push-outputs.sh"
 STORE = "snippets/chapter/page.outputs.json"

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-REPO_DIR = Path(__file__).resolve().parents[2]
+from tests.paths import REPO_DIR
+
 WORKFLOWS = sorted((REPO_DIR / ".github" / "workflows").glob("*.yml"))
 
 

@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 
 from book import pdf as book_pdf
+from book.chromium import CHROMIUM, missing_chromium
+from tests.paths import REPO_DIR
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("site")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-REPO_DIR = Path(__file__).resolve().parents[2]
 H1 = re.compile(r"<h1[^>]*>(?P<title>.*?)</h1>", re.S)
-
-
 
 
 @pytest.fixture(scope="session")
@@ -27,8 +26,8 @@ def pdfs(built_site: Path, built_once) -> dict[str, Path]:
     """Both PDFs, printed once per test run from a copy of the built site (printing writes
     into the site, which the other tests read)."""
     missing = [tool for tool in ("pdftotext", "pdfinfo") if shutil.which(tool) is None]
-    if not book_pdf.CHROMIUM.exists():
-        missing.append(str(book_pdf.CHROMIUM))
+    if missing_chromium():
+        missing.append(str(CHROMIUM))
     if missing:
         message = f"{', '.join(missing)} not found: apt-get install -y chromium poppler-utils"
         if os.environ.get("CI") == "true":

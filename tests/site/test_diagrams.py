@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-REPO_DIR = Path(__file__).resolve().parents[2]
+from tests.paths import REPO_DIR
 
 
 def _load_hook(name: str):

@@ -4,7 +4,6 @@ templates compiled once per build, and the attribute pass without a second parse
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -14,7 +13,7 @@ from mkdocs_jupyter.config import settings
 from nbconvert.exporters.html import HTMLExporter
 from nbconvert.exporters.templateexporter import TemplateExporter
 
-REPO_DIR = Path(__file__).resolve().parents[2]
+from tests.paths import REPO_DIR
 
 
 @pytest.fixture()

@@ -19,10 +19,9 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
+from tests.paths import ARTIFACTS_DIR
 
-# Reports and screenshots the tests leave for people to look at (git-ignored).
-ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
+pytestmark = [pytest.mark.slow]
 
 MAX_GZIP = 450 * 1024
 MAX_RAW = 1_500_000

@@ -8,29 +8,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("site")]
+from book.chromium import CHROMIUM, CHROMIUM_ARGS, missing_chromium
+from tests.paths import ARTIFACTS_DIR
 
-# Reports and screenshots the tests leave for people to look at (git-ignored).
-ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # Without it the browser process itself resolves other hosts, background networking off or not.
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
 SCREENSHOTS = ARTIFACTS_DIR / "screenshots"
 
 HOME = {"zh": "", "en": "en/"}
@@ -40,11 +26,8 @@ SEARCH_TERMS = {"zh": ["张量", "broadcasting"], "en": ["tensor", "张量"]}
 
 @pytest.fixture(scope="module")
 def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    if not CHROMIUM.exists():
-        message = (
-            f"{CHROMIUM} not found: install Debian's chromium and fonts-noto-cjk "
-            "(apt-get install -y chromium fonts-noto-cjk) to run the browser tests"
-        )
+    message = missing_chromium()
+    if message:
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)

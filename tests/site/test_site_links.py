@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 # One worker builds the site once (session fixture) and runs every site test.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("site")]
+pytestmark = [pytest.mark.slow]
 
 # External URLs are not followed (no network). linkchecker's AnchorCheck plugin downloads and
 # re-parses the target page once per distinct "#anchor" link — thousands of table-of-contents

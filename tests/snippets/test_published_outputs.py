@@ -15,9 +15,8 @@ import pytest
 from book.cells import find_snippets, load_snippet
 from book.outputs import unstable_output
 from book.store import published_outputs, read_store, store_path
+from tests.paths import SNIPPETS_DIR
 
-REPO_DIR = Path(__file__).resolve().parents[2]
-SNIPPETS_DIR = REPO_DIR / "snippets"
 SNIPPETS = find_snippets(SNIPPETS_DIR)
 # Pages whose training needs a GPU at the book's settings.
 QUICK_ALLOWED = {

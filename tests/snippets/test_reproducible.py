@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -10,9 +9,8 @@ import pytest
 from book.outputs import MASK, mask_measurements
 from book.runner import RunOptions, run_snippets
 from book.store import read_store, store_path
+from tests.paths import SNIPPETS_DIR
 
-REPO_DIR = Path(__file__).resolve().parents[2]
-SNIPPETS_DIR = REPO_DIR / "snippets"
 # A small page that prints timings (".item()" against ".tolist()") among its outputs.
 SNIPPET = "deep-learning-computation/use-gpu.py"
 
@@ -23,13 +21,11 @@ def masked_outputs(store: Path) -> dict[str, list]:
 
 
 @pytest.mark.slow
-def test_a_snippet_run_twice_differs_only_in_measurements(tmp_path: Path):
-    if not os.environ.get("D2LREF_DATA"):
-        pytest.fail("D2LREF_DATA is not set: point it at the data root (see README.md)")
+def test_a_snippet_run_twice_differs_only_in_measurements(tmp_path: Path, real_data: Path):
     stores = [tmp_path / "first", tmp_path / "second"]
     for store in stores:
-        run_snippets([SNIPPETS_DIR / SNIPPET], SNIPPETS_DIR,
-                     RunOptions(mode="quick", store_dir=store), log=lambda _: None)
+        options = RunOptions(mode="quick", data_root=str(real_data), store_dir=store)
+        run_snippets([SNIPPETS_DIR / SNIPPET], SNIPPETS_DIR, options, log=lambda _: None)
     first, second = (masked_outputs(store) for store in stores)
     assert first == second
     # The timings were there, and were masked.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -10,9 +9,8 @@ import pytest
 from book.cells import find_snippets
 from book.runner import RunOptions, run_snippets
 from book.store import read_store, store_path
+from tests.paths import SNIPPETS_DIR
 
-REPO_DIR = Path(__file__).resolve().parents[2]
-SNIPPETS_DIR = REPO_DIR / "snippets"
 SNIPPETS = find_snippets(SNIPPETS_DIR)
 
 
@@ -20,12 +18,10 @@ SNIPPETS = find_snippets(SNIPPETS_DIR)
 @pytest.mark.parametrize(
     "snippet", SNIPPETS, ids=[p.relative_to(SNIPPETS_DIR).as_posix() for p in SNIPPETS]
 )
-def test_snippet_runs_in_quick_mode(snippet: Path, tmp_path: Path):
-    if not os.environ.get("D2LREF_DATA"):
-        pytest.fail("D2LREF_DATA is not set: point it at the data root (see README.md)")
+def test_snippet_runs_in_quick_mode(snippet: Path, tmp_path: Path, real_data: Path):
     store = tmp_path / "store"
-    run_snippets([snippet], SNIPPETS_DIR, RunOptions(mode="quick", store_dir=store),
-                 log=lambda _: None)
+    options = RunOptions(mode="quick", data_root=str(real_data), store_dir=store)
+    run_snippets([snippet], SNIPPETS_DIR, options, log=lambda _: None)
     rel = snippet.relative_to(SNIPPETS_DIR).as_posix()
     run = read_store(store_path(store, rel))["runs"]["quick"]
     assert run["mode"] == "quick"

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-REPO_DIR = Path(__file__).resolve().parents[2]
+from tests.paths import REPO_DIR
+
 # The pages that save files: tensors and parameters, a Kaggle submission.
 WRITERS = [
     "deep-learning-computation/read-write.py",
@@ -19,10 +20,11 @@ WRITERS = [
 
 @pytest.mark.slow
 @pytest.mark.parametrize("snippet", WRITERS)
-def test_a_snippet_run_as_a_script_writes_nothing_into_the_current_directory(snippet, tmp_path):
-    if not os.environ.get("D2LREF_DATA"):
-        pytest.fail("D2LREF_DATA is not set: point it at the data root (see README.md)")
-    env = dict(os.environ, D2LREF_MODE="quick", MPLBACKEND="Agg", PYTHONPATH=str(REPO_DIR))
+def test_a_snippet_run_as_a_script_writes_nothing_into_the_current_directory(
+    snippet: str, tmp_path: Path, real_data: Path
+):
+    env = dict(os.environ, D2LREF_MODE="quick", MPLBACKEND="Agg", PYTHONPATH=str(REPO_DIR),
+               D2LREF_DATA=str(real_data))
     result = subprocess.run([sys.executable, str(REPO_DIR / "snippets" / snippet)], cwd=tmp_path,
                             env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]

@@ -1,4 +1,5 @@
-"""Fixtures of the site tests: one strict build of both languages, served on 127.0.0.1."""
+"""Fixtures of the site: one strict build of both languages, served on 127.0.0.1 (a pytest
+plugin of the root conftest, so that every test folder can use them)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-REPO_DIR = Path(__file__).resolve().parents[2]
+from tests.paths import REPO_DIR
+
 # Build order matters: the Chinese build cleans its site_dir, which holds the English one.
 LANGUAGE_BUILDS = (("mkdocs.yml", "."), ("mkdocs.en.yml", "en"))
 
