@@ -22,8 +22,8 @@ from d2lref.data import (
     _checksums,
     get_dataloader_workers,
     get_fashion_mnist_labels,
-    hub,
     load_data_fashion_mnist,
+    transfer,
 )
 
 
@@ -154,7 +154,7 @@ def no_download(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a download was attempted")
 
-    monkeypatch.setattr(hub, "_open_url", refuse)
+    monkeypatch.setattr(transfer, "open_url", refuse)
     monkeypatch.setattr(torchvision.datasets.FashionMNIST, "download", refuse)
     monkeypatch.setenv("D2LREF_OFFLINE", "1")
 
@@ -166,7 +166,9 @@ def test_missing_folder_names_files_and_fix(tmp_path, no_download):
     for name in FASHION_MNIST_FILES:
         assert name in message
     assert str(tmp_path / "FashionMNIST" / "raw") in message
-    assert "Downloads are off (D2LREF_OFFLINE=1 is set)" in message
+    assert message.splitlines()[0] == (f"Fashion-MNIST: 4 files missing in {tmp_path}/"
+                                       "FashionMNIST/raw: downloads are off "
+                                       "(D2LREF_OFFLINE=1 is set).")
     assert "unset D2LREF_OFFLINE" in message and "D2LREF_DATA" in message
     assert isinstance(caught.value, DataError)
     assert not (tmp_path / "FashionMNIST").exists()  # nothing was written either
@@ -174,7 +176,7 @@ def test_missing_folder_names_files_and_fix(tmp_path, no_download):
 
 def test_download_false_is_named_in_the_fix(tmp_path, no_download, monkeypatch):
     monkeypatch.setenv("D2LREF_OFFLINE", "0")
-    with pytest.raises(DataNotFoundError, match=r"download=False.*pass download=True"):
+    with pytest.raises(DataNotFoundError, match=r"(?s)download=False.*pass download=True"):
         load_data_fashion_mnist(256, root=tmp_path, download=False)
 
 
