@@ -128,3 +128,45 @@ def test_use_svg_display_sets_inline_svg(monkeypatch):
 
 def test_not_in_a_kernel_during_tests():
     assert plotting._in_ipython_kernel() is False
+
+
+# --- figures of scripts: never overwritten unasked, never a reason to stop -------------------
+
+def test_new_figures_never_overwrite_those_of_an_earlier_run(figure_dir, capsys):
+    figure_dir.mkdir()
+    earlier = [figure_dir / f"figure-{number:03d}.svg" for number in range(1, 301)]
+    for path in earlier:
+        path.write_text("an earlier run's figure")
+    (figure_dir / "notes.txt").write_text("not a figure")
+    plot(np.array([1.0, 2.0]))
+    animator = Animator(legend=["loss"])
+    animator.add(1, 0.5)
+    animator.add(2, 0.4)
+    assert all(path.read_text() == "an earlier run's figure" for path in earlier)
+    assert animator.path == figure_dir / "figure-302.svg"
+    assert capsys.readouterr().out.splitlines() == [
+        f"figure saved to {figure_dir / 'figure-301.svg'}",
+        f"figure saved to {figure_dir / 'figure-302.svg'}"]
+
+
+def test_train_ch6_in_a_folder_it_cannot_write_warns_once_and_trains(monkeypatch, capsys):
+    from torch import nn
+
+    from d2lref.data import load_array
+    from d2lref.training import train_ch6
+
+    monkeypatch.delenv("D2LREF_FIGURE_DIR")
+    monkeypatch.chdir("/proc")  # no folder can be created here, not even by root
+    monkeypatch.setattr(plotting, "_save_failure_shown", False, raising=False)
+    torch.manual_seed(0)
+    X, y = torch.randn(64, 1, 4, 4), torch.arange(64) % 10
+    data = load_array((X, y), 16)
+    with pytest.warns(RuntimeWarning) as caught:
+        result = train_ch6(nn.Sequential(nn.Flatten(), nn.Linear(16, 10)), data, data, 3,
+                           0.1, "cpu")
+        plot(np.array([1.0, 2.0]))  # later figures are not saved either, and say nothing
+    assert result.num_epochs == 3 and len(result.history) == 3
+    [warning] = caught
+    assert "figures are not saved: cannot write to /proc/d2lref-figures" in str(warning.message)
+    assert "D2LREF_FIGURE_DIR" in str(warning.message)
+    assert "figure saved" not in capsys.readouterr().out
