@@ -290,18 +290,23 @@ def _positive_int(value: object, name: str, example: str) -> int:
 
 
 def _check_resize(resize: object) -> int | tuple[int, int] | None:
-    """``None`` (also for 0, as the original's ``if resize:``), an int, or ``(height, width)``."""
+    """``None`` (also for 0, as the original's ``if resize:``), an int, or ``(height, width)``.
+
+    A 1-tuple ``(n,)`` means ``n``, as for torchvision's ``Resize`` (the images are square).
+    """
     if resize is None or (not isinstance(resize, bool) and isinstance(resize, int | np.integer)
                           and resize == 0):
         return None
     if isinstance(resize, tuple | list) and len(resize) == 2:
         return (_positive_int(resize[0], "resize height", "224"),
                 _positive_int(resize[1], "resize width", "224"))
+    if isinstance(resize, tuple | list) and len(resize) == 1:
+        return _positive_int(resize[0], "resize", "224")
     try:
         return _positive_int(resize, "resize", "224")
     except ValueError:
-        raise ValueError(f"resize must be None, a positive int (e.g. 224) or a pair "
-                         f"(height, width), got {resize!r} of type "
+        raise ValueError(f"resize must be None, a positive int (e.g. 224), a pair "
+                         f"(height, width) or (size,), got {resize!r} of type "
                          f"{type(resize).__name__}.") from None
 
 
@@ -334,7 +339,8 @@ def load_data_fashion_mnist(
     ``D2LREF_OFFLINE=1`` (the tests), ``download=False`` or ``D2LREF_ALLOW_DOWNLOAD=0``.
     In quick mode both splits are a fixed class-balanced subset (see
     ``config.quick_subset_size``). ``batch_size`` and ``resize`` accept NumPy integers;
-    ``resize`` may also be ``(height, width)``, and 0 means no resizing, as in the original.
+    ``resize`` may also be ``(height, width)`` or ``(size,)``, and 0 means no resizing, as in
+    the original.
 
     ``fast=True`` (default) gives :class:`FashionMNISTBatches`; ``device`` keeps the decoded
     images on that device (e.g. the GPU) so batches are made there. ``fast=False`` gives the

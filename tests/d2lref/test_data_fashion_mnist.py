@@ -133,6 +133,20 @@ def test_numpy_integers_are_accepted_like_the_original(fashion_mnist_root, quick
     assert tuple(next(iter(book))[0].shape) == (64, 1, 32, 40)
 
 
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_one_tuple_resize_is_a_size_as_in_torchvision(fashion_mnist_root, quick_mode, fast):
+    for resize in [(28,), [32], (np.int64(32),)]:
+        _, test_iter = load_data_fashion_mnist(64, resize=resize, root=fashion_mnist_root,
+                                               fast=fast)
+        size = int(resize[0])
+        assert tuple(next(iter(test_iter))[0].shape) == (64, 1, size, size)
+    _, as_int = load_data_fashion_mnist(64, resize=32, root=fashion_mnist_root, fast=fast)
+    _, as_tuple = load_data_fashion_mnist(64, resize=(32,), root=fashion_mnist_root, fast=fast)
+    assert torch.equal(next(iter(as_int))[0], next(iter(as_tuple))[0])
+    with pytest.raises(ValueError, match=r"resize must be a positive int.*got 0"):
+        load_data_fashion_mnist(64, resize=(0,), root=fashion_mnist_root)
+
+
 def test_batches_on_a_device_keep_tensors_there():
     images = torch.randint(0, 256, (10, 28, 28), dtype=torch.uint8)
     batches = FashionMNISTBatches(images, torch.arange(10), 4, shuffle=False,
