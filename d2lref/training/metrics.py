@@ -86,10 +86,13 @@ class Timer:
 def correct_count(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Number of correct predictions, a 0-d tensor on ``y``'s device (no sync).
 
-    ``y_hat`` holds class scores ``(batch, classes)`` or predictions shaped like ``y``;
-    other shapes would broadcast against ``y`` and count pairs, not examples: they raise.
+    ``y_hat`` holds class scores ``(batch, classes)`` or predictions shaped like
+    ``y``; other shapes would broadcast against ``y`` and count pairs, not examples:
+    they raise.
     """
-    predictions = y_hat.argmax(dim=1) if y_hat.dim() > 1 and y_hat.shape[1] > 1 else y_hat
+    predictions = y_hat
+    if y_hat.dim() > 1 and y_hat.shape[1] > 1:
+        predictions = y_hat.argmax(dim=1)
     if predictions.shape != y.shape:
         raise ValueError(_shape_mismatch(y_hat, y))
     cmp = predictions.type(y.dtype) == y
