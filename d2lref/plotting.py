@@ -16,7 +16,6 @@ import itertools
 import os
 import pathlib
 import re
-import sys
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -25,6 +24,8 @@ import matplotlib
 import numpy as np
 import torch
 from matplotlib import pyplot as plt
+
+from d2lref._kernel import kernel_shell
 
 __all__ = [
     "Animator",
@@ -50,12 +51,7 @@ _save_failure_shown = False
 
 def _in_ipython_kernel() -> bool:
     """True inside a Jupyter kernel (not in a plain script or a terminal IPython)."""
-    if "IPython" not in sys.modules:
-        return False
-    from IPython import get_ipython
-
-    shell = get_ipython()
-    return shell is not None and getattr(shell, "kernel", None) is not None
+    return kernel_shell() is not None
 
 
 def _backend_is_interactive() -> bool:
@@ -189,11 +185,12 @@ def _as_plottable(values: Any) -> Any:
 
 def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
          xscale="linear", yscale="linear", fmts: Sequence[str] = _DEFAULT_FMTS,
-         figsize=(3.5, 2.5), axes=None):
+         figsize=(3.5, 2.5), axes=None) -> None:
     """Plot data points (the book's ``plot``): ``X`` alone, or one or more ``Y`` against ``X``.
 
-    Returns the axes. When ``axes`` is given the caller owns the figure and shows it;
-    otherwise the figure is shown (see :func:`show_figure`).
+    Returns None, as the book's helper, so a notebook cell ending with it shows the figure
+    only. When ``axes`` is given the caller owns the figure and shows it; otherwise the
+    figure is shown (see :func:`show_figure`).
     """
     if legend is None:
         legend = []
@@ -219,7 +216,6 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
     set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
     if own_figure:
         show_figure(axes.figure)
-    return axes
 
 
 class Animator:

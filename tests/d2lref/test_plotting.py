@@ -8,6 +8,7 @@ import torch
 
 from d2lref import plotting
 from d2lref.plotting import Animator, plot, plt, set_figsize, show_images
+from tests.d2lref.figures import record_shown_figures
 
 
 @pytest.fixture
@@ -16,9 +17,15 @@ def figure_dir(tmp_path, monkeypatch):
     return tmp_path / "figs"
 
 
-def test_headless_plot_is_saved_and_announced(figure_dir, capsys):
+@pytest.fixture
+def shown(monkeypatch) -> list:
+    return record_shown_figures(monkeypatch)
+
+
+def test_headless_plot_is_saved_and_announced(figure_dir, shown, capsys):
     x = torch.arange(0, 3, 0.5)
-    axes = plot(x, [x**2, 2 * x - 3], "x", "f(x)", legend=["f(x)", "tangent"])
+    assert plot(x, [x**2, 2 * x - 3], "x", "f(x)", legend=["f(x)", "tangent"]) is None
+    [axes] = shown[0].axes
     saved = sorted(figure_dir.glob("*.svg"))
     assert len(saved) == 1
     assert capsys.readouterr().out.strip() == f"figure saved to {saved[0]}"
@@ -40,8 +47,9 @@ def test_svg_output_is_deterministic(figure_dir):
     assert "<dc:date>" not in text
 
 
-def test_plot_y_only_uses_the_index(figure_dir):
-    axes = plot(np.array([3.0, 1.0, 2.0]))
+def test_plot_y_only_uses_the_index(figure_dir, shown):
+    plot(np.array([3.0, 1.0, 2.0]))
+    [axes] = shown[0].axes
     np.testing.assert_allclose(axes.get_lines()[0].get_xdata(), [0, 1, 2])
 
 

@@ -141,5 +141,9 @@ def test_publish_metrics_inside_a_kernel(monkeypatch):
     monkeypatch.setattr(IPython.display, "display",
                         lambda obj, raw=False: shown.append((obj, raw)))
     assert "IPython" in sys.modules
+    monkeypatch.delenv("D2LREF_PUBLISH_METRICS", raising=False)
+    assert publish_metrics({"test_acc": 0.5}) is False  # a reader's notebook: no private output
+    assert shown == []
+    monkeypatch.setenv("D2LREF_PUBLISH_METRICS", "1")  # set by the book's runner
     assert publish_metrics({"test_acc": 0.5}) is True
     assert shown == [({METRICS_MIME_TYPE: {"test_acc": 0.5}}, True)]
