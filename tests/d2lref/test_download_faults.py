@@ -26,10 +26,16 @@ from d2lref.data import (
     hub,
     load_data_fashion_mnist,
     load_kaggle_house,
-    transfer,
 )
 from d2lref.data.fashion_mnist import FASHION_MNIST_URL
-from tests.d2lref.http_servers import Mirror, ScriptedServer, StalledServer, ok_headers, trickle
+from tests.d2lref.download_helpers import (
+    Mirror,
+    ScriptedServer,
+    StalledServer,
+    ok_headers,
+    on_progress,
+    trickle,
+)
 
 PAYLOAD = b"a,b\n" + b"1,2\n" * 2000  # 8004 bytes
 PAYLOAD_SHA1 = hashlib.sha1(PAYLOAD).hexdigest()
@@ -90,23 +96,7 @@ def test_the_progress_bar_advances_as_bytes_arrive(downloads_on, serve, monkeypa
     pieces = [PAYLOAD[i:i + 1000] for i in range(0, len(PAYLOAD), 1000)]
     server = serve(lambda: [(ok_headers(len(PAYLOAD)), 0.0)] + [(p, 0.1) for p in pieces])
     updates: list[int] = []
-    real_bar = transfer._progress_bar
-
-    class Recording:
-        def __init__(self, total, name):
-            self.bar = real_bar(total, name)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return self.bar.__exit__(*exc)
-
-        def update(self, count):
-            updates.append(count)
-            self.bar.update(count)
-
-    monkeypatch.setattr(transfer, "_progress_bar", Recording)
+    on_progress(monkeypatch, updates.append)
     path = download(_hub_entry(monkeypatch, server.url + "pieces.csv"), str(tmp_path))
     assert pathlib.Path(path).read_bytes() == PAYLOAD
     # One update per piece as it arrived (a buffered 64 KiB read would give one update).

@@ -33,9 +33,8 @@ from d2lref.data import (
     load_data_fashion_mnist,
     load_kaggle_house,
     staging,
-    transfer,
 )
-from tests.d2lref.http_servers import Mirror, StalledServer
+from tests.d2lref.download_helpers import Mirror, StalledServer, on_progress
 
 DATA = pathlib.Path(os.environ.get("D2LREF_DATA", "/nonexistent"))
 needs_data = pytest.mark.skipif(
@@ -394,28 +393,16 @@ def test_an_interrupted_download_leaves_nothing_and_stale_parts_go(online, mirro
     old = time.time() - 3700
     os.utime(live, (old, old))
 
-    real_bar = transfer._progress_bar
+    def interrupt(count: int) -> None:
+        raise KeyboardInterrupt  # Ctrl+C in the middle of the transfer
 
-    class Interrupting:
-        def __init__(self, total, name):
-            self.bar = real_bar(total, name)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return self.bar.__exit__(*exc)
-
-        def update(self, count):
-            raise KeyboardInterrupt  # Ctrl+C in the middle of the transfer
-
-    monkeypatch.setattr(transfer, "_progress_bar", Interrupting)
-    with pytest.raises(KeyboardInterrupt):
-        load_kaggle_house()
+    with monkeypatch.context() as interrupted:
+        on_progress(interrupted, interrupt)
+        with pytest.raises(KeyboardInterrupt):
+            load_kaggle_house()
     assert not killed.exists()  # a killed download's leftover is cleaned up the next time
     assert live.exists()  # a live process's temporary is never removed, however old
     assert sorted(p.name for p in folder.iterdir()) == [live.name]  # no part, no lock left
-    monkeypatch.setattr(transfer, "_progress_bar", real_bar)
     load_kaggle_house()
     assert (folder / "kaggle_house_pred_train.csv").stat().st_size == 460676
 

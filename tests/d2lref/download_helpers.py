@@ -1,5 +1,6 @@
-"""Local servers for the download tests, all on 127.0.0.1: a folder served over HTTP, a
-server that never answers, and one whose answers are scripted byte by byte in time."""
+"""Helpers of the download tests: local servers on 127.0.0.1 (a folder served over HTTP, a
+server that never answers, one whose answers are scripted byte by byte in time) and a hook
+into the progress bar."""
 
 from __future__ import annotations
 
@@ -59,6 +60,10 @@ class StalledServer:
             except TimeoutError:
                 continue
             self.accepted.append(connection)
+            self._serve(connection)
+
+    def _serve(self, connection: socket.socket) -> None:
+        pass  # never answers
 
     def close(self) -> None:
         self.stop.set()
@@ -83,14 +88,8 @@ class ScriptedServer(StalledServer):
         self.requests = 0
         super().__init__()
 
-    def _accept(self) -> None:
-        while not self.stop.is_set():
-            try:
-                connection, _ = self.listener.accept()
-            except TimeoutError:
-                continue
-            self.accepted.append(connection)
-            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+    def _serve(self, connection: socket.socket) -> None:
+        threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
 
     def _answer(self, connection: socket.socket) -> None:
         request = b""
@@ -122,3 +121,27 @@ def ok_headers(length: int) -> bytes:
 def trickle(data: bytes, every: float) -> list[Step]:
     """``data`` one byte at a time, ``every`` seconds apart."""
     return [(data[i:i + 1], every) for i in range(len(data))]
+
+
+def on_progress(monkeypatch, callback: Callable[[int], None]) -> None:
+    """Call ``callback(count)`` whenever a download's progress bar advances by ``count``
+    bytes (before the bar itself advances)."""
+    from d2lref.data import transfer
+
+    real_bar = transfer._progress_bar
+
+    class Watched:
+        def __init__(self, total, name):
+            self.bar = real_bar(total, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return self.bar.__exit__(*exc)
+
+        def update(self, count):
+            callback(count)
+            self.bar.update(count)
+
+    monkeypatch.setattr(transfer, "_progress_bar", Watched)
