@@ -21,10 +21,12 @@ from collections.abc import Iterator
 
 from d2lref.data.errors import DataError
 
+# Windows has no flock: there, per-process temporaries and atomic renames still keep the
+# files whole, and a second download of the same file is simply repeated.
 try:
     import fcntl
-except ImportError:  # Windows: per-process temporaries and atomic renames still keep the
-    fcntl = None  # type: ignore[assignment]  # files whole; a second download is repeated.
+except ImportError:
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["DATA_ROOT_SETTING", "folder_error", "target_lock", "temporary_next_to"]
 
@@ -103,6 +105,9 @@ def target_lock(target: pathlib.Path, label: str,
         if fcntl is not None:
             lock_path.unlink(missing_ok=True)  # while still held: the next one re-creates it
         os.close(descriptor)
+        if fcntl is None:
+            with contextlib.suppress(OSError):  # Windows: no lock to hand over, no leftover
+                lock_path.unlink()
 
 
 def _locked_file(lock_path: pathlib.Path, target: pathlib.Path) -> int:
