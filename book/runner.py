@@ -165,6 +165,7 @@ def kernel_env(options: RunOptions) -> dict[str, str]:
     if data_root:
         env["D2LREF_DATA"] = str(Path(data_root).expanduser().resolve())
     env["PYTHONHASHSEED"] = "0"
+    env["D2LREF_PUBLISH_METRICS"] = "1"  # d2lref's training loops then publish their metrics
     # The kernel picks its inline backend itself; a backend set for scripts would hide plots.
     env.pop("MPLBACKEND", None)
     return env

@@ -137,12 +137,18 @@ def data_mirror_url() -> str | None:
 
 @dataclass(frozen=True)
 class DownloadSettings:
-    """Timeouts and retries of every download (seconds; ``attempts`` counts the first try)."""
+    """Timeouts and retries of every download (seconds; ``attempts`` counts the first try).
+
+    Once connected, an attempt must receive at least ``min_rate`` bytes per second over every
+    ``read_timeout`` window (headers included): a silent server and a server that trickles
+    bytes fail alike, ``read_timeout`` after the last good window.
+    """
 
     connect_timeout: float = 5.0
     read_timeout: float = 12.0
     attempts: int = 3
     backoff: float = 1.0
+    min_rate: float = 1024.0
 
     def __post_init__(self) -> None:
         for name in ("connect_timeout", "read_timeout"):
@@ -156,16 +162,21 @@ class DownloadSettings:
         if not self.backoff >= 0:
             raise ValueError("download backoff (D2LREF_DOWNLOAD_BACKOFF) must be >= 0 seconds, "
                              f"got {self.backoff!r}.")
+        if not self.min_rate >= 0:
+            raise ValueError("download minimum rate (D2LREF_DOWNLOAD_MIN_RATE) must be >= 0 "
+                             f"bytes per second, got {self.min_rate!r}.")
 
     def backoff_delays(self) -> list[float]:
         """The pauses between attempts: ``backoff``, then doubled each time."""
         return [self.backoff * 2**index for index in range(self.attempts - 1)]
 
     def worst_case_seconds(self) -> float:
-        """The longest a download can wait without receiving a byte before it gives up.
+        """The longest a download from a server that sends nothing, or less than
+        ``min_rate``, can take before it gives up.
 
         Each attempt waits at most ``connect_timeout`` for the connection (TLS handshake
-        included) and ``read_timeout`` for each answer; the pauses come between attempts.
+        included), then fails at the end of the first ``read_timeout`` window that brought
+        fewer than ``min_rate * read_timeout`` bytes; the pauses come between attempts.
         Name resolution (DNS) is up to the operating system and not counted.
         """
         per_attempt = self.connect_timeout + self.read_timeout
@@ -177,13 +188,15 @@ _SETTINGS_ENV = {
     "read_timeout": ("D2LREF_READ_TIMEOUT", float),
     "attempts": ("D2LREF_DOWNLOAD_ATTEMPTS", int),
     "backoff": ("D2LREF_DOWNLOAD_BACKOFF", float),
+    "min_rate": ("D2LREF_DOWNLOAD_MIN_RATE", float),
 }
 
 
 def download_settings(**overrides: float) -> DownloadSettings:
     """The download settings: defaults, then ``D2LREF_CONNECT_TIMEOUT``,
     ``D2LREF_READ_TIMEOUT``, ``D2LREF_DOWNLOAD_ATTEMPTS``, ``D2LREF_DOWNLOAD_BACKOFF``,
-    then ``overrides`` (keyword names of :class:`DownloadSettings`)."""
+    ``D2LREF_DOWNLOAD_MIN_RATE``, then ``overrides`` (keyword names of
+    :class:`DownloadSettings`)."""
     values: dict[str, float] = {}
     for field, (variable, kind) in _SETTINGS_ENV.items():
         text = os.environ.get(variable, "").strip()

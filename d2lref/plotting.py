@@ -3,8 +3,11 @@
 Inside an IPython kernel figures are shown inline as SVG and :class:`Animator` redraws in
 place. Elsewhere a figure goes to a window when matplotlib has an interactive backend, and
 otherwise is saved as SVG under ``./d2lref-figures/`` (or ``D2LREF_FIGURE_DIR``) with its path
-printed, so a plot never disappears silently. SVG output is deterministic (fixed hash salt, no
-date) so re-running the same code gives the same file.
+printed, so a plot never disappears silently. Each new figure takes the next free number
+there (``figure-001.svg``, ``figure-002.svg``, ...), so the figures of an earlier run are never
+overwritten; a folder that cannot be written warns once and the code goes on (training never
+stops for a figure). SVG output is deterministic (fixed hash salt, no date) so re-running the
+same code gives the same file.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from __future__ import annotations
 import itertools
 import os
 import pathlib
-import sys
+import re
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +24,8 @@ import matplotlib
 import numpy as np
 import torch
 from matplotlib import pyplot as plt
+
+from d2lref._kernel import kernel_shell
 
 __all__ = [
     "Animator",
@@ -39,17 +45,13 @@ matplotlib.rcParams["svg.hashsalt"] = "d2lref"
 _SVG_METADATA = {"Date": None}
 
 _DEFAULT_FMTS = ("-", "m--", "g-.", "r:")
-_figure_numbers = itertools.count(1)
+_FIGURE_NAME = re.compile(r"figure-(\d+)\.svg")
+_save_failure_shown = False
 
 
 def _in_ipython_kernel() -> bool:
     """True inside a Jupyter kernel (not in a plain script or a terminal IPython)."""
-    if "IPython" not in sys.modules:
-        return False
-    from IPython import get_ipython
-
-    shell = get_ipython()
-    return shell is not None and getattr(shell, "kernel", None) is not None
+    return kernel_shell() is not None
 
 
 def _backend_is_interactive() -> bool:
@@ -97,16 +99,60 @@ def figure_dir() -> pathlib.Path:
 
 
 def save_figure(fig: matplotlib.figure.Figure, path: str | os.PathLike[str] | None = None,
-                *, announce: bool = True) -> pathlib.Path:
-    """Save ``fig`` as a deterministic SVG (next free ``figure-NNN.svg`` unless ``path``)."""
-    if path is None:
-        path = figure_dir() / f"figure-{next(_figure_numbers):03d}.svg"
-    path = pathlib.Path(path)
+                *, announce: bool = True) -> pathlib.Path | None:
+    """Save ``fig`` as a deterministic SVG at ``path``, or else as the next free
+    ``figure-NNN.svg`` of :func:`figure_dir` (the figures of earlier runs are kept).
+
+    Saving to an explicit ``path`` raises on failure. An automatic save that fails (e.g. a
+    read-only working folder) warns once per process and returns None.
+    """
+    if path is not None:
+        return _write_svg(fig, pathlib.Path(path), announce)
+    try:
+        return _write_svg(fig, _claim_figure_path(), announce)
+    except OSError as error:
+        _warn_save_failed(error)
+        return None
+
+
+def _write_svg(fig: matplotlib.figure.Figure, path: pathlib.Path,
+               announce: bool) -> pathlib.Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, format="svg", metadata=_SVG_METADATA, bbox_inches="tight")
     if announce:
         print(f"figure saved to {path}")
     return path
+
+
+def _claim_figure_path() -> pathlib.Path:
+    """Create (empty) and return the next free ``figure-NNN.svg`` in :func:`figure_dir`.
+
+    Created exclusively, so two scripts saving at once never take the same number.
+    """
+    folder = figure_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    taken = [int(match.group(1)) for entry in folder.iterdir()
+             if (match := _FIGURE_NAME.fullmatch(entry.name))]
+    number = max(taken, default=0) + 1
+    while True:
+        path = folder / f"figure-{number:03d}.svg"
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            number += 1
+            continue
+        return path
+
+
+def _warn_save_failed(error: OSError) -> None:
+    global _save_failure_shown
+    if _save_failure_shown:
+        return
+    _save_failure_shown = True
+    warnings.warn(
+        f"figures are not saved: cannot write to {figure_dir().resolve()} ({error}). The code "
+        "goes on without them; set D2LREF_FIGURE_DIR to a writable folder to keep them.",
+        RuntimeWarning, stacklevel=3)
 
 
 def show_figure(fig: matplotlib.figure.Figure | None = None) -> pathlib.Path | None:
@@ -139,11 +185,12 @@ def _as_plottable(values: Any) -> Any:
 
 def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
          xscale="linear", yscale="linear", fmts: Sequence[str] = _DEFAULT_FMTS,
-         figsize=(3.5, 2.5), axes=None):
+         figsize=(3.5, 2.5), axes=None) -> None:
     """Plot data points (the book's ``plot``): ``X`` alone, or one or more ``Y`` against ``X``.
 
-    Returns the axes. When ``axes`` is given the caller owns the figure and shows it;
-    otherwise the figure is shown (see :func:`show_figure`).
+    Returns None, as the book's helper, so a notebook cell ending with it shows the figure
+    only. When ``axes`` is given the caller owns the figure and shows it; otherwise the
+    figure is shown (see :func:`show_figure`).
     """
     if legend is None:
         legend = []
@@ -169,7 +216,6 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
     set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend)
     if own_figure:
         show_figure(axes.figure)
-    return axes
 
 
 class Animator:
@@ -195,6 +241,7 @@ class Animator:
         self.fmts = fmts
         self._display_handle = None
         self.path: pathlib.Path | None = None
+        self._save_failed = False
         self._in_kernel = _in_ipython_kernel()
         if self._in_kernel:
             # Detach from pyplot: the figure is shown through its own display below, so the
@@ -233,11 +280,15 @@ class Animator:
                 self._display_handle.update(self.fig)
         elif _backend_is_interactive():
             plt.pause(0.001)
+        elif self.path is None:
+            if not self._save_failed:
+                self.path = save_figure(self.fig)  # the next free number, announced
+                self._save_failed = self.path is None
         else:
-            first = self.path is None
-            if first:
-                self.path = figure_dir() / f"figure-{next(_figure_numbers):03d}.svg"
-            save_figure(self.fig, self.path, announce=first)
+            try:
+                save_figure(self.fig, self.path, announce=False)  # redrawn in its own file
+            except OSError as error:  # e.g. the folder was removed meanwhile
+                _warn_save_failed(error)
 
 
 def show_images(imgs, num_rows: int, num_cols: int, titles=None, scale: float = 1.5):

@@ -20,7 +20,8 @@ matplotlib.use("Agg")
 # must not change what the tests see either.
 os.environ["D2LREF_OFFLINE"] = "1"
 for _variable in ("D2LREF_ALLOW_DOWNLOAD", "D2LREF_DATA_URL", "D2LREF_CONNECT_TIMEOUT",
-                  "D2LREF_READ_TIMEOUT", "D2LREF_DOWNLOAD_ATTEMPTS", "D2LREF_DOWNLOAD_BACKOFF"):
+                  "D2LREF_READ_TIMEOUT", "D2LREF_DOWNLOAD_ATTEMPTS", "D2LREF_DOWNLOAD_BACKOFF",
+                  "D2LREF_DOWNLOAD_MIN_RATE"):
     os.environ.pop(_variable, None)
 
 import pytest  # noqa: E402

@@ -19,3 +19,8 @@ class ChecksumMismatchError(DataError):
 
 class DownloadError(DataError, ConnectionError):
     """A download failed after its attempts; the message names the URL and the fix."""
+
+    def __init__(self, message: str, *, failure: str = "") -> None:
+        super().__init__(message)
+        self.failure = failure or message
+        """What failed, without the fix: the addresses tried, attempts and last error."""

@@ -29,8 +29,9 @@ from torchvision import transforms
 
 from d2lref import config
 from d2lref.data._checksums import file_digest, verify_file
-from d2lref.data.errors import ChecksumMismatchError, DataError, DataNotFoundError
-from d2lref.data.hub import fetch_file, temporary_next_to
+from d2lref.data.errors import ChecksumMismatchError, DataError
+from d2lref.data.remote import RemoteFile, fetch_files
+from d2lref.data.staging import target_lock, temporary_next_to
 
 __all__ = [
     "FASHION_MNIST_FILES",
@@ -111,7 +112,10 @@ def _gz_is_good(gz: pathlib.Path, name: str) -> bool:
 
 def _decompress(gz: pathlib.Path, target: pathlib.Path) -> None:
     """Decompress a checked ``.gz`` next to itself: temporary file, MD5 check, rename."""
-    with temporary_next_to(target, "Fashion-MNIST") as part:
+    with target_lock(target, "Fashion-MNIST"), \
+            temporary_next_to(target, "Fashion-MNIST") as part:
+        if target.is_file():
+            return  # another process decompressed it while this one waited
         try:
             with gzip.open(gz, "rb") as source, open(part, "wb") as sink:
                 shutil.copyfileobj(source, sink, 1 << 20)
@@ -134,34 +138,21 @@ def fetch_fashion_mnist(
 
     A missing IDX file comes from its ``.gz`` next to it, downloaded first when that is
     missing or damaged too. A present but damaged IDX file is an error (never overwritten).
+    When files cannot be had, one error lists every one of them (see
+    :func:`d2lref.data.remote.fetch_files`).
     """
     folder = fashion_mnist_folder(root)
     missing = [name for name in FASHION_MNIST_FILES if not (folder / name).is_file()]
     for name in FASHION_MNIST_FILES:
         if name not in missing:
             verify_file(folder / name, FASHION_MNIST_FILES[name], "md5", "Fashion-MNIST")
-    need_download = [name for name in missing if not _gz_is_good(folder / f"{name}.gz", name)]
-    reason = config.downloads_off_reason(download)
-    if need_download and reason is not None:
-        damaged = [f"{name}.gz" for name in need_download if (folder / f"{name}.gz").exists()]
-        damaged_note = (f" These compressed files there are damaged (wrong MD5): "
-                        f"{', '.join(damaged)}." if damaged else "")
-        mirror = config.data_mirror_url()
-        published = mirror + "FashionMNIST/raw/" if mirror else FASHION_MNIST_URL
-        raise DataNotFoundError(
-            f"Fashion-MNIST files not found: {', '.join(missing)} must be in the folder "
-            f"{folder} (uncompressed IDX files, or the same names with .gz)." + damaged_note
-            + f" Downloads are off ({reason}). Fix: copy the files there (they are published "
-            f"at {published}), or point the loader at the folder that contains "
-            "FashionMNIST/raw with the root= argument or the D2LREF_DATA environment "
-            f"variable, or {config.how_to_allow_downloads(reason)}.")
+    fetch_files("Fashion-MNIST", [
+        RemoteFile(folder / f"{name}.gz", f"{FASHION_MNIST_URL}{name}.gz",
+                   FASHION_MNIST_GZ_FILES[name], "md5", f"FashionMNIST/raw/{name}.gz")
+        for name in missing if not _gz_is_good(folder / f"{name}.gz", name)
+    ], download=download, copy_note=" (or the uncompressed IDX files, named without .gz)")
     for name in missing:
-        gz = folder / f"{name}.gz"
-        if name in need_download:
-            fetch_file(FASHION_MNIST_URL + gz.name, gz, FASHION_MNIST_GZ_FILES[name], "md5",
-                       label="Fashion-MNIST", path_on_mirror=f"FashionMNIST/raw/{gz.name}",
-                       download=download)
-        _decompress(gz, folder / name)
+        _decompress(folder / f"{name}.gz", folder / name)
 
 
 _decoded: dict[tuple, torchvision.datasets.FashionMNIST] = {}
@@ -299,18 +290,23 @@ def _positive_int(value: object, name: str, example: str) -> int:
 
 
 def _check_resize(resize: object) -> int | tuple[int, int] | None:
-    """``None`` (also for 0, as the original's ``if resize:``), an int, or ``(height, width)``."""
+    """``None`` (also for 0, as the original's ``if resize:``), an int, or ``(height, width)``.
+
+    A 1-tuple ``(n,)`` means ``n``, as for torchvision's ``Resize`` (the images are square).
+    """
     if resize is None or (not isinstance(resize, bool) and isinstance(resize, int | np.integer)
                           and resize == 0):
         return None
     if isinstance(resize, tuple | list) and len(resize) == 2:
         return (_positive_int(resize[0], "resize height", "224"),
                 _positive_int(resize[1], "resize width", "224"))
+    if isinstance(resize, tuple | list) and len(resize) == 1:
+        return _positive_int(resize[0], "resize", "224")
     try:
         return _positive_int(resize, "resize", "224")
     except ValueError:
-        raise ValueError(f"resize must be None, a positive int (e.g. 224) or a pair "
-                         f"(height, width), got {resize!r} of type "
+        raise ValueError(f"resize must be None, a positive int (e.g. 224), a pair "
+                         f"(height, width) or (size,), got {resize!r} of type "
                          f"{type(resize).__name__}.") from None
 
 
@@ -343,7 +339,8 @@ def load_data_fashion_mnist(
     ``D2LREF_OFFLINE=1`` (the tests), ``download=False`` or ``D2LREF_ALLOW_DOWNLOAD=0``.
     In quick mode both splits are a fixed class-balanced subset (see
     ``config.quick_subset_size``). ``batch_size`` and ``resize`` accept NumPy integers;
-    ``resize`` may also be ``(height, width)``, and 0 means no resizing, as in the original.
+    ``resize`` may also be ``(height, width)`` or ``(size,)``, and 0 means no resizing, as in
+    the original.
 
     ``fast=True`` (default) gives :class:`FashionMNISTBatches`; ``device`` keeps the decoded
     images on that device (e.g. the GPU) so batches are made there. ``fast=False`` gives the

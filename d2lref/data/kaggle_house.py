@@ -10,8 +10,8 @@ import torch
 
 from d2lref import config
 from d2lref.data._checksums import verify_file
-from d2lref.data.errors import DataNotFoundError
-from d2lref.data.hub import DATA_HUB, DATA_URL, fetch_file, mirror_path
+from d2lref.data.hub import DATA_HUB, DATA_URL, mirror_path
+from d2lref.data.remote import RemoteFile, fetch_files
 
 __all__ = [
     "KAGGLE_HOUSE_FILES", "fetch_kaggle_house", "load_kaggle_house", "preprocess_house_features",
@@ -34,24 +34,15 @@ def fetch_kaggle_house(
     """
     folder = config.data_root(root) / "kaggle_house"
     missing = [name for name in KAGGLE_HOUSE_FILES if not (folder / name).is_file()]
-    reason = config.downloads_off_reason(download)
-    if missing and reason is not None:
-        raise DataNotFoundError(
-            f"Kaggle house-price files not found: {', '.join(missing)} must be in the folder "
-            f"{folder}. Downloads are off ({reason}). Fix: copy the competition's train/test "
-            "CSV files there under these names, or point the loader at the folder that "
-            "contains kaggle_house/ with the root= argument or the D2LREF_DATA environment "
-            f"variable, or {config.how_to_allow_downloads(reason)}.")
-    fetched = []
     for name, sha1 in KAGGLE_HOUSE_FILES.items():
-        if name in missing:
-            url = DATA_URL + name
-            fetch_file(url, folder / name, sha1, "sha1", label="Kaggle house prices",
-                       path_on_mirror=mirror_path(url), download=download)
-            fetched.append(name)
-        else:  # a damaged file the reader put there is reported, never overwritten
+        if name not in missing:  # a damaged file is reported, never overwritten
             verify_file(folder / name, sha1, "sha1", "Kaggle house prices")
-    return fetched
+    fetch_files("Kaggle house prices", [
+        RemoteFile(folder / name, DATA_URL + name, KAGGLE_HOUSE_FILES[name], "sha1",
+                   mirror_path(DATA_URL + name))
+        for name in missing
+    ], download=download)
+    return missing
 
 
 def load_kaggle_house(

@@ -14,6 +14,7 @@ from d2lref import config
 
 __all__ = [
     "check_learning_rate",
+    "check_output_shape",
     "check_updater",
     "epochs_to_train",
     "output_shape_problem",
@@ -84,6 +85,13 @@ def output_shape_problem(y_hat: torch.Tensor, y: torch.Tensor) -> str | None:
             if y_hat.dim() > 2 else "")
     return (f"the model's output has shape {tuple(y_hat.shape)}, expected (batch, classes) = "
             f"({batch}, C): one row of class scores per example.{hint}")
+
+
+def check_output_shape(y_hat: torch.Tensor, y: torch.Tensor) -> None:
+    """Raise a clear error when a classifier's output does not fit its class labels."""
+    problem = output_shape_problem(y_hat, y)
+    if problem is not None:
+        raise ValueError(problem)
 
 
 def raise_if_loss_not_finite(loss_sum: torch.Tensor, batch_losses: Sequence[torch.Tensor],

@@ -7,11 +7,7 @@ sums and correct counts stay tensors on the device and are read once per epoch, 
 
 from __future__ import annotations
 
-import dataclasses
-import sys
-import time
 from collections.abc import Callable, Iterable
-from typing import Any
 
 import torch
 from torch import nn
@@ -25,39 +21,11 @@ from d2lref.training.checks import (
     output_shape_problem,
     raise_if_loss_not_finite,
 )
+from d2lref.training.epoch import DeviceTimer, EpochMetrics, train_epoch_ch6
 from d2lref.training.metrics import correct_count, evaluate_accuracy, evaluate_accuracy_gpu
-from d2lref.training.report import publish_metrics
+from d2lref.training.result import TrainResult, report_training
 
 __all__ = ["TrainResult", "train_ch3", "train_ch6", "train_epoch_ch3"]
-
-
-@dataclasses.dataclass(frozen=True)
-class TrainResult:
-    """What a training run measured (the numbers of its last printed lines)."""
-
-    train_loss: float
-    train_acc: float
-    test_acc: float
-    examples_per_sec: float | None
-    device: str
-    mode: str
-    num_epochs: int
-    history: tuple[dict[str, float], ...] = ()
-    # How CUDA computed (TF32, cuDNN autotuning), recorded with the results; empty elsewhere.
-    cuda_settings: dict[str, bool] = dataclasses.field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        """The result as plain JSON-ready values."""
-        values = dataclasses.asdict(self)
-        values["history"] = [dict(epoch) for epoch in self.history]
-        return values
-
-
-def _check_output_shape(y_hat: torch.Tensor, y: torch.Tensor) -> None:
-    """Raise a clear error when a classifier's output does not fit its class labels."""
-    problem = output_shape_problem(y_hat, y)
-    if problem is not None:
-        raise ValueError(problem)
 
 
 def _loss_of(loss: Callable, y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -69,22 +37,6 @@ def _loss_of(loss: Callable, y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tens
         if problem is not None:
             raise ValueError(problem) from error
         raise
-
-
-def _progress(total: int, description: str):
-    """A tqdm bar over batches, only when someone watches a terminal."""
-    if not sys.stderr.isatty():
-        return None  # notebooks, CI logs and captured output get no bar
-    try:
-        from tqdm import tqdm  # the terminal bar (tqdm.auto warns in kernels without widgets)
-    except ImportError:  # tqdm is a dependency, but a bar is never worth a crash
-        return None
-    return tqdm(total=total, desc=description, leave=False, unit="batch")
-
-
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
 
 
 def _num_examples(data_iter: Iterable) -> int | None:
@@ -174,23 +126,12 @@ def train_ch3(
         )
         test_acc = evaluate_accuracy(net, test_iter)
         animator.add(epoch + 1, (train_loss, train_acc, test_acc))
-        history.append(
-            {
-                "epoch": epoch + 1,
-                "train_loss": train_loss,
-                "train_acc": train_acc,
-                "test_acc": test_acc,
-            }
-        )
-    print(f"loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}")
+        history.append(_epoch_record(epoch + 1, train_loss, train_acc, test_acc))
     device = "cpu"
     if isinstance(net, nn.Module):
         parameter = next(iter(net.parameters()), None)
         device = str(parameter.device) if parameter is not None else "cpu"
-    result = TrainResult(train_loss, train_acc, test_acc, None, device, mode, epochs,
-                         tuple(history))
-    publish_metrics(result.as_dict())
-    return result
+    return report_training(history, device=device, mode=mode)
 
 
 def _epoch_xlim(epochs: int) -> list[float]:
@@ -252,99 +193,47 @@ def train_ch6(
     net.apply(_init_weights)
     print("training on", device)
     mode = _announce_mode(num_epochs, epochs, train_iter)
-    memory_format = torch.channels_last if channels_last else torch.contiguous_format
-    net.to(device, memory_format=memory_format)
-    # Batches cut from decoded tensors are then made (and resized) on the training
-    # device, instead of on the CPU and copied over every batch.
-    train_iter, test_iter = (
-        _batches_on(train_iter, device),
-        _batches_on(test_iter, device),
-    )
+    net.to(device, memory_format=_memory_format(channels_last))
+    # Batches cut from decoded tensors are then made (and resized) on the device.
+    train_iter = _batches_on(train_iter, device)
+    test_iter = _batches_on(test_iter, device)
     cuda_settings = _fast_cuda_math() if device.type == "cuda" else {}
     optimizer = torch.optim.SGD(net.parameters(), lr=lr)
     loss = nn.CrossEntropyLoss()
     animator = Animator(xlabel="epoch", xlim=_epoch_xlim(epochs),
                         legend=["train loss", "train acc", "test acc"])
-    num_batches = len(train_iter)
-    # The book plots the running train metrics 5 times per epoch; snapshots are kept as
-    # tensors and read with the rest at the end of the epoch.
-    plot_every = max(1, num_batches // 5)
-    train_seconds, train_examples = 0.0, 0
-    history = []
-    checked = False
+    timer, num_batches = DeviceTimer(device), _len(train_iter)
+    history, examples = [], 0
     for epoch in range(epochs):
-        net.train()
-        loss_sum = torch.zeros((), device=device)
-        correct = torch.zeros((), device=device, dtype=torch.int64)
-        count = 0
-        snapshots: list[tuple[float, torch.Tensor, torch.Tensor, int]] = []
-        batch_losses: list[torch.Tensor] = []
-        bar = _progress(num_batches, f"epoch {epoch + 1}/{epochs}")
-        _sync(device)
-        start = time.perf_counter()
-        for i, (X, y) in enumerate(train_iter):
-            X = X.to(device, non_blocking=True)
-            if channels_last and X.dim() == 4:
-                X = X.contiguous(memory_format=torch.channels_last)
-            y = y.to(device, non_blocking=True)
-            optimizer.zero_grad(set_to_none=True)
-            y_hat = net(X)
-            if not checked:
-                _check_output_shape(y_hat, y)  # before the first optimization step
-                checked = True
-            mean_loss = loss(y_hat, y)
-            mean_loss.backward()
-            optimizer.step()
-            with torch.no_grad():
-                loss_sum += mean_loss.detach() * X.shape[0]
-                correct += correct_count(y_hat, y)
-            batch_losses.append(
-                mean_loss.detach()
-            )  # read only if the loss is not finite
-            count += X.shape[0]
-            if (i + 1) % plot_every == 0 or i == num_batches - 1:
-                snapshots.append((epoch + (i + 1) / num_batches, loss_sum.clone(),
-                                  correct.clone(), count))
-            if bar is not None:
-                bar.update()
-        _sync(device)
-        train_seconds += time.perf_counter() - start
-        train_examples += count
-        if bar is not None:
-            bar.close()
-        if count == 0:
-            raise ValueError("train_iter gave no examples; check the data loader.")
-        raise_if_loss_not_finite(loss_sum, batch_losses, epoch + 1)
-        for x, snap_loss, snap_correct, snap_count in snapshots:
-            animator.add(
-                x,
-                (float(snap_loss) / snap_count, float(snap_correct) / snap_count, None),
-            )
-        train_loss = float(loss_sum) / count
-        train_acc = float(correct) / count
+        metrics = EpochMetrics(epoch, num_batches, device)
+        with timer:
+            train_epoch_ch6(net, train_iter, loss, optimizer, metrics, channels_last)
+        train_loss, train_acc = metrics.finish()
+        metrics.plot(animator)  # running train loss and accuracy, 5 points an epoch
         test_acc = evaluate_accuracy_gpu(net, test_iter, device)
         animator.add(epoch + 1, (None, None, test_acc))
-        history.append(
-            {
-                "epoch": epoch + 1,
-                "train_loss": train_loss,
-                "train_acc": train_acc,
-                "test_acc": test_acc,
-            }
-        )
-    examples_per_sec = train_examples / max(train_seconds, 1e-9)
-    print(f"loss {train_loss:.3f}, train acc {train_acc:.3f}, test acc {test_acc:.3f}")
-    print(f"{examples_per_sec:.1f} examples/sec on {device}")
-    result = TrainResult(
-        train_loss,
-        train_acc,
-        test_acc,
-        examples_per_sec,
-        str(device),
-        mode,
-        epochs,
-        tuple(history),
-        cuda_settings,
-    )
-    publish_metrics(result.as_dict())
-    return result
+        history.append(_epoch_record(epoch + 1, train_loss, train_acc, test_acc))
+        examples += metrics.count
+    return report_training(history, device=str(device), mode=mode,
+                           examples_per_sec=examples / max(timer.seconds, 1e-9),
+                           cuda_settings=cuda_settings)
+
+
+def _len(train_iter: Iterable) -> int:
+    """The number of batches (the plot has 5 points per epoch), or a clear error."""
+    try:
+        return len(train_iter)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"train_ch6 needs the number of batches, len(train_iter), but a "
+                        f"{type(train_iter).__name__} has none; pass a DataLoader or the "
+                        "iterators of load_data_fashion_mnist.") from None
+
+
+def _memory_format(channels_last: bool) -> torch.memory_format:
+    return torch.channels_last if channels_last else torch.contiguous_format
+
+
+def _epoch_record(epoch: int, train_loss: float, train_acc: float,
+                  test_acc: float) -> dict[str, float]:
+    return {"epoch": epoch, "train_loss": train_loss, "train_acc": train_acc,
+            "test_acc": test_acc}

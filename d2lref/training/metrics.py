@@ -84,11 +84,31 @@ class Timer:
 
 
 def correct_count(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """Number of correct predictions, a 0-d tensor on ``y``'s device (no sync)."""
+    """Number of correct predictions, a 0-d tensor on ``y``'s device (no sync).
+
+    ``y_hat`` holds class scores ``(batch, classes)`` or predictions shaped like
+    ``y``; other shapes would broadcast against ``y`` and count pairs, not examples:
+    they raise.
+    """
+    predictions = y_hat
     if y_hat.dim() > 1 and y_hat.shape[1] > 1:
-        y_hat = y_hat.argmax(dim=1)
-    cmp = y_hat.type(y.dtype) == y
+        predictions = y_hat.argmax(dim=1)
+    if predictions.shape != y.shape:
+        raise ValueError(_shape_mismatch(y_hat, y))
+    cmp = predictions.type(y.dtype) == y
     return cmp.type(y.dtype).sum()
+
+
+def _shape_mismatch(y_hat: torch.Tensor, y: torch.Tensor) -> str:
+    scores, labels = tuple(y_hat.shape), tuple(y.shape)
+    message = (f"accuracy: y_hat has shape {scores} but the labels y have shape {labels}; "
+               f"expected class scores (batch, classes) with 2 or more classes, or predicted "
+               f"labels of shape {labels}.")
+    if y_hat.dim() == 2 and y_hat.shape[1] == 1:
+        message += (" One score per example is not a class: give the model one output per "
+                    "class (nn.Linear(..., num_classes)), or for a single-output binary "
+                    "classifier compare (y_hat.reshape(-1) > 0).long() with y.")
+    return message
 
 
 def accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> float:

@@ -13,11 +13,11 @@ from d2lref.plotting import show_images
 __all__ = ["predict_ch3"]
 
 
-def predict_ch3(net, test_iter: Iterable, n: int = 6):
+def predict_ch3(net, test_iter: Iterable, n: int = 6) -> None:
     """Show the first ``n`` images of ``test_iter``'s first batch, titled true / predicted.
 
     Each title is the true label, a line break, then the label of ``net``'s highest score.
-    Returns the axes of the images (the book's helper returns nothing).
+    Returns None, as the book's helper.
     """
     try:
         n = operator.index(n)
@@ -39,4 +39,4 @@ def predict_ch3(net, test_iter: Iterable, n: int = 6):
     with torch.no_grad():  # prediction only (same scores as with a graph)
         preds = get_fashion_mnist_labels(net(X).argmax(dim=1))
     titles = [true + "\n" + pred for true, pred in zip(trues, preds, strict=True)]
-    return show_images(X[0:n].reshape((n, 28, 28)), 1, n, titles=titles[0:n])
+    show_images(X[0:n].reshape((n, 28, 28)), 1, n, titles=titles[0:n])

@@ -2,13 +2,10 @@
 
 from d2lref.viz.architecture import (
     ArchitectureDiagram,
-    LayerRow,
     architecture_diagram,
     compare_architectures,
-    describe_layer,
-    layer_summary,
-    print_layer_shapes,
 )
+from d2lref.viz.layers import LayerRow, describe_layer, layer_summary, print_layer_shapes
 
 __all__: list[str] = [
     "ArchitectureDiagram",

@@ -29,6 +29,7 @@ from matplotlib import pyplot as plt
 from torch import nn
 
 from d2lref import torch as d2l
+from tests.d2lref.figures import record_shown_figures
 
 HERE = pathlib.Path(__file__).parent
 NAMES = json.loads((HERE / "d2l_0_17_6_names.json").read_text(encoding="utf-8"))
@@ -285,7 +286,9 @@ def check_plot(original, monkeypatch):
         expected_ax = plt.gca()
         expected, size = _axes_state(expected_ax), tuple(expected_ax.figure.get_size_inches())
         plt.close("all")
-        ax = d2l.plot(*args, **kwargs)  # d2lref returns the axes (and shows the figure)
+        shown = record_shown_figures(monkeypatch)
+        assert d2l.plot(*args, **kwargs) is None  # and shows the figure
+        [ax] = shown[0].axes
         assert _axes_state(ax) == expected
         assert tuple(ax.figure.get_size_inches()) == size
         # With axes given, both draw into them.
@@ -563,7 +566,9 @@ def check_predict_ch3(original, monkeypatch):
     assert original.predict_ch3(net, test_iter, n=4) is None
     expected = [(ax.get_title(), ax.images[0].get_array().tolist()) for ax in plt.gcf().axes]
     plt.close("all")
-    axes = d2l.predict_ch3(net, test_iter, n=np.int64(4))
+    shown = record_shown_figures(monkeypatch)
+    assert d2l.predict_ch3(net, test_iter, n=np.int64(4)) is None
+    axes = shown[0].axes
     assert [(ax.get_title(), ax.images[0].get_array().tolist()) for ax in axes] == expected
     assert expected[0][0].split("\n")[0] == "t-shirt" and len(expected) == 4
 

@@ -22,8 +22,8 @@ from d2lref.data import (
     _checksums,
     get_dataloader_workers,
     get_fashion_mnist_labels,
-    hub,
     load_data_fashion_mnist,
+    transfer,
 )
 
 
@@ -133,6 +133,20 @@ def test_numpy_integers_are_accepted_like_the_original(fashion_mnist_root, quick
     assert tuple(next(iter(book))[0].shape) == (64, 1, 32, 40)
 
 
+@pytest.mark.parametrize("fast", [True, False])
+def test_a_one_tuple_resize_is_a_size_as_in_torchvision(fashion_mnist_root, quick_mode, fast):
+    for resize in [(28,), [32], (np.int64(32),)]:
+        _, test_iter = load_data_fashion_mnist(64, resize=resize, root=fashion_mnist_root,
+                                               fast=fast)
+        size = int(resize[0])
+        assert tuple(next(iter(test_iter))[0].shape) == (64, 1, size, size)
+    _, as_int = load_data_fashion_mnist(64, resize=32, root=fashion_mnist_root, fast=fast)
+    _, as_tuple = load_data_fashion_mnist(64, resize=(32,), root=fashion_mnist_root, fast=fast)
+    assert torch.equal(next(iter(as_int))[0], next(iter(as_tuple))[0])
+    with pytest.raises(ValueError, match=r"resize must be a positive int.*got 0"):
+        load_data_fashion_mnist(64, resize=(0,), root=fashion_mnist_root)
+
+
 def test_batches_on_a_device_keep_tensors_there():
     images = torch.randint(0, 256, (10, 28, 28), dtype=torch.uint8)
     batches = FashionMNISTBatches(images, torch.arange(10), 4, shuffle=False,
@@ -154,7 +168,7 @@ def no_download(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a download was attempted")
 
-    monkeypatch.setattr(hub, "_open_url", refuse)
+    monkeypatch.setattr(transfer, "open_url", refuse)
     monkeypatch.setattr(torchvision.datasets.FashionMNIST, "download", refuse)
     monkeypatch.setenv("D2LREF_OFFLINE", "1")
 
@@ -166,7 +180,9 @@ def test_missing_folder_names_files_and_fix(tmp_path, no_download):
     for name in FASHION_MNIST_FILES:
         assert name in message
     assert str(tmp_path / "FashionMNIST" / "raw") in message
-    assert "Downloads are off (D2LREF_OFFLINE=1 is set)" in message
+    assert message.splitlines()[0] == (f"Fashion-MNIST: 4 files missing in {tmp_path}/"
+                                       "FashionMNIST/raw: downloads are off "
+                                       "(D2LREF_OFFLINE=1 is set).")
     assert "unset D2LREF_OFFLINE" in message and "D2LREF_DATA" in message
     assert isinstance(caught.value, DataError)
     assert not (tmp_path / "FashionMNIST").exists()  # nothing was written either
@@ -174,7 +190,7 @@ def test_missing_folder_names_files_and_fix(tmp_path, no_download):
 
 def test_download_false_is_named_in_the_fix(tmp_path, no_download, monkeypatch):
     monkeypatch.setenv("D2LREF_OFFLINE", "0")
-    with pytest.raises(DataNotFoundError, match=r"download=False.*pass download=True"):
+    with pytest.raises(DataNotFoundError, match=r"(?s)download=False.*pass download=True"):
         load_data_fashion_mnist(256, root=tmp_path, download=False)
 
 

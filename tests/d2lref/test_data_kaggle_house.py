@@ -32,7 +32,7 @@ def test_house_frames_and_features(kaggle_house_root):
 
 
 def test_missing_house_files(tmp_path):
-    with pytest.raises(DataNotFoundError, match="kaggle_house_pred_train.csv.*D2LREF_DATA"):
+    with pytest.raises(DataNotFoundError, match="(?s)kaggle_house_pred_train.csv.*D2LREF_DATA"):
         load_kaggle_house(tmp_path)
 
 

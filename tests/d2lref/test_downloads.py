@@ -9,7 +9,6 @@ import http.server
 import io
 import os
 import pathlib
-import socket
 import tarfile
 import threading
 import time
@@ -33,7 +32,9 @@ from d2lref.data import (
     hub,
     load_data_fashion_mnist,
     load_kaggle_house,
+    staging,
 )
+from tests.d2lref.download_helpers import Mirror, StalledServer, on_progress
 
 DATA = pathlib.Path(os.environ.get("D2LREF_DATA", "/nonexistent"))
 needs_data = pytest.mark.skipif(
@@ -42,35 +43,6 @@ needs_data = pytest.mark.skipif(
     reason="D2LREF_DATA lacks FashionMNIST/raw/*.gz or kaggle_house/")
 
 GZ_NAMES = [f"{name}.gz" for name in FASHION_MNIST_FILES]
-
-
-class Mirror:
-    """A folder served over HTTP on 127.0.0.1 by a thread; records the paths asked for."""
-
-    def __init__(self, folder: pathlib.Path) -> None:
-        self.folder = folder
-        self.requested: list[str] = []
-        mirror = self
-
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def __init__(self, *args, **kwargs):
-                super().__init__(*args, directory=str(folder), **kwargs)
-
-            def log_message(self, format, *args):  # noqa: A002 - the base class's name
-                pass
-
-            def do_GET(self):
-                mirror.requested.append(self.path)
-                super().do_GET()
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
@@ -184,7 +156,8 @@ def test_damaged_gz_is_named_offline_and_replaced_online(online, mirror, monkeyp
     assert "network" not in message and mirror.requested == []
     monkeypatch.setenv("D2LREF_DATA_URL", mirror.url + "missing/")
     monkeypatch.setenv("D2LREF_DOWNLOAD_ATTEMPTS", "1")
-    with pytest.raises(DownloadError, match=r"HTTP 404.*train-labels-idx1-ubyte.gz is damaged"):
+    with pytest.raises(DownloadError, match=r"(?s)HTTP 404.*\n  train-labels-idx1-ubyte.gz "
+                                            r"\(the copy there is damaged"):
         load_data_fashion_mnist(256)
     monkeypatch.setenv("D2LREF_DATA_URL", mirror.url)
     load_data_fashion_mnist(256)  # downloads are on: the damaged copy is replaced
@@ -202,7 +175,7 @@ def test_offline_switch_downloads_nothing_and_says_what_to_do(online, mirror, mo
     message = str(caught.value)
     assert str(online / "FashionMNIST" / "raw") in message
     assert "D2LREF_OFFLINE=1" in message and "D2LREF_DATA" in message
-    with pytest.raises(DataNotFoundError, match="D2LREF_OFFLINE=1.*D2LREF_DATA"):
+    with pytest.raises(DataNotFoundError, match="(?s)D2LREF_OFFLINE=1.*D2LREF_DATA"):
         load_kaggle_house()
     with pytest.raises(DataNotFoundError, match="kaggle_house_pred_train.csv.*D2LREF_OFFLINE"):
         download("kaggle_house_train", cache_dir=str(online / "hub"))
@@ -283,34 +256,6 @@ def test_download_extract_and_download_all(online, mirror, tmp_path, monkeypatch
 
 # --- timeouts, retries, interrupted and stale downloads -----------------------------------------
 
-class StalledServer:
-    """Accepts every connection and never sends a byte."""
-
-    def __init__(self) -> None:
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.listener.settimeout(0.1)
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/"
-        self.accepted: list[socket.socket] = []
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while not self.stop.is_set():
-            try:
-                connection, _ = self.listener.accept()
-            except TimeoutError:
-                continue
-            self.accepted.append(connection)
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join()
-        self.listener.close()
-        for connection in self.accepted:
-            connection.close()
-
-
 @pytest.fixture
 def stalled(monkeypatch, tmp_path) -> Iterator[StalledServer]:
     server = StalledServer()
@@ -389,7 +334,7 @@ def test_a_stalled_server_with_the_default_settings(stalled, monkeypatch, capsys
 
 def test_an_http_error_is_not_retried(online, mirror):
     (mirror.folder / "kaggle_house").unlink()
-    with pytest.raises(DownloadError, match=r"HTTP 404.*kaggle_house_pred_train.csv") as caught:
+    with pytest.raises(DownloadError, match=r"HTTP 404") as caught:
         load_kaggle_house()
     assert "1 attempt(s)" in str(caught.value) and len(mirror.requested) == 1
 
@@ -424,51 +369,53 @@ def test_a_truncated_answer_is_retried_then_reported(monkeypatch, tmp_path):
     assert list((tmp_path / "kaggle_house").iterdir()) == []
 
 
+def _dead_pid() -> int:
+    """The id of a process that has ended."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
 @needs_data
 def test_an_interrupted_download_leaves_nothing_and_stale_parts_go(online, mirror, monkeypatch):
     folder = online / "kaggle_house"
     folder.mkdir(parents=True)
-    stale = folder / ".kaggle_house_pred_train.csv.killed.part"
-    stale.write_bytes(b"half a file")
-    old = time.time() - 3600
-    os.utime(stale, (old, old))
-    live = folder / ".kaggle_house_pred_test.csv.running.part"  # another process, just now
+    host = staging._HOST
+    # Left by a download killed on this machine: its process has ended.
+    killed = folder / f".kaggle_house_pred_train.csv.{host}.{_dead_pid()}.dead.part"
+    killed.write_bytes(b"half a file")
+    # Another running process's temporary, untouched for an hour (a slow transfer): kept.
+    live = folder / f".kaggle_house_pred_test.csv.{host}.{os.getpid()}.beef.part"
     live.write_bytes(b"")
+    old = time.time() - 3700
+    os.utime(live, (old, old))
 
-    real_bar = hub._progress_bar
+    def interrupt(count: int) -> None:
+        raise KeyboardInterrupt  # Ctrl+C in the middle of the transfer
 
-    class Interrupting:
-        def __init__(self, total, name):
-            self.bar = real_bar(total, name)
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return self.bar.__exit__(*exc)
-
-        def update(self, count):
-            raise KeyboardInterrupt  # Ctrl+C in the middle of the transfer
-
-    monkeypatch.setattr(hub, "_progress_bar", Interrupting)
-    with pytest.raises(KeyboardInterrupt):
-        load_kaggle_house()
-    assert not stale.exists()  # a killed download's leftover is cleaned up the next time
-    assert live.exists()  # a recent temporary may belong to a running download
-    assert sorted(p.name for p in folder.iterdir()) == [live.name]
-    monkeypatch.setattr(hub, "_progress_bar", real_bar)
+    with monkeypatch.context() as interrupted:
+        on_progress(interrupted, interrupt)
+        with pytest.raises(KeyboardInterrupt):
+            load_kaggle_house()
+    assert not killed.exists()  # a killed download's leftover is cleaned up the next time
+    assert live.exists()  # a live process's temporary is never removed, however old
+    assert sorted(p.name for p in folder.iterdir()) == [live.name]  # no part, no lock left
     load_kaggle_house()
     assert (folder / "kaggle_house_pred_train.csv").stat().st_size == 460676
 
 
-def test_a_read_only_data_root_says_so(monkeypatch, tmp_path):
+def _read_only(*args, **kwargs):
+    raise OSError(30, "Read-only file system")  # errno.EROFS
+
+
+@pytest.mark.parametrize("step", ["_locked_file", "_create_part"])
+def test_a_read_only_data_root_says_so(monkeypatch, tmp_path, step):
     monkeypatch.setenv("D2LREF_OFFLINE", "0")
     monkeypatch.setenv("D2LREF_DATA_URL", "http://127.0.0.1:9/")
-
-    def read_only(*args, **kwargs):
-        raise OSError(30, "Read-only file system")  # errno.EROFS
-
-    monkeypatch.setattr(hub.tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(staging, step, _read_only)
     with pytest.raises(DataError) as caught:
         load_kaggle_house(tmp_path)
     message = str(caught.value)
@@ -483,10 +430,10 @@ def test_decompressing_into_a_read_only_root_says_so(monkeypatch, tmp_path):
     for name in GZ_NAMES:
         (raw / name).symlink_to(DATA / "FashionMNIST" / "raw" / name)
 
-    def read_only(*args, **kwargs):
+    def permission_denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")  # errno.EACCES
 
-    monkeypatch.setattr(hub.tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(staging, "_locked_file", permission_denied)
     with pytest.raises(DataError) as caught:  # the suite is offline: no network involved
         load_data_fashion_mnist(256, root=tmp_path)
     message = str(caught.value)

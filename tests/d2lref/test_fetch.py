@@ -51,16 +51,19 @@ def test_a_damaged_download_is_rejected_and_removed(tmp_path: pathlib.Path, onli
     assert list((root / "kaggle_house").iterdir()) == []
 
 
-def test_offline_fetch_is_refused_in_one_line(tmp_path, capsys):
+def test_offline_fetch_is_refused_with_the_list_first(tmp_path, capsys):
     assert os.environ["D2LREF_OFFLINE"] == "1"  # tests/conftest.py
     assert main(["--root", str(tmp_path), "--yes"]) == 2  # --yes does not beat offline
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("error: ")
-    assert "D2LREF_OFFLINE=1" in err and str(tmp_path / "kaggle_house") in err
+    first, *rest = err.splitlines()
+    assert first.startswith("error: Kaggle house prices: 2 files missing")
+    assert "Traceback" not in err
+    assert "D2LREF_OFFLINE=1" in first and str(tmp_path / "kaggle_house") in first
+    assert len(rest) == 5  # the heading, the two files, the mirror and the fixes
     assert not (tmp_path / "kaggle_house").exists()
 
 
-def test_network_error_is_one_line_and_exit_1(tmp_path, online, monkeypatch, capsys):
+def test_network_error_comes_first_and_exit_1(tmp_path, online, monkeypatch, capsys):
     # A port nothing listens on: the connection is refused at once.
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -69,11 +72,11 @@ def test_network_error_is_one_line_and_exit_1(tmp_path, online, monkeypatch, cap
     monkeypatch.setenv("D2LREF_DOWNLOAD_ATTEMPTS", "2")
     assert main(["--root", str(tmp_path)]) == 1
     out, err = capsys.readouterr()
-    lines = [line for line in err.splitlines() if line.startswith("error")]
-    assert len(lines) == 1 and "Traceback" not in err
+    lines = err.splitlines()
+    assert lines[0].startswith("error: ") and "Traceback" not in err
     assert f"http://127.0.0.1:{port}/kaggle_house/kaggle_house_pred_train.csv" in lines[0]
     assert "2 attempt(s)" in lines[0] and "ConnectionRefusedError" in lines[0]
-    assert "D2LREF_DATA_URL" in lines[0]
+    assert lines[-2].startswith(f"Mirror: D2LREF_DATA_URL=http://127.0.0.1:{port}/")
 
 
 @needs_data

@@ -8,6 +8,7 @@ import torch
 
 from d2lref import plotting
 from d2lref.plotting import Animator, plot, plt, set_figsize, show_images
+from tests.d2lref.figures import record_shown_figures
 
 
 @pytest.fixture
@@ -16,9 +17,15 @@ def figure_dir(tmp_path, monkeypatch):
     return tmp_path / "figs"
 
 
-def test_headless_plot_is_saved_and_announced(figure_dir, capsys):
+@pytest.fixture
+def shown(monkeypatch) -> list:
+    return record_shown_figures(monkeypatch)
+
+
+def test_headless_plot_is_saved_and_announced(figure_dir, shown, capsys):
     x = torch.arange(0, 3, 0.5)
-    axes = plot(x, [x**2, 2 * x - 3], "x", "f(x)", legend=["f(x)", "tangent"])
+    assert plot(x, [x**2, 2 * x - 3], "x", "f(x)", legend=["f(x)", "tangent"]) is None
+    [axes] = shown[0].axes
     saved = sorted(figure_dir.glob("*.svg"))
     assert len(saved) == 1
     assert capsys.readouterr().out.strip() == f"figure saved to {saved[0]}"
@@ -40,8 +47,9 @@ def test_svg_output_is_deterministic(figure_dir):
     assert "<dc:date>" not in text
 
 
-def test_plot_y_only_uses_the_index(figure_dir):
-    axes = plot(np.array([3.0, 1.0, 2.0]))
+def test_plot_y_only_uses_the_index(figure_dir, shown):
+    plot(np.array([3.0, 1.0, 2.0]))
+    [axes] = shown[0].axes
     np.testing.assert_allclose(axes.get_lines()[0].get_xdata(), [0, 1, 2])
 
 
@@ -128,3 +136,45 @@ def test_use_svg_display_sets_inline_svg(monkeypatch):
 
 def test_not_in_a_kernel_during_tests():
     assert plotting._in_ipython_kernel() is False
+
+
+# --- figures of scripts: never overwritten unasked, never a reason to stop -------------------
+
+def test_new_figures_never_overwrite_those_of_an_earlier_run(figure_dir, capsys):
+    figure_dir.mkdir()
+    earlier = [figure_dir / f"figure-{number:03d}.svg" for number in range(1, 301)]
+    for path in earlier:
+        path.write_text("an earlier run's figure")
+    (figure_dir / "notes.txt").write_text("not a figure")
+    plot(np.array([1.0, 2.0]))
+    animator = Animator(legend=["loss"])
+    animator.add(1, 0.5)
+    animator.add(2, 0.4)
+    assert all(path.read_text() == "an earlier run's figure" for path in earlier)
+    assert animator.path == figure_dir / "figure-302.svg"
+    assert capsys.readouterr().out.splitlines() == [
+        f"figure saved to {figure_dir / 'figure-301.svg'}",
+        f"figure saved to {figure_dir / 'figure-302.svg'}"]
+
+
+def test_train_ch6_in_a_folder_it_cannot_write_warns_once_and_trains(monkeypatch, capsys):
+    from torch import nn
+
+    from d2lref.data import load_array
+    from d2lref.training import train_ch6
+
+    monkeypatch.delenv("D2LREF_FIGURE_DIR")
+    monkeypatch.chdir("/proc")  # no folder can be created here, not even by root
+    monkeypatch.setattr(plotting, "_save_failure_shown", False, raising=False)
+    torch.manual_seed(0)
+    X, y = torch.randn(64, 1, 4, 4), torch.arange(64) % 10
+    data = load_array((X, y), 16)
+    with pytest.warns(RuntimeWarning) as caught:
+        result = train_ch6(nn.Sequential(nn.Flatten(), nn.Linear(16, 10)), data, data, 3,
+                           0.1, "cpu")
+        plot(np.array([1.0, 2.0]))  # later figures are not saved either, and say nothing
+    assert result.num_epochs == 3 and len(result.history) == 3
+    [warning] = caught
+    assert "figures are not saved: cannot write to /proc/d2lref-figures" in str(warning.message)
+    assert "D2LREF_FIGURE_DIR" in str(warning.message)
+    assert "figure saved" not in capsys.readouterr().out

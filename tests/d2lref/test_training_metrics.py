@@ -37,6 +37,24 @@ def test_accuracy_counts_correct_predictions():
     assert isinstance(count, torch.Tensor) and count.item() == 1
 
 
+def test_one_score_per_example_is_refused_naming_the_shape():
+    y_hat = torch.tensor([[1.0], [0.0], [1.0], [2.0]])  # (batch, 1): one score per example
+    y = torch.tensor([1, 0, 1, 2])
+    # The original broadcasts (4, 1) against (4,) and counts 6 "correct" pairs of 4 examples.
+    with pytest.raises(ValueError, match=r"y_hat has shape \(4, 1\) but the labels y have "
+                                         r"shape \(4,\).*One score per example"):
+        accuracy(y_hat, y)
+    X = torch.arange(4, dtype=torch.float32).reshape(4, 1)
+    data_iter = load_array((X, y), 2, is_train=False)
+    for evaluate in (evaluate_accuracy, evaluate_accuracy_gpu):
+        with pytest.raises(ValueError, match=r"shape \(2, 1\) but the labels y have shape"):
+            evaluate(nn.Linear(1, 1), data_iter)
+    with pytest.raises(ValueError, match=r"y_hat has shape \(4,\) but .* shape \(4, 1\)"):
+        accuracy(torch.tensor([1, 0, 1, 2]), y.reshape(4, 1))
+    # Regression outputs shaped like their labels still count exact matches.
+    assert accuracy(y_hat, y.reshape(4, 1).float()) == 4.0
+
+
 def test_accumulator():
     metric = Accumulator(3)
     metric.add(1, 2.5, torch.tensor(3))
@@ -123,5 +141,9 @@ def test_publish_metrics_inside_a_kernel(monkeypatch):
     monkeypatch.setattr(IPython.display, "display",
                         lambda obj, raw=False: shown.append((obj, raw)))
     assert "IPython" in sys.modules
+    monkeypatch.delenv("D2LREF_PUBLISH_METRICS", raising=False)
+    assert publish_metrics({"test_acc": 0.5}) is False  # a reader's notebook: no private output
+    assert shown == []
+    monkeypatch.setenv("D2LREF_PUBLISH_METRICS", "1")  # set by the book's runner
     assert publish_metrics({"test_acc": 0.5}) is True
     assert shown == [({METRICS_MIME_TYPE: {"test_acc": 0.5}}, True)]
