@@ -29,6 +29,8 @@ import pytest  # noqa: E402
 # The built site (built_site, site_url, mkdocs_build): the site, page and package tests use it.
 pytest_plugins = ["tests.site.fixtures"]
 
+from tests.data_guard import missing_data  # noqa: E402
+
 
 @pytest.fixture(autouse=True)
 def _figures_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
@@ -46,19 +48,6 @@ def quick_mode(monkeypatch: pytest.MonkeyPatch) -> str:
     """Run the test in quick mode (small subsets, at most 2 epochs)."""
     monkeypatch.setenv("D2LREF_MODE", "quick")
     return "quick"
-
-
-# CI sets D2LREF_REQUIRE_DATA=1 (.ci/run, the GitHub workflow): there a missing data set fails
-# the tests that need it instead of skipping them unseen. Elsewhere they skip, saying why.
-REQUIRE_DATA = os.environ.get("D2LREF_REQUIRE_DATA") == "1"
-
-
-def missing_data(message: str) -> None:
-    """Skip the test (or fail it where CI requires the data) because ``message``."""
-    hint = " (see README.md, 'Data root and run mode')"
-    if REQUIRE_DATA:
-        pytest.fail(message + hint + "; D2LREF_REQUIRE_DATA=1 makes this a failure")
-    pytest.skip(message + hint)
 
 
 def _data_root() -> pathlib.Path:

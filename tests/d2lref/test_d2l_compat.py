@@ -30,6 +30,7 @@ from torch import nn
 
 from d2lref import torch as d2l
 from tests.d2lref.figures import record_shown_figures
+from tests.data_guard import missing_data
 
 HERE = pathlib.Path(__file__).parent
 NAMES = json.loads((HERE / "d2l_0_17_6_names.json").read_text(encoding="utf-8"))
@@ -401,7 +402,7 @@ def check_load_data_fashion_mnist(original, monkeypatch, tmp_path):
 
     root = config.data_root()
     if not (root / "FashionMNIST" / "raw" / "train-images-idx3-ubyte").is_file():
-        pytest.skip("Fashion-MNIST not found: set D2LREF_DATA to compare the loaders")
+        missing_data(f"Fashion-MNIST not found in {root}: needed to compare the loaders")
     # The original reads ../data: give it a working folder whose ../data is the data root.
     (tmp_path / "data").symlink_to(root, target_is_directory=True)
     (tmp_path / "work").mkdir()
@@ -694,7 +695,7 @@ def check_download(original, monkeypatch, tmp_path):
 
     source = config.data_root() / "kaggle_house" / "kaggle_house_pred_train.csv"
     if not source.is_file():
-        pytest.skip("kaggle_house not found: set D2LREF_DATA to compare download's cache hit")
+        missing_data(f"{source} not found: needed to compare download's cache hit")
     shutil.copy(source, tmp_path / "kaggle_house_pred_train.csv")
     monkeypatch.setenv("D2LREF_OFFLINE", "1")
     # The original's download: os.path.join(cache_dir, url.split('/')[-1]) on a hash match.

@@ -36,20 +36,17 @@ from d2lref.data import (
 )
 from tests.d2lref.download_helpers import Mirror, StalledServer, on_progress
 
-DATA = pathlib.Path(os.environ.get("D2LREF_DATA", "/nonexistent"))
-needs_data = pytest.mark.skipif(
-    not (DATA / "FashionMNIST" / "raw" / "train-images-idx3-ubyte.gz").is_file()
-    or not (DATA / "kaggle_house").is_dir(),
-    reason="D2LREF_DATA lacks FashionMNIST/raw/*.gz or kaggle_house/")
+# The real data root; the tests that read it take the real_data fixture (skip or fail
+# consistently when it is missing).
+DATA = config.data_root()
+needs_data = pytest.mark.usefixtures("real_data")
 
 GZ_NAMES = [f"{name}.gz" for name in FASHION_MNIST_FILES]
 
 
 @pytest.fixture
-def mirror(tmp_path: pathlib.Path) -> Iterator[Mirror]:
+def mirror(tmp_path: pathlib.Path, real_data: pathlib.Path) -> Iterator[Mirror]:
     """The real data files (the ``.gz`` and CSV files of ``D2LREF_DATA``) as a mirror."""
-    if not (DATA / "kaggle_house").is_dir():
-        pytest.skip("D2LREF_DATA has no data sets to serve")
     folder = tmp_path / "mirror"
     (folder / "FashionMNIST" / "raw").mkdir(parents=True)
     for name in GZ_NAMES:

@@ -10,12 +10,14 @@ import socket
 
 import pytest
 
+from d2lref import config
 from d2lref.data.errors import ChecksumMismatchError
 from d2lref.data.fetch import fetch_kaggle_house, main
 
-DATA = pathlib.Path(os.environ.get("D2LREF_DATA", "/nonexistent"))
-needs_data = pytest.mark.skipif(not (DATA / "kaggle_house").is_dir(),
-                                reason="D2LREF_DATA has no kaggle_house/ folder")
+# The real data root; the tests that read it take the real_data fixture (skip or fail
+# consistently when it is missing).
+DATA = config.data_root()
+needs_data = pytest.mark.usefixtures("real_data")
 
 
 @pytest.fixture
