@@ -20,18 +20,10 @@ from pathlib import Path
 from book.cells import SnippetError, find_snippets, load_snippet
 from book.paths import REPO_DIR
 from book.render import PageError, parse_page, render_test
-from book.store import (
-    MODES,
-    STORE_SUFFIX,
-    StoreError,
-    cell_keys,
-    library_hash,
-    migrate_store,
-    published_outputs,
-    read_store,
-    store_path,
-    update_store,
-)
+from book.store.files import STORE_SUFFIX, migrate_store, read_store, store_path, update_store
+from book.store.keys import cell_keys, library_hash
+from book.store.publishing import published_outputs
+from book.store.schema import MODES, StoreError
 
 DEFAULT_SECONDS = 30.0
 # Written by 'expand' into its output folder: only a folder holding it may be replaced.

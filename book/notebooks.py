@@ -18,7 +18,9 @@ import nbformat
 
 from book.outputs import sanitize_html
 from book.render import CellRef, Page, Segment, SourceRef, extract_source, parse_page
-from book.store import CellOutput, StoreError, published_outputs, store_path
+from book.store.files import store_path
+from book.store.publishing import CellOutput, published_outputs
+from book.store.schema import StoreError
 from d2lref import __version__
 
 MERMAID_BLOCK = re.compile(r"^```mermaid\n.*?^```\n?", re.M | re.S)

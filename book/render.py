@@ -24,7 +24,9 @@ from typing import Any
 
 from book.cells import Snippet, SnippetError, load_snippet
 from book.outputs import MEASUREMENT, sanitize_html
-from book.store import CellOutput, StoreError, published_outputs, store_path
+from book.store.files import store_path
+from book.store.publishing import CellOutput, published_outputs
+from book.store.schema import StoreError
 
 CELL_DIRECTIVE = re.compile(r'^!cell\s+(?P<name>\S+)(?:\s+hl="(?P<hl>[0-9 \-]*)")?\s*$')
 SOURCE_DIRECTIVE = re.compile(

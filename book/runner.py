@@ -30,16 +30,9 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError
 from book.cells import Snippet, load_snippet
 from book.outputs import clean_text, collect_outputs, unstable_output
 from book.paths import REPO_DIR
-from book.store import (
-    StoreError,
-    cell_keys,
-    library_hash,
-    seal_record,
-    snippet_inputs,
-    store_path,
-    uncommitted_inputs,
-    update_store,
-)
+from book.store.files import store_path, update_store
+from book.store.keys import cell_keys, library_hash, snippet_inputs, uncommitted_inputs
+from book.store.schema import StoreError, seal_record
 from d2lref.training.report import METRICS_MIME_TYPE
 
 # Run before the snippet's first cell and never shown: SVG figures with stable ids, and a

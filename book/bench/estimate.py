@@ -135,7 +135,7 @@ def page_settings(relpath: str, snippets_dir: Path = SNIPPETS_DIR) -> dict[str, 
 
 def _other_cells_seconds(relpath: str) -> float:
     """CPU-measured seconds of the page's cells other than training (stored quick run)."""
-    from book.store import read_store, store_path
+    from book.store.files import read_store, store_path
 
     runs = read_store(store_path(SNIPPETS_DIR, relpath))["runs"]
     cells = (runs.get("quick") or runs.get("full") or {}).get("cells", {})
@@ -252,7 +252,7 @@ def _estimate_benchmark(achieved: float) -> dict[str, Any]:
 def _estimate_rest(jobs: int = 4) -> dict[str, Any]:
     """The other snippets, ``jobs`` at a time: bounded by their recorded full runs on a CPU."""
     from book.cells import find_snippets
-    from book.store import read_store, store_path
+    from book.store.files import read_store, store_path
 
     seconds, count = 0.0, 0
     for path in find_snippets(SNIPPETS_DIR):

@@ -33,7 +33,7 @@ from book.render import (
     parse_page,
     render_site,
 )
-from book.store import StoreError
+from book.store.schema import StoreError
 
 log = logging.getLogger("mkdocs.hooks.cells")
 

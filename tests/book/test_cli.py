@@ -10,7 +10,9 @@ import pytest
 from book.cells import load_snippet
 from book.cli import EXPAND_MARKER, main, shard_paths
 from book.paths import REPO_DIR
-from book.store import cell_keys, read_store, seal_record, store_path, write_store
+from book.store.files import read_store, store_path, write_store
+from book.store.keys import cell_keys
+from book.store.schema import seal_record
 from tests.book.helpers import write
 
 LIB = "0" * 64
@@ -18,7 +20,7 @@ LIB = "0" * 64
 
 @pytest.fixture(autouse=True)
 def fixed_library(monkeypatch):
-    monkeypatch.setattr("book.store.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
     monkeypatch.setattr("book.cli.library_hash", lambda *a: LIB)
 
 

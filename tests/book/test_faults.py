@@ -22,14 +22,8 @@ import pytest
 from book.cli import main
 from book.paths import REPO_DIR
 from book.runner import RUN_DIR_PREFIX, remove_stale_run_dirs
-from book.store import (
-    StoreError,
-    read_store,
-    seal_record,
-    store_path,
-    update_store,
-    write_store,
-)
+from book.store.files import read_store, store_path, update_store, write_store
+from book.store.schema import StoreError, seal_record
 from tests.book.helpers import write
 
 # The kernel writes its pid where the test can find it, then works for a long time.
@@ -140,7 +134,7 @@ import os, sys, time
 sys.path.insert(0, {repo!r})
 from pathlib import Path
 from tests.book.test_faults import sample_store
-from book.store import write_store
+from book.store.files import write_store
 
 def hang(*args):
     print("written", flush=True)

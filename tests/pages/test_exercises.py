@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from book.cells import load_snippet
-from book.store import published_outputs, store_path
+from book.store.files import store_path
+from book.store.publishing import published_outputs
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 SNIPPETS_DIR = REPO_DIR / "snippets"

@@ -9,7 +9,7 @@ import pytest
 
 from book.outputs import MASK, mask_measurements
 from book.runner import RunOptions, run_snippets
-from book.store import read_store, store_path
+from book.store.files import read_store, store_path
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 SNIPPETS_DIR = REPO_DIR / "snippets"
