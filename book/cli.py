@@ -19,7 +19,8 @@ from pathlib import Path
 
 from book.cells import SnippetError, find_snippets, load_snippet
 from book.paths import REPO_DIR
-from book.render import PageError, parse_page, render_test
+from book.render.codeblocks import render_test
+from book.render.page import PageError, parse_page
 from book.store.files import STORE_SUFFIX, migrate_store, read_store, store_path, update_store
 from book.store.keys import cell_keys, library_hash
 from book.store.publishing import published_outputs

@@ -17,7 +17,7 @@ from typing import Any
 import nbformat
 
 from book.outputs import sanitize_html
-from book.render import CellRef, Page, Segment, SourceRef, extract_source, parse_page
+from book.render.page import CellRef, Page, Segment, SourceRef, extract_source, parse_page
 from book.store.files import store_path
 from book.store.publishing import CellOutput, published_outputs
 from book.store.schema import StoreError

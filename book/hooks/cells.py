@@ -25,14 +25,10 @@ from mkdocs.exceptions import PluginError
 from book.cells import SnippetError
 from book.notebooks import write_notebooks
 from book.paths import REPO_DIR
-from book.render import (
-    PageError,
-    RenderContext,
-    fill_outputs,
-    link_inline_figures,
-    parse_page,
-    render_site,
-)
+from book.render.context import RenderContext
+from book.render.output_html import fill_outputs, link_inline_figures
+from book.render.page import PageError, parse_page
+from book.render.site import render_site
 from book.store.schema import StoreError
 
 log = logging.getLogger("mkdocs.hooks.cells")

@@ -23,7 +23,10 @@ from book.outputs import (
     unstable_output,
 )
 from book.paths import REPO_DIR
-from book.render import RenderContext, fill_outputs, parse_page, render_site
+from book.render.context import RenderContext
+from book.render.output_html import fill_outputs
+from book.render.page import parse_page
+from book.render.site import render_site
 from book.store.files import store_path, write_store
 from book.store.keys import cell_keys
 from book.store.schema import seal_record

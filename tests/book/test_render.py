@@ -11,16 +11,11 @@ import pytest
 from book.cells import load_snippet, parse_snippet
 from book.notebooks import build_notebook, notebook_summary
 from book.paths import REPO_DIR
-from book.render import (
-    PageError,
-    RenderContext,
-    extract_source,
-    fill_outputs,
-    link_inline_figures,
-    parse_page,
-    render_site,
-    render_test,
-)
+from book.render.codeblocks import render_test
+from book.render.context import RenderContext
+from book.render.output_html import fill_outputs, link_inline_figures
+from book.render.page import PageError, extract_source, parse_page
+from book.render.site import render_site
 from book.store.files import store_path, write_store
 from book.store.keys import cell_keys
 from book.store.publishing import published_outputs

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from book.cells import SnippetError, parse_snippet
-from book.render import RenderContext, parse_page, render_site
+from book.render.context import RenderContext
+from book.render.page import parse_page
+from book.render.site import render_site
 from book.runner import RunOptions, SnippetRunError, check_inputs_committed, kernel_env
 from book.store.files import migrate_store, read_store, store_path, write_store
 from book.store.keys import cell_keys, committed_inputs, uncommitted_inputs
