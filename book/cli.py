@@ -73,7 +73,8 @@ def _parse_shard(text: str | None) -> tuple[int, int] | None:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the selected snippets; every snippet runs even when one fails (exit 1 then)."""
     # Imported here: only running needs nbclient, a kernel and torch.
-    from book.runner import RunOptions, run_snippets, stop_cleanly_on_signals
+    from book.kernel import stop_cleanly_on_signals
+    from book.runner import RunOptions, run_snippets
 
     snippets_dir = Path(args.snippets_dir)
     store_dir = Path(args.store) if args.store else snippets_dir

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from book.cli import main
+from book.kernel import RUN_DIR_PREFIX, remove_stale_run_dirs
 from book.paths import REPO_DIR
-from book.runner import RUN_DIR_PREFIX, remove_stale_run_dirs
 from book.store.files import read_store, store_path, update_store, write_store
 from book.store.schema import StoreError, seal_record
 from tests.book.helpers import write
