@@ -48,6 +48,7 @@ def stop_cleanly_on_signals() -> Iterator[None]:
         for number, handler in previous.items():
             signal.signal(number, handler)
 
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

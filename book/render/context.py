@@ -46,7 +46,6 @@ LABELS = {
 }
 
 
-
 @dataclass
 class RenderContext:
     """Where things are, and what the site renderer collected on the way."""

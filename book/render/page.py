@@ -59,7 +59,6 @@ class Page:
         return self.relpath[: -len(".md")] + ".py"
 
 
-
 def parse_page(markdown: str, relpath: str, repo_dir: Path) -> Page:
     """Split ``markdown`` into text and directives (directives inside fences are text).
 
