@@ -28,6 +28,7 @@ from book.outputs import clean_text, collect_outputs, unstable_output
 from book.paths import REPO_DIR
 from book.store.files import store_path, update_store
 from book.store.keys import cell_keys, library_hash, snippet_inputs, uncommitted_inputs
+from book.store.publishing import drop_unpublishable_runs
 from book.store.schema import StoreError, seal_record
 from d2lref.training.report import METRICS_MIME_TYPE
 
@@ -290,13 +291,8 @@ def run_snippets(
             summary.failures.append(err)
             continue
 
-        def store_run(data: dict[str, Any], relpath: str = snippet.relpath,
-                      run: dict[str, Any] = run) -> None:
-            data["snippet"] = relpath
-            data["runs"][options.mode] = run
-
         try:
-            update_store(store_path(store_dir, snippet.relpath), store_run)
+            dropped = store_run(snippet, run, store_path(store_dir, snippet.relpath), repo_dir)
         except StoreError as err:  # a damaged store: this snippet fails, the others go on
             failure = SnippetRunError(snippet.relpath, "(store)", str(err))
             if not keep_going:
@@ -306,4 +302,27 @@ def run_snippets(
             continue
         summary.timings.append((snippet.relpath, run["duration_s"]))
         log(f"    done in {run['duration_s']:.1f} s on {run['device_name']}")
+        for mode in dropped:
+            if mode == options.mode:
+                log(f"    not kept: no cell publishes from this {mode} run (a fresh full run "
+                    "of the same code is published)")
+            else:
+                log(f"    dropped the stored {mode} run: no cell publishes from it any more")
     return summary
+
+
+def store_run(snippet: Snippet, run: dict[str, Any], store_file: Path,
+              repo_dir: Path) -> list[str]:
+    """Store ``run`` as the snippet's run of its mode, under the store's lock, and drop the
+    runs no cell publishes from (``run`` itself when a fresh full run of the same code is
+    stored); return the dropped modes."""
+    keys = cell_keys(snippet, library_hash(), repo_dir)
+    dropped: list[str] = []
+
+    def change(data: dict[str, Any]) -> None:
+        data["snippet"] = snippet.relpath
+        data["runs"][run["mode"]] = run
+        dropped.extend(drop_unpublishable_runs(data, keys))
+
+    update_store(store_file, change)
+    return dropped

@@ -50,8 +50,10 @@ def read_store(path: Path) -> dict[str, Any]:
     return check_store(path, _load_json(path))
 
 
-def migrate_store(path: Path) -> bool:
-    """Upgrade a format-1 store to the current format (outputs unchanged). True if rewritten."""
+def migrate_store(path: Path,
+                  tidy: Callable[[dict[str, Any]], object] | None = None) -> bool:
+    """Upgrade a format-1 store to the current format (outputs unchanged), applying ``tidy``
+    to the upgraded store before it is written. True if rewritten."""
     with store_lock(path):
         data = _load_json(path)
         if isinstance(data, dict) and data.get("format") == STORE_FORMAT:
@@ -61,6 +63,8 @@ def migrate_store(path: Path) -> bool:
         for run in data["runs"].values():
             run["cells"] = {name: seal_record(rec) for name, rec in run["cells"].items()}
         data["format"] = STORE_FORMAT
+        if tidy is not None:
+            tidy(data)
         _write_unlocked(path, data)
     return True
 

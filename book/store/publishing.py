@@ -30,25 +30,52 @@ def published_outputs(
     """For every cell, the outputs to publish: full mode wins, then quick, if fresh."""
     repo_dir = repo_dir or _repo_of(store_file, snippet)
     keys = cell_keys(snippet, lib_hash or library_hash(), repo_dir)
-    data = read_store(store_file)
-    result: dict[str, CellOutput] = {}
-    for cell in snippet.cells:
-        choice = CellOutput(status="missing")
-        for mode in MODES:
-            run = data["runs"].get(mode)
-            if not run:
-                continue
-            record = run["cells"].get(cell.name)
-            if record is None:
-                continue
-            if record["key"] != keys[cell.name]:
-                if choice.status == "missing":
-                    choice = CellOutput(status="stale", mode=mode)
-                continue
-            choice = CellOutput(status="ok", mode=mode, record=record, run=run)
-            break
-        result[cell.name] = choice
-    return result
+    runs = read_store(store_file)["runs"]
+    return {cell.name: published_output(runs, cell.name, keys[cell.name])
+            for cell in snippet.cells}
+
+
+def published_output(runs: dict[str, Any], name: str, key: str) -> CellOutput:
+    """The output cell ``name`` (current key ``key``) publishes from a store's ``runs``."""
+    choice = CellOutput(status="missing")
+    for mode in MODES:
+        run = runs.get(mode)
+        if not run:
+            continue
+        record = run["cells"].get(name)
+        if record is None:
+            continue
+        if record["key"] != key:
+            if choice.status == "missing":
+                choice = CellOutput(status="stale", mode=mode)
+            continue
+        return CellOutput(status="ok", mode=mode, record=record, run=run)
+    return choice
+
+
+def publishable_runs(runs: dict[str, Any], keys: dict[str, str]) -> set[str]:
+    """The modes whose runs a store keeps: those some cell of the snippet publishes from.
+
+    The one rule for what a store keeps; every writer of the snippets' stores (the runner,
+    ``merge``, ``migrate``, ``prune``) applies it through ``drop_unpublishable_runs``. A run
+    no cell publishes from (a quick run beside a fresh full run of the same code, or a run
+    whose every cell is stale) would only weigh on the repository.
+    """
+    modes = set()
+    for name, key in keys.items():
+        output = published_output(runs, name, key)
+        if output.status == "ok" and output.mode is not None:
+            modes.add(output.mode)
+    return modes
+
+
+def drop_unpublishable_runs(data: dict[str, Any], keys: dict[str, str]) -> list[str]:
+    """Remove from a store's ``data`` the runs no cell publishes from; their modes."""
+    keep = publishable_runs(data["runs"], keys)
+    dropped = sorted(mode for mode in data["runs"] if mode not in keep)
+    for mode in dropped:
+        del data["runs"][mode]
+    return dropped
 
 
 def _repo_of(store_file: Path, snippet: Snippet) -> Path:

@@ -22,6 +22,7 @@ LIB = "0" * 64
 def fixed_library(monkeypatch):
     monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
     monkeypatch.setattr("book.cli.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.maintenance.library_hash", lambda *a: LIB)
 
 
 def docs_copy(tmp_path: Path) -> Path:
