@@ -160,7 +160,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                 snippet, store_path(store_dir, snippet.relpath),
                 repo_dir=snippets_dir.resolve().parent,
             ).values():
-                published[output.mode if output.status == "ok" else "none"] += 1
+                published[output.mode if output.status == "ok" and output.mode else "none"] += 1
         print(
             f"published cells: {published['full']} full, {published['quick']} quick, "
             f"{published['none']} missing or stale"
@@ -170,7 +170,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_shard(args: argparse.Namespace) -> int:
     snippets_dir = Path(args.snippets_dir)
-    index, count = _parse_shard(args.shard)
+    shard = _parse_shard(args.shard)
+    if shard is None:  # an empty argument
+        raise SystemExit("shard '': write it as K/N, e.g. 2/4")
+    index, count = shard
     for path in shard_paths(find_snippets(snippets_dir, None), snippets_dir, index, count):
         print(path.resolve().relative_to(snippets_dir.resolve()).as_posix())
     return 0

@@ -12,9 +12,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import nbformat
+from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 
@@ -92,8 +93,12 @@ def remove_stale_run_dirs(tmp_root: Path | None = None) -> list[Path]:
 
 def interrupt_cell(client: NotebookClient, wait_s: float = 5.0) -> None:
     """Interrupt the kernel's running cell and wait briefly for its reply."""
+    if client.km is None or client.kc is None:
+        return  # no kernel was started
+    # nbclient starts the asynchronous kernel manager, typed as its synchronous base.
+    manager = cast(AsyncKernelManager, client.km)
     try:
-        run_sync(client.km.interrupt_kernel)()
+        run_sync(manager.interrupt_kernel)()
         run_sync(client.kc.shell_channel.get_msg)(timeout=wait_s)
     except Exception:  # noqa: BLE001 - best effort: the kernel is shut down next anyway
         pass

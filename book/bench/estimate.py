@@ -105,14 +105,14 @@ def page_settings(relpath: str, snippets_dir: Path = SNIPPETS_DIR) -> dict[str, 
     """``num_epochs``, ``batch_size``, ``lr`` and ``resize`` as the page's snippet sets them."""
     tree = ast.parse((snippets_dir / relpath).read_text(encoding="utf-8"))
     found: dict[str, Any] = {}
-    for node in tree.body:
-        if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+    for statement in tree.body:
+        if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
             continue
-        target = node.targets[0]
+        target = statement.targets[0]
         names = ([target] if isinstance(target, ast.Name)
                  else list(target.elts) if isinstance(target, ast.Tuple) else [])
         try:
-            value = ast.literal_eval(node.value)
+            value = ast.literal_eval(statement.value)
         except ValueError:
             continue
         values = [value] if isinstance(target, ast.Name) else list(value)

@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import torch
 
@@ -179,7 +179,7 @@ def _train(lib: Any, net: torch.nn.Module, timed: TimedEpochs, test_iter: Iterab
     """Train with the implementation's ``train_ch6`` under ``options``: what it returned,
     what it printed, and its seconds."""
     if "compile" in options:
-        net = torch.compile(net)
+        net = cast(torch.nn.Module, torch.compile(net))  # a compiled module is a module
     precision = (torch.autocast(device.type, dtype=torch.bfloat16) if "bf16" in options
                  else contextlib.nullcontext())
     printed = io.StringIO()

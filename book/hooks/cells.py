@@ -86,8 +86,8 @@ def on_page_content(html, page, config, files, **kwargs):
         html = link_inline_figures(html, ctx)
         _figures.update(ctx.figures)
         return html
-    ctx = _contexts.pop(page.file.src_uri, None)
-    return fill_outputs(html, ctx) if ctx is not None else html
+    page_ctx = _contexts.pop(page.file.src_uri, None)
+    return fill_outputs(html, page_ctx) if page_ctx is not None else html
 
 
 def on_post_build(config, **kwargs):

@@ -17,7 +17,7 @@ def render_test(page: Page, repo_dir: Path) -> str:
         if isinstance(segment, str):
             pieces.append(_tilde_fences(segment))
         elif isinstance(segment, CellRef):
-            cell = page.snippet.cell(segment.name)
+            cell = page.cell(segment.name)
             marker = "" if first_cell else "<!--pytest-codeblocks:cont-->\n"
             pieces.append("\n" + marker + fenced_code(cell.source, "python") + "\n")
             first_cell = False

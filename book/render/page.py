@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from book.cells import Snippet, SnippetError, load_snippet
+from book.cells import Cell, Snippet, SnippetError, load_snippet
 
 CELL_DIRECTIVE = re.compile(r'^!cell\s+(?P<name>\S+)(?:\s+hl="(?P<hl>[0-9 \-]*)")?\s*$')
 SOURCE_DIRECTIVE = re.compile(
@@ -57,6 +57,13 @@ class Page:
     @property
     def snippet_relpath(self) -> str:
         return self.relpath[: -len(".md")] + ".py"
+
+    def cell(self, name: str) -> Cell:
+        """The snippet cell a ``!cell`` directive names (``parse_page`` checked that it is
+        there)."""
+        if self.snippet is None:
+            raise PageError(f"{self.relpath}: '!cell {name}' but the page has no snippet")
+        return self.snippet.cell(name)
 
 
 def parse_page(markdown: str, relpath: str, repo_dir: Path) -> Page:

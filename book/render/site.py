@@ -39,7 +39,7 @@ def render_site(page: Page, ctx: RenderContext) -> str:
         if isinstance(segment, str):
             pieces.append(segment)
         elif isinstance(segment, CellRef):
-            cell = page.snippet.cell(segment.name)  # checked by parse_page
+            cell = page.cell(segment.name)
             title = f"snippets/{page.snippet_relpath} · {cell.name}"
             info = f'python title="{title}"{_hl_attr(segment.hl)}'
             pieces.append("\n" + indented(fenced_code(cell.source, info), segment.indent) + "\n")

@@ -105,11 +105,11 @@ def committed_inputs(repo_dir: Path, patterns: list[str], where: str) -> dict[st
                 blobs[path] = meta.split()[2]
     else:
         for pattern in patterns:
-            for path in repo_dir.glob(pattern):
-                if path.is_file():
-                    content = path.read_bytes()
+            for file in repo_dir.glob(pattern):
+                if file.is_file():
+                    content = file.read_bytes()
                     header = f"blob {len(content)}\0".encode()
-                    rel = path.relative_to(repo_dir).as_posix()
+                    rel = file.relative_to(repo_dir).as_posix()
                     blobs[rel] = hashlib.sha1(header + content).hexdigest()  # noqa: S324
     for pattern in patterns:
         if not any(fnmatch.fnmatchcase(path, pattern) for path in blobs):

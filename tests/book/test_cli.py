@@ -83,6 +83,11 @@ def test_shard_counts_are_checked_first(tmp_path):
         shard_paths([], tmp_path, 3, 2)
 
 
+def test_an_empty_shard_argument_says_how_to_write_it():
+    with pytest.raises(SystemExit, match="write it as K/N, e.g. 2/4"):
+        main(["shard", ""])
+
+
 # --- merge ----------------------------------------------------------------------------------
 
 SNIPPET = "# %% a\nx = 1\n\n# %% b\nx\n"

@@ -104,8 +104,9 @@ def prepare_carry(carry: Path, python_version: str = DEVICE_PYTHON,
         shutil.copyfile(raw / name, fashion / name)
     for name in KAGGLE_CSV:
         shutil.copyfile(source / "kaggle_house" / name, kaggle / name)
-    files = {p.relative_to(carry).as_posix(): {"bytes": p.stat().st_size, "sha256": _sha256(p)}
-             for p in sorted(carry.rglob("*")) if p.is_file()}
+    files: dict[str, dict[str, Any]] = {
+        p.relative_to(carry).as_posix(): {"bytes": p.stat().st_size, "sha256": _sha256(p)}
+        for p in sorted(carry.rglob("*")) if p.is_file()}
     manifest = {
         "python": python_version,
         "platforms": list(PLATFORMS),
