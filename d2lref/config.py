@@ -11,6 +11,7 @@ import pathlib
 import random
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -184,7 +185,7 @@ def download_settings(**overrides: float) -> DownloadSettings:
     """The download settings: defaults, then ``D2LREF_CONNECT_TIMEOUT``,
     ``D2LREF_READ_TIMEOUT``, ``D2LREF_DOWNLOAD_ATTEMPTS``, ``D2LREF_DOWNLOAD_BACKOFF``,
     then ``overrides`` (keyword names of :class:`DownloadSettings`)."""
-    values: dict[str, float] = {}
+    values: dict[str, Any] = {}
     for field, (variable, kind) in _SETTINGS_ENV.items():
         text = os.environ.get(variable, "").strip()
         if text:

@@ -82,8 +82,8 @@ class _ReadTimeout:
         self.read_timeout = read_timeout
 
     def connect(self) -> None:
-        super().connect()
-        self.sock.settimeout(self.read_timeout)
+        super().connect()  # type: ignore[misc]  # the HTTP(S)Connection it is mixed into
+        self.sock.settimeout(self.read_timeout)  # type: ignore[attr-defined]  # its socket
 
 
 class _HTTPConnection(_ReadTimeout, http.client.HTTPConnection):
@@ -111,7 +111,7 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
         connection = functools.partial(_HTTPSConnection, read_timeout=self.read_timeout)
-        return self.do_open(connection, req, context=self._context)
+        return self.do_open(connection, req, context=self._context)  # type: ignore[attr-defined]
 
 
 def _open_url(url: str, settings: config.DownloadSettings):

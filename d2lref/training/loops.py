@@ -145,8 +145,9 @@ def _train_epoch(net, train_iter: Iterable, loss: Callable, updater,
         count += y.numel()
     if count == 0:
         raise ValueError("train_iter gave no examples; check the data loader.")
-    raise_if_loss_not_finite(loss_sum, batch_losses, epoch)
-    return float(loss_sum) / count, float(correct) / count
+    # count > 0: loss_sum and correct are set.
+    raise_if_loss_not_finite(loss_sum, batch_losses, epoch)  # type: ignore[arg-type]
+    return float(loss_sum) / count, float(correct) / count  # type: ignore[arg-type]
 
 
 def train_ch3(
@@ -253,7 +254,8 @@ def train_ch6(
     print("training on", device)
     mode = _announce_mode(num_epochs, epochs, train_iter)
     memory_format = torch.channels_last if channels_last else torch.contiguous_format
-    net.to(device, memory_format=memory_format)
+    # torch's type stubs lack .to(device, memory_format=...); torch itself accepts it.
+    net.to(device, memory_format=memory_format)  # type: ignore[call-overload]
     # Batches cut from decoded tensors are then made (and resized) on the training
     # device, instead of on the CPU and copied over every batch.
     train_iter, test_iter = (
@@ -265,7 +267,7 @@ def train_ch6(
     loss = nn.CrossEntropyLoss()
     animator = Animator(xlabel="epoch", xlim=_epoch_xlim(epochs),
                         legend=["train loss", "train acc", "test acc"])
-    num_batches = len(train_iter)
+    num_batches = len(train_iter)  # type: ignore[arg-type]  # a data loader: sized
     # The book plots the running train metrics 5 times per epoch; snapshots are kept as
     # tensors and read with the rest at the end of the epoch.
     plot_every = max(1, num_batches // 5)
