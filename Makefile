@@ -75,8 +75,10 @@ serve: $(VENV)/.docs-installed
 	@echo "Serving the book on http://127.0.0.1:$(PORT)/ (English: /en/). Ctrl+C stops."
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory site
 
+# mypy checks d2lref and book (pyproject.toml's [tool.mypy] names them and its settings).
 lint: $(VENV)/.ci-installed
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # One thread per test worker: two workers on two cores, without threads fighting for them.
 test: lint

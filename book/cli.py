@@ -6,6 +6,7 @@ Commands:
   shard    list the snippets of one shard (balanced by recorded durations)
   merge    merge store files produced by several shards into the snippets tree
   migrate  upgrade store files written by an older runner (outputs unchanged)
+  prune    drop the stored runs no cell publishes from (published outputs unchanged)
   expand   write every page with its cells expanded (what pytest-codeblocks runs)
 """
 
@@ -19,19 +20,13 @@ from pathlib import Path
 
 from book.cells import SnippetError, find_snippets, load_snippet
 from book.paths import REPO_DIR
-from book.render import PageError, parse_page, render_test
-from book.store import (
-    MODES,
-    STORE_SUFFIX,
-    StoreError,
-    cell_keys,
-    library_hash,
-    migrate_store,
-    published_outputs,
-    read_store,
-    store_path,
-    update_store,
-)
+from book.render.codeblocks import render_test
+from book.render.page import PageError, parse_page
+from book.store.files import read_store, store_path
+from book.store.keys import cell_keys, library_hash
+from book.store.maintenance import merge_stores, migrate_stores, prune_stores
+from book.store.publishing import published_outputs
+from book.store.schema import MODES, StoreError
 
 DEFAULT_SECONDS = 30.0
 # Written by 'expand' into its output folder: only a folder holding it may be replaced.
@@ -80,7 +75,8 @@ def _parse_shard(text: str | None) -> tuple[int, int] | None:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the selected snippets; every snippet runs even when one fails (exit 1 then)."""
     # Imported here: only running needs nbclient, a kernel and torch.
-    from book.runner import RunOptions, run_snippets, stop_cleanly_on_signals
+    from book.kernel import stop_cleanly_on_signals
+    from book.runner import RunOptions, run_snippets
 
     snippets_dir = Path(args.snippets_dir)
     store_dir = Path(args.store) if args.store else snippets_dir
@@ -164,7 +160,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                 snippet, store_path(store_dir, snippet.relpath),
                 repo_dir=snippets_dir.resolve().parent,
             ).values():
-                published[output.mode if output.status == "ok" else "none"] += 1
+                published[output.mode if output.status == "ok" and output.mode else "none"] += 1
         print(
             f"published cells: {published['full']} full, {published['quick']} quick, "
             f"{published['none']} missing or stale"
@@ -174,76 +170,45 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_shard(args: argparse.Namespace) -> int:
     snippets_dir = Path(args.snippets_dir)
-    index, count = _parse_shard(args.shard)
+    shard = _parse_shard(args.shard)
+    if shard is None:  # an empty argument
+        raise SystemExit("shard '': write it as K/N, e.g. 2/4")
+    index, count = shard
     for path in shard_paths(find_snippets(snippets_dir, None), snippets_dir, index, count):
         print(path.resolve().relative_to(snippets_dir.resolve()).as_posix())
     return 0
 
 
-def fresh_cells(run: dict, keys: dict[str, str]) -> int:
-    """How many of the snippet's cells ``run`` holds with their current key."""
-    cells = run.get("cells", {})
-    return sum(1 for name, key in keys.items() if cells.get(name, {}).get("key") == key)
-
-
-def better_run(candidate: dict, current: dict | None, keys: dict[str, str]) -> bool:
-    """Whether ``candidate`` should replace ``current``: more fresh cells wins; among runs
-    equally fresh, the newer one."""
-    if current is None:
-        return True
-    new, old = fresh_cells(candidate, keys), fresh_cells(current, keys)
-    if new != old:
-        return new > old
-    return candidate.get("date", "") > current.get("date", "")
-
-
 def cmd_merge(args: argparse.Namespace) -> int:
     """Copy each mode's freshest run from shard store folders into the snippets tree."""
     target_dir = Path(args.snippets_dir)
-    repo_dir = target_dir.resolve().parent
-    sources = [Path(source) for source in args.sources]
-    found: list[tuple[Path, Path]] = []
-    for source_dir in sources:
-        if not source_dir.is_dir():
-            raise ValueError(f"merge: the source folder {source_dir} does not exist")
-        files = sorted(source_dir.rglob(f"*{STORE_SUFFIX}"))
-        if not files:
-            raise ValueError(
-                f"merge: the source folder {source_dir} holds no *{STORE_SUFFIX} files "
-                "(did its run store nothing?)"
-            )
-        found.extend((source_dir, source) for source in files)
-    merged = kept = 0
-    for source_dir, source in found:
-        rel = source.relative_to(source_dir)
-        snippet_file = target_dir / (str(rel)[: -len(STORE_SUFFIX)] + ".py")
-        snippet = load_snippet(snippet_file, target_dir)
-        keys = cell_keys(snippet, library_hash(), repo_dir)
-        incoming = read_store(source)
-
-        def merge_into(current: dict, incoming: dict = incoming, keys: dict = keys,
-                       snippet=snippet) -> None:
-            nonlocal merged, kept
-            for mode, run in incoming["runs"].items():
-                if better_run(run, current["runs"].get(mode), keys):
-                    current["runs"][mode] = run
-                    merged += 1
-                else:
-                    kept += 1
-            current["snippet"] = snippet.relpath
-
-        update_store(target_dir / rel, merge_into)
-    _log(f"merged {merged} runs into {target_dir} from {len(found)} store files; kept "
-         f"{kept} stored runs that were fresher")
+    counts = merge_stores(target_dir, [Path(source) for source in args.sources])
+    dropped = (f"; dropped {counts.dropped} runs no cell publishes from"
+               if counts.dropped else "")
+    _log(f"merged {counts.merged} runs into {target_dir} from {counts.files} store files; kept "
+         f"{counts.kept} stored runs that were fresher{dropped}")
     return 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Upgrade store files to the current format; their outputs stay as they are."""
     snippets_dir = Path(args.snippets_dir)
-    files = sorted(snippets_dir.rglob(f"*{STORE_SUFFIX}"))
-    upgraded = sum(migrate_store(path) for path in files)
-    _log(f"upgraded {upgraded} of {len(files)} store files in {snippets_dir}")
+    upgraded, total = migrate_stores(snippets_dir)
+    _log(f"upgraded {upgraded} of {total} store files in {snippets_dir}")
+    return 0
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    """Drop from the stores the runs no cell publishes from; the published outputs stay."""
+    snippets_dir = Path(args.snippets_dir)
+    pruned = prune_stores(snippets_dir, args.paths)
+    for store in pruned:
+        _log(f"snippets/{store.relpath}: dropped the {' and '.join(store.dropped)} run "
+             f"({store.bytes_before:,} -> {store.bytes_after:,} bytes)")
+    before = sum(store.bytes_before for store in pruned)
+    after = sum(store.bytes_after for store in pruned)
+    _log(f"pruned {sum(len(store.dropped) for store in pruned)} runs from {len(pruned)} "
+         f"store files: {before:,} -> {after:,} bytes")
     return 0
 
 
@@ -331,6 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = sub.add_parser("migrate", help="upgrade store files to the current format")
     migrate.set_defaults(func=cmd_migrate)
+
+    prune = sub.add_parser("prune", help="drop the stored runs no cell publishes from")
+    prune.add_argument("paths", nargs="*", help="snippet files or folders (default: all)")
+    prune.set_defaults(func=cmd_prune)
 
     expand = sub.add_parser("expand", help="expand pages for pytest-codeblocks")
     expand.add_argument("docs_dir")

@@ -17,8 +17,10 @@ from typing import Any
 import nbformat
 
 from book.outputs import sanitize_html
-from book.render import CellRef, Page, Segment, SourceRef, extract_source, parse_page
-from book.store import CellOutput, StoreError, published_outputs, store_path
+from book.render.page import CellRef, Page, Segment, SourceRef, extract_source, parse_page
+from book.store.files import store_path
+from book.store.publishing import CellOutput, published_outputs
+from book.store.schema import StoreError
 from d2lref import __version__
 
 MERMAID_BLOCK = re.compile(r"^```mermaid\n.*?^```\n?", re.M | re.S)
@@ -149,17 +151,18 @@ def answers_at_end(segments: list[Segment], lang: str) -> list[Segment]:
     is returned as it is.
     """
     labels = EXERCISE_LABELS["zh" if lang.startswith("zh") else "en"]
-    start = next(
+    found = next(
         (
-            index for index, segment in enumerate(segments)
+            (index, segment) for index, segment in enumerate(segments)
             if isinstance(segment, str)
             and any(EXERCISES_HEADING.match(line) for line in segment.splitlines())
         ),
         None,
     )
-    if start is None:
+    if found is None:
         return list(segments)
-    head_lines = segments[start].splitlines(keepends=True)
+    start, heading_text = found
+    head_lines = heading_text.splitlines(keepends=True)
     cut = next(i for i, line in enumerate(head_lines) if EXERCISES_HEADING.match(line))
     items: list[str | CellRef | SourceRef] = [*head_lines[cut:], *segments[start + 1 :]]
     questions: list[Segment] = ["".join(head_lines[cut:cut + 1]) + "\n" + labels["pointer"] + "\n"]
@@ -236,7 +239,7 @@ def build_notebook(
             if cell is not None:
                 notebook.cells.append(cell)
         elif isinstance(segment, CellRef):
-            source = page.snippet.cell(segment.name).source
+            source = page.cell(segment.name).source
             output = outputs.get(segment.name, CellOutput(status="missing"))
             code = nbformat.v4.new_code_cell(source, metadata={"name": segment.name})
             if output.status == "ok":

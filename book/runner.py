@@ -10,36 +10,26 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
-import shutil
-import signal
 import subprocess
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import nbformat
-from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 from book.cells import Snippet, load_snippet
+from book.kernel import RUN_DIR_PREFIX, interrupt_cell, notebook_client, remove_stale_run_dirs
 from book.outputs import clean_text, collect_outputs, unstable_output
 from book.paths import REPO_DIR
-from book.store import (
-    StoreError,
-    cell_keys,
-    library_hash,
-    seal_record,
-    snippet_inputs,
-    store_path,
-    uncommitted_inputs,
-    update_store,
-)
+from book.store.files import store_path, update_store
+from book.store.keys import cell_keys, library_hash, snippet_inputs, uncommitted_inputs
+from book.store.publishing import drop_unpublishable_runs
+from book.store.schema import StoreError, seal_record
 from d2lref.training.report import METRICS_MIME_TYPE
 
 # Run before the snippet's first cell and never shown: SVG figures with stable ids, and a
@@ -52,14 +42,6 @@ import d2lref.config as _d2lref_config
 _d2lref_config.set_seed(0)
 del _mpl, _d2lref_config
 """
-
-
-# Every run works in a folder "d2lref-run-<pid>-XXXX" in the temporary directory: the
-# kernel's working directory, its IPC sockets and its connection file. The pid lets the next
-# run remove the folders of runs that were killed.
-RUN_DIR_PREFIX = "d2lref-run-"
-# Signals that stop a run cleanly: the kernel is shut down and the run folder removed.
-STOP_SIGNALS = ("SIGTERM", "SIGHUP")
 
 
 class SnippetRunError(RuntimeError):
@@ -86,29 +68,6 @@ class RunSummary:
 
     timings: list[tuple[str, float]] = field(default_factory=list)
     failures: list[SnippetRunError] = field(default_factory=list)
-
-
-@contextmanager
-def stop_cleanly_on_signals() -> Iterator[None]:
-    """Turn SIGTERM and SIGHUP into KeyboardInterrupt while running, so the kernel is shut
-    down, the run folder removed and no half-written store temporary is left behind."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def stop(signum: int, _frame: Any) -> None:
-        raise KeyboardInterrupt(f"stopped by {signal.Signals(signum).name}")
-
-    previous = {}
-    for name in STOP_SIGNALS:
-        number = getattr(signal, name, None)
-        if number is not None:
-            previous[number] = signal.signal(number, stop)
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
 
 
 def _duration(cell: nbformat.NotebookNode) -> float | None:
@@ -171,56 +130,6 @@ def kernel_env(options: RunOptions) -> dict[str, str]:
     return env
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # alive, owned by someone else
-    return True
-
-
-# A Unix socket's path must fit in sun_path (108 bytes on Linux, 104 on macOS); zmq adds
-# "-<port number>" to the base path we give it.
-_MAX_SOCKET_PATH = 100
-
-
-def _kernel_address(workdir: Path) -> tuple[str, str]:
-    """IPC sockets in the run folder where the platform and the path length allow them,
-    else TCP on the loopback address (Windows, or a deep temporary folder)."""
-    socket_base = str(workdir / "kernel")
-    if os.name == "posix" and len(socket_base.encode()) + 6 <= _MAX_SOCKET_PATH:
-        return "ipc", socket_base
-    return "tcp", "127.0.0.1"
-
-
-def remove_stale_run_dirs(tmp_root: Path | None = None) -> list[Path]:
-    """Remove the run folders of runs that were killed (their process is gone)."""
-    removed = []
-    root = tmp_root or Path(tempfile.gettempdir())
-    for folder in root.glob(f"{RUN_DIR_PREFIX}*"):
-        owner = folder.name[len(RUN_DIR_PREFIX):].split("-", 1)[0]
-        if owner.isdigit():
-            if _pid_alive(int(owner)):
-                continue
-        elif time.time() - folder.stat().st_mtime < 24 * 3600:
-            continue  # an older runner's folder without a pid: only once it is a day old
-        if folder.is_dir() and not folder.is_symlink():
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-    return removed
-
-
-def _interrupt(client: NotebookClient, wait_s: float = 5.0) -> None:
-    """Interrupt the kernel's running cell and wait briefly for its reply."""
-    try:
-        run_sync(client.km.interrupt_kernel)()
-        run_sync(client.kc.shell_channel.get_msg)(timeout=wait_s)
-    except Exception:  # noqa: BLE001 - best effort: the kernel is shut down next anyway
-        pass
-
-
 def execute_snippet(
     snippet: Snippet,
     options: RunOptions,
@@ -239,64 +148,78 @@ def execute_snippet(
     deadline = started + options.timeout_s
     remove_stale_run_dirs()
     with tempfile.TemporaryDirectory(prefix=f"{RUN_DIR_PREFIX}{os.getpid()}-") as workdir:
-        client = NotebookClient(
-            notebook,
-            timeout=int(options.timeout_s),
-            kernel_name="python3",
-            allow_errors=False,
-            record_timing=True,
-            resources={"metadata": {"path": workdir}},
-        )
-        # Local IPC sockets: no TCP port, nothing listening on the network. The connection
-        # file stays in the run folder too, so nothing is left in Jupyter's runtime folder.
-        transport, address = _kernel_address(Path(workdir))
-        client.km = client.kernel_manager_class(
-            kernel_name="python3", transport=transport, ip=address,
-            connection_file=str(Path(workdir) / "kernel.json"),
-        )
-        failure: SnippetRunError | None = None
+        client = notebook_client(notebook, options.timeout_s, Path(workdir))
         with client.setup_kernel(env=kernel_env(options), cwd=workdir):
-            for index, nb_cell in enumerate(notebook.cells):
-                name = "(setup)" if index == 0 else snippet.cells[index - 1].name
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    failure = SnippetRunError(
-                        snippet.relpath, name,
-                        f"the snippet ran past its {options.timeout_s:.0f} s limit",
-                    )
-                    break
-                client.timeout = max(1, int(remaining))
-                cell_start = time.monotonic()
-                try:
-                    client.execute_cell(nb_cell, index)
-                except CellTimeoutError:
-                    # Stop the cell before the kernel is shut down: a kernel killed in the
-                    # middle of a cell prints a long ZMQError traceback that says nothing.
-                    _interrupt(client)
-                    failure = SnippetRunError(
-                        snippet.relpath, name,
-                        f"timed out: the snippet ran past its {options.timeout_s:.0f} s limit "
-                        "(raise it with --timeout SECONDS)",
-                    )
-                    break
-                except CellExecutionError:
-                    failure = SnippetRunError(snippet.relpath, name, _error_text(nb_cell))
-                    break
-                except KeyboardInterrupt:
-                    # Stopped (Ctrl+C, SIGTERM, SIGHUP) while a cell runs: the run is given
-                    # up, so the kernel is killed rather than asked to shut down. A kernel
-                    # that shuts down under a running cell may print a ZMQError traceback
-                    # when the cell ends, and the cell would have to end first.
-                    client.shutdown_kernel = "immediate"
-                    raise
-                if progress and index > 0:
-                    progress(
-                        f"  [{index}/{len(snippet.cells)}] {name} "
-                        f"{time.monotonic() - cell_start:.1f} s"
-                    )
+            failure = _execute_cells(client, snippet, options, deadline, progress)
         if failure is not None:
             raise failure
 
+    cells = _cell_records(snippet, notebook, keys, progress)
+    run = {
+        "mode": options.mode,
+        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "commit": _git_commit(repo_dir),
+        "duration_s": round(time.monotonic() - started, 3),
+        "library_hash": library_hash(),
+        "cells": cells,
+    }
+    run.update(environment_facts())
+    return run
+
+
+def _execute_cells(
+    client: NotebookClient,
+    snippet: Snippet,
+    options: RunOptions,
+    deadline: float,
+    progress: Callable[[str], None] | None,
+) -> SnippetRunError | None:
+    """Execute the setup cell and the snippet's cells in order; the first failure, if any."""
+    for index, nb_cell in enumerate(client.nb.cells):
+        name = "(setup)" if index == 0 else snippet.cells[index - 1].name
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return SnippetRunError(
+                snippet.relpath, name,
+                f"the snippet ran past its {options.timeout_s:.0f} s limit",
+            )
+        client.timeout = max(1, int(remaining))
+        cell_start = time.monotonic()
+        try:
+            client.execute_cell(nb_cell, index)
+        except CellTimeoutError:
+            # Stop the cell before the kernel is shut down: a kernel killed in the
+            # middle of a cell prints a long ZMQError traceback that says nothing.
+            interrupt_cell(client)
+            return SnippetRunError(
+                snippet.relpath, name,
+                f"timed out: the snippet ran past its {options.timeout_s:.0f} s limit "
+                "(raise it with --timeout SECONDS)",
+            )
+        except CellExecutionError:
+            return SnippetRunError(snippet.relpath, name, _error_text(nb_cell))
+        except KeyboardInterrupt:
+            # Stopped (Ctrl+C, SIGTERM, SIGHUP) while a cell runs: the run is given
+            # up, so the kernel is killed rather than asked to shut down. A kernel
+            # that shuts down under a running cell may print a ZMQError traceback
+            # when the cell ends, and the cell would have to end first.
+            client.shutdown_kernel = "immediate"
+            raise
+        if progress and index > 0:
+            progress(
+                f"  [{index}/{len(snippet.cells)}] {name} "
+                f"{time.monotonic() - cell_start:.1f} s"
+            )
+    return None
+
+
+def _cell_records(
+    snippet: Snippet,
+    notebook: nbformat.NotebookNode,
+    keys: dict[str, str],
+    progress: Callable[[str], None] | None,
+) -> dict[str, Any]:
+    """The sealed record of every cell that ran: its key, count, duration and outputs."""
     cells: dict[str, Any] = {}
     for cell, nb_cell in zip(snippet.cells, notebook.cells[1:], strict=True):
         duration = _duration(nb_cell)
@@ -325,16 +248,7 @@ def execute_snippet(
             "duration_s": round(duration, 6),
             "outputs": outputs,
         })
-    run = {
-        "mode": options.mode,
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "commit": _git_commit(repo_dir),
-        "duration_s": round(time.monotonic() - started, 3),
-        "library_hash": library_hash(),
-        "cells": cells,
-    }
-    run.update(environment_facts())
-    return run
+    return cells
 
 
 def check_inputs_committed(snippet: Snippet, repo_dir: Path) -> None:
@@ -378,13 +292,8 @@ def run_snippets(
             summary.failures.append(err)
             continue
 
-        def store_run(data: dict[str, Any], relpath: str = snippet.relpath,
-                      run: dict[str, Any] = run) -> None:
-            data["snippet"] = relpath
-            data["runs"][options.mode] = run
-
         try:
-            update_store(store_path(store_dir, snippet.relpath), store_run)
+            dropped = store_run(snippet, run, store_path(store_dir, snippet.relpath), repo_dir)
         except StoreError as err:  # a damaged store: this snippet fails, the others go on
             failure = SnippetRunError(snippet.relpath, "(store)", str(err))
             if not keep_going:
@@ -394,4 +303,27 @@ def run_snippets(
             continue
         summary.timings.append((snippet.relpath, run["duration_s"]))
         log(f"    done in {run['duration_s']:.1f} s on {run['device_name']}")
+        for mode in dropped:
+            if mode == options.mode:
+                log(f"    not kept: no cell publishes from this {mode} run (a fresh full run "
+                    "of the same code is published)")
+            else:
+                log(f"    dropped the stored {mode} run: no cell publishes from it any more")
     return summary
+
+
+def store_run(snippet: Snippet, run: dict[str, Any], store_file: Path,
+              repo_dir: Path) -> list[str]:
+    """Store ``run`` as the snippet's run of its mode, under the store's lock, and drop the
+    runs no cell publishes from (``run`` itself when a fresh full run of the same code is
+    stored); return the dropped modes."""
+    keys = cell_keys(snippet, library_hash(), repo_dir)
+    dropped: list[str] = []
+
+    def change(data: dict[str, Any]) -> None:
+        data["snippet"] = snippet.relpath
+        data["runs"][run["mode"]] = run
+        dropped.extend(drop_unpublishable_runs(data, keys))
+
+    update_store(store_file, change)
+    return dropped

@@ -11,6 +11,7 @@ import pathlib
 import random
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -197,7 +198,7 @@ def download_settings(**overrides: float) -> DownloadSettings:
     ``D2LREF_READ_TIMEOUT``, ``D2LREF_DOWNLOAD_ATTEMPTS``, ``D2LREF_DOWNLOAD_BACKOFF``,
     ``D2LREF_DOWNLOAD_MIN_RATE``, then ``overrides`` (keyword names of
     :class:`DownloadSettings`)."""
-    values: dict[str, float] = {}
+    values: dict[str, Any] = {}  # each field's own type: int attempts, float seconds
     for field, (variable, kind) in _SETTINGS_ENV.items():
         text = os.environ.get(variable, "").strip()
         if text:

@@ -63,7 +63,9 @@ def _backend_is_interactive() -> bool:
     except ImportError:  # matplotlib < 3.9
         from matplotlib import rcsetup
 
-        return backend in [name.lower() for name in rcsetup.interactive_bk]
+        # rcsetup.interactive_bk is gone from newer matplotlib (and its type stubs).
+        return backend in [name.lower()
+                           for name in rcsetup.interactive_bk]  # type: ignore[attr-defined]
 
 
 def use_svg_display() -> None:

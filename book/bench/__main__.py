@@ -12,13 +12,8 @@ import sys
 from book.bench.models import BENCH_SETTINGS
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Parse the command line and run the comparison (or one run of one side)."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in ("device-prepare", "device-run"):
-        from book.bench.device import main as device_main
-
-        return device_main(argv[0], argv[1:])
+def build_parser() -> argparse.ArgumentParser:
+    """Every command but ``device-prepare`` and ``device-run``, which parse their own."""
     parser = argparse.ArgumentParser(prog="python -m book.bench")
     commands = parser.add_subparsers(dest="command", required=True)
     compare = commands.add_parser("compare", help="alternate d2l and d2lref training runs")
@@ -57,48 +52,55 @@ def main(argv: list[str] | None = None) -> int:
     once.add_argument("--threads", type=int)
     once.add_argument("--option", action="append", default=[], choices=["bf16", "compile"])
     once.add_argument("--result-file", type=pathlib.Path, required=True)
-    args = parser.parse_args(argv)
+    return parser
 
-    if args.command == "run-once":
-        from book.bench.runner import run_once
 
-        result = run_once(args.impl, args.model, args.epochs, args.seed, args.threads,
-                          tuple(args.option))
-        args.result_file.write_text(json.dumps(result, indent=1))
+def run_once_command(args: argparse.Namespace) -> int:
+    """``run-once``: one training run of one side, its measurements to a JSON file."""
+    from book.bench.runner import run_once
+
+    result = run_once(args.impl, args.model, args.epochs, args.seed, args.threads,
+                      tuple(args.option))
+    args.result_file.write_text(json.dumps(result, indent=1))
+    return 0
+
+
+def estimate_command(args: argparse.Namespace) -> int:
+    """``estimate``: compute (or print the stored) full-run time estimate on one H200."""
+    from book.bench.estimate import (
+        ESTIMATE_FILE,
+        estimate_pages,
+        format_estimate,
+        load_estimate,
+    )
+
+    if args.stored:
+        print(format_estimate(load_estimate(args.out or ESTIMATE_FILE)))
         return 0
+    result = estimate_pages()
+    out = args.out or ESTIMATE_FILE
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    print(format_estimate(result))
+    print(f"estimate written to {out}")
+    return 0
 
-    if args.command == "estimate":
-        from book.bench.estimate import (
-            ESTIMATE_FILE,
-            estimate_pages,
-            format_estimate,
-            load_estimate,
-        )
 
-        if args.stored:
-            print(format_estimate(load_estimate(args.out or ESTIMATE_FILE)))
-            return 0
-        result = estimate_pages()
-        out = args.out or ESTIMATE_FILE
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-        print(format_estimate(result))
-        print(f"estimate written to {out}")
-        return 0
+def layout_command(args: argparse.Namespace) -> int:
+    """``layout``: time training steps in both memory layouts."""
+    from book.bench.layout import format_layouts, measure_layouts
 
-    if args.command == "layout":
-        from book.bench.layout import format_layouts, measure_layouts
+    result = measure_layouts(args.steps, args.warmup, args.batch)
+    print(f"device: {result['device']}, torch {result['torch']}")
+    print(format_layouts(result))
+    if args.out:
+        args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+        print(f"results written to {args.out}")
+    return 0
 
-        result = measure_layouts(args.steps, args.warmup, args.batch)
-        print(f"device: {result['device']}, torch {result['torch']}")
-        print(format_layouts(result))
-        if args.out:
-            args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-            print(f"results written to {args.out}")
-        return 0
 
-    if args.epochs < 1 or args.repeats < 1:
-        parser.error("--epochs and --repeats must be at least 1.")
+def compare_command(args: argparse.Namespace) -> int:
+    """``compare``: alternate d2l and d2lref runs, store and print the results."""
     from book.bench.results import comparison_table, flops_table, results_dir
     from book.bench.runner import compare as run_compare
 
@@ -118,6 +120,26 @@ def main(argv: list[str] | None = None) -> int:
         print(flops_table(results))
     print(f"results written to {out}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the comparison (or one run of one side)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in ("device-prepare", "device-run"):
+        from book.bench.device.cli import main as device_main
+
+        return device_main(argv[0], argv[1:])
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "run-once":
+        return run_once_command(args)
+    if args.command == "estimate":
+        return estimate_command(args)
+    if args.command == "layout":
+        return layout_command(args)
+    if args.epochs < 1 or args.repeats < 1:
+        parser.error("--epochs and --repeats must be at least 1.")
+    return compare_command(args)
 
 
 if __name__ == "__main__":

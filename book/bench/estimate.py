@@ -105,14 +105,14 @@ def page_settings(relpath: str, snippets_dir: Path = SNIPPETS_DIR) -> dict[str, 
     """``num_epochs``, ``batch_size``, ``lr`` and ``resize`` as the page's snippet sets them."""
     tree = ast.parse((snippets_dir / relpath).read_text(encoding="utf-8"))
     found: dict[str, Any] = {}
-    for node in tree.body:
-        if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+    for statement in tree.body:
+        if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
             continue
-        target = node.targets[0]
+        target = statement.targets[0]
         names = ([target] if isinstance(target, ast.Name)
                  else list(target.elts) if isinstance(target, ast.Tuple) else [])
         try:
-            value = ast.literal_eval(node.value)
+            value = ast.literal_eval(statement.value)
         except ValueError:
             continue
         values = [value] if isinstance(target, ast.Name) else list(value)
@@ -135,7 +135,7 @@ def page_settings(relpath: str, snippets_dir: Path = SNIPPETS_DIR) -> dict[str, 
 
 def _other_cells_seconds(relpath: str) -> float:
     """CPU-measured seconds of the page's cells other than training (stored quick run)."""
-    from book.store import read_store, store_path
+    from book.store.files import read_store, store_path
 
     runs = read_store(store_path(SNIPPETS_DIR, relpath))["runs"]
     cells = (runs.get("quick") or runs.get("full") or {}).get("cells", {})
@@ -252,7 +252,7 @@ def _estimate_benchmark(achieved: float) -> dict[str, Any]:
 def _estimate_rest(jobs: int = 4) -> dict[str, Any]:
     """The other snippets, ``jobs`` at a time: bounded by their recorded full runs on a CPU."""
     from book.cells import find_snippets
-    from book.store import read_store, store_path
+    from book.store.files import read_store, store_path
 
     seconds, count = 0.0, 0
     for path in find_snippets(SNIPPETS_DIR):

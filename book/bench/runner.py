@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
 import torch
 
@@ -145,16 +145,8 @@ def run_once(impl: str, model: str, epochs: int, seed: int = 0,
     timed = TimedEpochs(train_iter, device)
     torch.manual_seed(seed)  # the same initial weights on both sides (train_ch6 re-inits)
     net = build_model(model)
-    if "compile" in options:
-        net = torch.compile(net)
-    precision = (torch.autocast(device.type, dtype=torch.bfloat16) if "bf16" in options
-                 else contextlib.nullcontext())
-    printed = io.StringIO()
-    train_start = time.perf_counter()
-    with contextlib.redirect_stdout(printed), precision:
-        returned = lib.train_ch6(net, timed, test_iter, epochs, settings.lr, device)
-    train_seconds = time.perf_counter() - train_start
-    text = printed.getvalue()
+    returned, text, train_seconds = _train(lib, net, timed, test_iter, epochs, settings.lr,
+                                           device, options)
     final, speed = _FINAL.findall(text), _SPEED.findall(text)
     if not final or not speed:
         raise RuntimeError(f"train_ch6 of {impl} printed no final metrics:\n{text[-2000:]}")
@@ -179,6 +171,22 @@ def run_once(impl: str, model: str, epochs: int, seed: int = 0,
         "cuda_settings": getattr(returned, "cuda_settings", None),
         "float32_matmul_precision": torch.get_float32_matmul_precision(),
     }
+
+
+def _train(lib: Any, net: torch.nn.Module, timed: TimedEpochs, test_iter: Iterable[Any],
+           epochs: int, lr: float, device: torch.device,
+           options: tuple[str, ...]) -> tuple[Any, str, float]:
+    """Train with the implementation's ``train_ch6`` under ``options``: what it returned,
+    what it printed, and its seconds."""
+    if "compile" in options:
+        net = cast(torch.nn.Module, torch.compile(net))  # a compiled module is a module
+    precision = (torch.autocast(device.type, dtype=torch.bfloat16) if "bf16" in options
+                 else contextlib.nullcontext())
+    printed = io.StringIO()
+    train_start = time.perf_counter()
+    with contextlib.redirect_stdout(printed), precision:
+        returned = lib.train_ch6(net, timed, test_iter, epochs, lr, device)
+    return returned, printed.getvalue(), time.perf_counter() - train_start
 
 
 def _d2l_workdir(data_root: pathlib.Path, base: pathlib.Path) -> pathlib.Path:
@@ -244,46 +252,65 @@ def compare(models: list[str], epochs: int, repeats: int, seed: int = 0,
         "models": {},
     }
     if flops:
-        peaks = {"float32": measure_matmul_peak(device, torch.float32)}
-        if device.type == "cuda":
-            # TF32 products, as d2lref's train_ch6 computes on CUDA: the MFU denominator of
-            # its float32 training.
-            previous = torch.get_float32_matmul_precision()
-            torch.set_float32_matmul_precision("high")
-            try:
-                peaks["tfloat32"] = measure_matmul_peak(device, torch.float32)
-            finally:
-                torch.set_float32_matmul_precision(previous)
-            peaks["bfloat16"] = measure_matmul_peak(device, torch.bfloat16)
-        results["matmul_peak_flops"] = peaks
+        results["matmul_peak_flops"] = _matmul_peaks(device)
     for model in models:
-        settings = BENCH_SETTINGS[model]
-        runs: dict[str, list[dict[str, Any]]] = {impl: [] for impl in IMPLEMENTATIONS}
-        for repeat in range(repeats):
-            for impl in IMPLEMENTATIONS:
-                with tempfile.TemporaryDirectory(prefix=f"bench-{impl}-") as tmp:
-                    workdir = _d2l_workdir(data_root, pathlib.Path(tmp))
-                    run = _run_in_subprocess(impl, model, epochs, seed, workdir, threads,
-                                             options)
-                runs[impl].append(run)
-                print(f"{model} run {repeat + 1}/{repeats} {impl}: "
-                      f"{run['examples_per_sec']:.1f} examples/sec, "
-                      f"test acc {run['test_acc']:.3f}", flush=True)
-        summary = {impl: summarize_runs(runs[impl]) for impl in IMPLEMENTATIONS}
-        entry: dict[str, Any] = {
-            "settings": {"batch_size": settings.batch_size, "lr": settings.lr,
-                         "resize": settings.resize},
-            "runs": runs,
-            "summary": summary,
-            "ratio": speed_ratio(summary["d2lref"]["examples_per_sec"],
-                                 summary["d2l"]["examples_per_sec"]),
-        }
-        if flops:
-            net = build_model(model).to(device)
-            size = settings.image_size
-            per_example = count_training_flops(net, (8, 1, size, size))
-            entry["train_flops_per_example"] = per_example
-            entry["achieved_flops"] = {impl: per_example * summary[impl]["examples_per_sec"]
-                                       for impl in IMPLEMENTATIONS}
-        results["models"][model] = entry
+        runs = _alternating_runs(model, epochs, repeats, seed, data_root, threads, options)
+        results["models"][model] = _model_entry(model, runs, device if flops else None)
     return results
+
+
+def _matmul_peaks(device: torch.device) -> dict[str, float]:
+    """The matmul peaks (FLOP/s) the achieved throughput is compared with."""
+    peaks = {"float32": measure_matmul_peak(device, torch.float32)}
+    if device.type == "cuda":
+        # TF32 products, as d2lref's train_ch6 computes on CUDA: the MFU denominator of
+        # its float32 training.
+        previous = torch.get_float32_matmul_precision()
+        torch.set_float32_matmul_precision("high")
+        try:
+            peaks["tfloat32"] = measure_matmul_peak(device, torch.float32)
+        finally:
+            torch.set_float32_matmul_precision(previous)
+        peaks["bfloat16"] = measure_matmul_peak(device, torch.bfloat16)
+    return peaks
+
+
+def _alternating_runs(model: str, epochs: int, repeats: int, seed: int,
+                      data_root: pathlib.Path, threads: int | None,
+                      options: tuple[str, ...]) -> dict[str, list[dict[str, Any]]]:
+    """``repeats`` runs of each implementation, alternating, each in a fresh process."""
+    runs: dict[str, list[dict[str, Any]]] = {impl: [] for impl in IMPLEMENTATIONS}
+    for repeat in range(repeats):
+        for impl in IMPLEMENTATIONS:
+            with tempfile.TemporaryDirectory(prefix=f"bench-{impl}-") as tmp:
+                workdir = _d2l_workdir(data_root, pathlib.Path(tmp))
+                run = _run_in_subprocess(impl, model, epochs, seed, workdir, threads,
+                                         options)
+            runs[impl].append(run)
+            print(f"{model} run {repeat + 1}/{repeats} {impl}: "
+                  f"{run['examples_per_sec']:.1f} examples/sec, "
+                  f"test acc {run['test_acc']:.3f}", flush=True)
+    return runs
+
+
+def _model_entry(model: str, runs: dict[str, list[dict[str, Any]]],
+                 flops_device: torch.device | None) -> dict[str, Any]:
+    """One model's settings, runs, summaries and speed ratio; with a device, its FLOPs."""
+    settings = BENCH_SETTINGS[model]
+    summary = {impl: summarize_runs(runs[impl]) for impl in IMPLEMENTATIONS}
+    entry: dict[str, Any] = {
+        "settings": {"batch_size": settings.batch_size, "lr": settings.lr,
+                     "resize": settings.resize},
+        "runs": runs,
+        "summary": summary,
+        "ratio": speed_ratio(summary["d2lref"]["examples_per_sec"],
+                             summary["d2l"]["examples_per_sec"]),
+    }
+    if flops_device is not None:
+        net = build_model(model).to(flops_device)
+        size = settings.image_size
+        per_example = count_training_flops(net, (8, 1, size, size))
+        entry["train_flops_per_example"] = per_example
+        entry["achieved_flops"] = {impl: per_example * summary[impl]["examples_per_sec"]
+                                   for impl in IMPLEMENTATIONS}
+    return entry

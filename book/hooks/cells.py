@@ -25,15 +25,11 @@ from mkdocs.exceptions import PluginError
 from book.cells import SnippetError
 from book.notebooks import write_notebooks
 from book.paths import REPO_DIR
-from book.render import (
-    PageError,
-    RenderContext,
-    fill_outputs,
-    link_inline_figures,
-    parse_page,
-    render_site,
-)
-from book.store import StoreError
+from book.render.context import RenderContext
+from book.render.output_html import fill_outputs, link_inline_figures
+from book.render.page import PageError, parse_page
+from book.render.site import render_site
+from book.store.schema import StoreError
 
 log = logging.getLogger("mkdocs.hooks.cells")
 
@@ -90,8 +86,8 @@ def on_page_content(html, page, config, files, **kwargs):
         html = link_inline_figures(html, ctx)
         _figures.update(ctx.figures)
         return html
-    ctx = _contexts.pop(page.file.src_uri, None)
-    return fill_outputs(html, ctx) if ctx is not None else html
+    page_ctx = _contexts.pop(page.file.src_uri, None)
+    return fill_outputs(html, page_ctx) if page_ctx is not None else html
 
 
 def on_post_build(config, **kwargs):

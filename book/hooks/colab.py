@@ -19,7 +19,7 @@ from book.paths import REPO_DIR
 
 log = logging.getLogger("mkdocs.hooks.colab")
 
-# The paragraph book.render puts under the title of every page that has a notebook.
+# The paragraph book.render.site puts under the title of every page that has a notebook.
 NOTEBOOK_LINKS = re.compile(r'<p class="d2l-notebook-links">.*?(?=</p>)', re.S)
 LABELS = {"zh": "在 Colab 中打开", "en": "Open in Colab"}
 

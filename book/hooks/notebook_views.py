@@ -104,7 +104,9 @@ def install_template_cache() -> None:
 
     setattr(create_environment_with_shared_cache, _WRAPPED_MARK, True)
     create_environment_with_shared_cache.__doc__ = create.__doc__
-    TemplateExporter._create_environment = create_environment_with_shared_cache
+    # Patched on purpose (the reason is above); mypy refuses assignments to methods.
+    TemplateExporter._create_environment = (  # type: ignore[method-assign]
+        create_environment_with_shared_cache)
 
 
 # --- The attribute pass without BeautifulSoup ---------------------------------------------
@@ -232,7 +234,9 @@ def install_attribute_pass() -> bool:
         )
         return False
     setattr(from_notebook_node_without_soup, _WRAPPED_MARK, True)
-    HTMLExporter.from_notebook_node = from_notebook_node_without_soup
+    # Patched on purpose, as above.
+    HTMLExporter.from_notebook_node = (  # type: ignore[method-assign]
+        from_notebook_node_without_soup)
     return True
 
 

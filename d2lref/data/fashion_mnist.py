@@ -19,6 +19,7 @@ import sys
 import threading
 import zlib
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import numpy as np
 import torch
@@ -277,7 +278,7 @@ class FashionMNISTBatches:
             yield self._to_float(self.images[index]), self.labels[index]
 
 
-def _positive_int(value: object, name: str, example: str) -> int:
+def _positive_int(value: Any, name: str, example: str) -> int:
     """``value`` as an int >= 1; NumPy and other integer types count, bools do not."""
     try:
         number = operator.index(value) if not isinstance(value, bool) else None
@@ -352,7 +353,7 @@ def load_data_fashion_mnist(
     fetch_fashion_mnist(data_root, download=download)
     quick = config.get_mode() == "quick"
 
-    iterators = []
+    iterators: list[Iterable] = []
     for train in (True, False):
         decoded = _decoded_dataset(data_root, train)
         dataset = copy.copy(decoded)  # shares the decoded tensors; own transform

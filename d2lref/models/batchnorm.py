@@ -71,6 +71,9 @@ class BatchNorm(nn.Module):
     ``state_dict()`` and are not trained by the optimizer.
     """
 
+    moving_mean: torch.Tensor  # buffers, registered in __init__
+    moving_var: torch.Tensor
+
     def __init__(
         self, num_features: int, num_dims: int, eps: float = 1e-5, momentum: float = 0.9
     ) -> None:

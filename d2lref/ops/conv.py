@@ -99,7 +99,8 @@ def corr2d_multi_in(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:
             "multi-input kernel needs one 2-D slice per input channel (K.shape[0] == "
             "X.shape[0])."
         )
-    return sum(corr2d(x, k) for x, k in zip(X, K, strict=True))
+    return sum(  # type: ignore[return-value]  # 0 only for zero channels
+        corr2d(x, k) for x, k in zip(X, K, strict=True))
 
 
 def corr2d_multi_in_out(X: torch.Tensor, K: torch.Tensor) -> torch.Tensor:

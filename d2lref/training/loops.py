@@ -95,7 +95,7 @@ def _train_epoch(net, train_iter: Iterable, loss: Callable, updater,
         loss_sum = batch_loss if loss_sum is None else loss_sum + batch_loss
         correct = batch_correct if correct is None else correct + batch_correct
         count += y.numel()
-    if count == 0:
+    if count == 0 or loss_sum is None or correct is None:
         raise ValueError("train_iter gave no examples; check the data loader.")
     raise_if_loss_not_finite(loss_sum, batch_losses, epoch)
     return float(loss_sum) / count, float(correct) / count
@@ -193,7 +193,8 @@ def train_ch6(
     net.apply(_init_weights)
     print("training on", device)
     mode = _announce_mode(num_epochs, epochs, train_iter)
-    net.to(device, memory_format=_memory_format(channels_last))
+    net.to(device)
+    net.to(memory_format=_memory_format(channels_last))
     # Batches cut from decoded tensors are then made (and resized) on the device.
     train_iter = _batches_on(train_iter, device)
     test_iter = _batches_on(test_iter, device)

@@ -132,7 +132,7 @@ def evaluate_accuracy(net, data_iter: Iterable) -> float:
             count += y.numel()
     if count == 0:
         raise ValueError("data_iter gave no examples; cannot compute an accuracy.")
-    return float(correct) / count
+    return float(correct) / count  # type: ignore[arg-type]  # count > 0: set
 
 
 def evaluate_accuracy_gpu(net: nn.Module, data_iter: Iterable,
@@ -155,7 +155,8 @@ def evaluate_accuracy_gpu(net: nn.Module, data_iter: Iterable,
             count += y.numel()
     if count == 0:
         raise ValueError("data_iter gave no examples; cannot compute an accuracy.")
-    return float(correct) / count  # one synchronisation for the whole pass
+    # One synchronisation for the whole pass (count > 0: correct is set).
+    return float(correct) / count  # type: ignore[arg-type]
 
 
 def evaluate_loss(net, data_iter: Iterable, loss: Callable) -> float:

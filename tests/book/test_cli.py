@@ -10,7 +10,9 @@ import pytest
 from book.cells import load_snippet
 from book.cli import EXPAND_MARKER, main, shard_paths
 from book.paths import REPO_DIR
-from book.store import cell_keys, read_store, seal_record, store_path, write_store
+from book.store.files import read_store, store_path, write_store
+from book.store.keys import cell_keys
+from book.store.schema import seal_record
 from tests.book.helpers import write
 
 LIB = "0" * 64
@@ -18,8 +20,9 @@ LIB = "0" * 64
 
 @pytest.fixture(autouse=True)
 def fixed_library(monkeypatch):
-    monkeypatch.setattr("book.store.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
     monkeypatch.setattr("book.cli.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.maintenance.library_hash", lambda *a: LIB)
 
 
 def docs_copy(tmp_path: Path) -> Path:
@@ -78,6 +81,11 @@ def test_shard_counts_are_checked_first(tmp_path):
         shard_paths([], tmp_path, 1, 0)
     with pytest.raises(ValueError, match="index K must be between 1 and 2"):
         shard_paths([], tmp_path, 3, 2)
+
+
+def test_an_empty_shard_argument_says_how_to_write_it():
+    with pytest.raises(SystemExit, match="write it as K/N, e.g. 2/4"):
+        main(["shard", ""])
 
 
 # --- merge ----------------------------------------------------------------------------------

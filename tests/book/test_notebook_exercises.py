@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from book.notebooks import answers_at_end, build_notebook
-from book.render import CellRef, parse_page
+from book.render.page import CellRef, parse_page
 from tests.book.helpers import write
 
 SNIPPET = """

@@ -11,24 +11,15 @@ import pytest
 from book.cells import load_snippet, parse_snippet
 from book.notebooks import build_notebook, notebook_summary
 from book.paths import REPO_DIR
-from book.render import (
-    PageError,
-    RenderContext,
-    extract_source,
-    fill_outputs,
-    link_inline_figures,
-    parse_page,
-    render_site,
-    render_test,
-)
-from book.store import (
-    StoreError,
-    cell_keys,
-    published_outputs,
-    seal_record,
-    store_path,
-    write_store,
-)
+from book.render.codeblocks import render_test
+from book.render.context import RenderContext
+from book.render.output_html import fill_outputs, link_inline_figures
+from book.render.page import PageError, extract_source, parse_page
+from book.render.site import render_site
+from book.store.files import store_path, write_store
+from book.store.keys import cell_keys
+from book.store.publishing import published_outputs
+from book.store.schema import StoreError, seal_record
 
 LIB = "0" * 64
 
@@ -73,7 +64,7 @@ def render(root: Path, lang: str = "zh", prefix: str = "../../"):
 
 
 def test_outputs_follow_their_cells_escaped(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
     stored_book(tiny_book, outputs=OUTPUTS)
     html, ctx = render(tiny_book)
     assert ctx.problems == []
@@ -95,7 +86,7 @@ def test_outputs_follow_their_cells_escaped(tiny_book, monkeypatch):
 
 
 def test_an_index_page_links_its_notebook_view_like_mkdocs(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
     for folder in ("snippets", "docs/zh"):
         src = tiny_book / folder / "demo" / ("page.py" if folder == "snippets" else "page.md")
         src.rename(src.with_stem("index"))
@@ -107,7 +98,7 @@ def test_an_index_page_links_its_notebook_view_like_mkdocs(tiny_book, monkeypatc
 
 
 def test_quick_only_outputs_are_labelled(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
     stored_book(tiny_book, modes=("quick",), outputs=OUTPUTS)
     html, ctx = render(tiny_book, lang="en")
     assert "Some outputs on this page come from a reduced quick run" in html
@@ -116,7 +107,7 @@ def test_quick_only_outputs_are_labelled(tiny_book, monkeypatch):
 
 
 def test_full_mode_wins_over_quick(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
     stored_book(tiny_book, modes=("quick", "full"), outputs=OUTPUTS)
     snippet = load_snippet(tiny_book / "snippets/demo/page.py", tiny_book / "snippets")
     chosen = published_outputs(snippet, store_path(tiny_book / "snippets", "demo/page.py"), LIB)
@@ -135,7 +126,7 @@ def test_editing_a_cell_stales_it_and_later_cells_only():
 
 
 def test_stale_and_missing_outputs_show_and_are_reported(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
     stored_book(tiny_book, outputs=OUTPUTS)
     snippet_file = tiny_book / "snippets" / "demo" / "page.py"
     snippet_file.write_text(snippet_file.read_text().replace("print(", "print('changed', "))
@@ -152,7 +143,7 @@ def test_stale_and_missing_outputs_show_and_are_reported(tiny_book, monkeypatch)
 
 
 def test_a_cell_that_never_ran_is_rejected(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
     snippet = load_snippet(tiny_book / "snippets/demo/page.py", tiny_book / "snippets")
     run = fake_run(snippet, "full")
     for field, value in (("duration_s", 0), ("execution_count", None)):
@@ -212,13 +203,13 @@ def test_source_directive_shows_library_code():
     # The benchmark's source is shown on the Performance page; the rest of the book's
     # machinery is not library code, and neither is anything outside the repository.
     assert extract_source(REPO_DIR, "book/bench/runner.py", "TimedEpochs").startswith("class")
-    for path in ("README.md", "book/store.py", "d2lref/../book/store.py"):
+    for path in ("README.md", "book/store/files.py", "d2lref/../book/store/files.py"):
         with pytest.raises(PageError, match="not a file of the d2lref package"):
             extract_source(REPO_DIR, path, "x")
 
 
 def test_notebook_has_prose_cells_and_outputs(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
     stored_book(tiny_book, outputs=OUTPUTS)
     page = parse_page((tiny_book / "docs/zh/demo/page.md").read_text(), "demo/page.md", tiny_book)
     notebook = json.loads(json.dumps(build_notebook(page, tiny_book, "zh")))
@@ -233,7 +224,7 @@ def test_directive_inside_a_collapsed_block_stays_inside_it(tiny_book, monkeypat
     """An indented ``!cell`` (an exercise answer in ``??? success``) renders in the block."""
     import markdown
 
-    monkeypatch.setattr("book.store.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
     stored_book(tiny_book, outputs=OUTPUTS)
     page_file = tiny_book / "docs" / "zh" / "demo" / "page.md"
     text = page_file.read_text(encoding="utf-8").replace(

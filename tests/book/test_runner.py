@@ -15,7 +15,7 @@ import pytest
 from book.cells import load_snippet
 from book.paths import REPO_DIR
 from book.runner import RunOptions, SnippetRunError, run_snippets
-from book.store import read_store, store_path
+from book.store.files import read_store, store_path
 from tests.book.helpers import DEMO_SNIPPET, write
 
 

@@ -11,19 +11,13 @@ from pathlib import Path
 import pytest
 
 from book.cells import SnippetError, parse_snippet
-from book.render import RenderContext, parse_page, render_site
+from book.render.context import RenderContext
+from book.render.page import parse_page
+from book.render.site import render_site
 from book.runner import RunOptions, SnippetRunError, check_inputs_committed, kernel_env
-from book.store import (
-    StoreError,
-    cell_keys,
-    committed_inputs,
-    migrate_store,
-    read_store,
-    seal_record,
-    store_path,
-    uncommitted_inputs,
-    write_store,
-)
+from book.store.files import migrate_store, read_store, store_path, write_store
+from book.store.keys import cell_keys, committed_inputs, uncommitted_inputs
+from book.store.schema import StoreError, seal_record
 from tests.book.helpers import write
 
 LIB = "0" * 64
@@ -95,7 +89,7 @@ def test_hand_edited_output_text_fails_the_digest(tmp_path):
 
 
 def test_hand_edited_output_fails_the_strict_build(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
     from book.cells import load_snippet
 
     snippet = load_snippet(tiny_book / "snippets/demo/page.py", tiny_book / "snippets")
@@ -232,7 +226,8 @@ def test_a_declaration_that_matches_nothing_is_an_error(repo_with_results):
 
 def test_the_performance_page_declares_the_benchmark_results():
     from book.cells import load_snippet
-    from book.store import REPO_DIR, snippet_inputs
+    from book.paths import REPO_DIR
+    from book.store.keys import snippet_inputs
 
     snippet = load_snippet(REPO_DIR / "snippets" / "performance.py", REPO_DIR / "snippets")
     assert "book/bench/results/*.json" in snippet_inputs(snippet)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from book.cells import load_snippet
-from book.render import extract_source
+from book.render.page import extract_source
 
 REPO = Path(__file__).resolve().parents[2]
 SNIPPETS = REPO / "snippets"

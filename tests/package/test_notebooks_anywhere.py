@@ -19,7 +19,7 @@ from book.notebooks import (
     setup_cell_source,
     write_notebooks,
 )
-from book.render import parse_page
+from book.render.page import parse_page
 from tests.package.fresh_env import REPO_DIR, Dists, base_requirements, make_fresh_env
 
 NOTEBOOK_PAGE = "linear-networks/softmax-regression-concise.md"

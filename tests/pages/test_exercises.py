@@ -15,7 +15,8 @@ import pytest
 
 from book.cells import load_snippet
 from book.nav import content_pages
-from book.store import published_outputs, store_path
+from book.store.files import store_path
+from book.store.publishing import published_outputs
 from tests.paths import LANGUAGES, REPO_DIR, SNIPPETS_DIR
 
 LANGS = LANGUAGES

@@ -134,7 +134,7 @@ def _rich_notebook() -> nbformat.NotebookNode:
 def _book_notebook() -> nbformat.NotebookNode:
     """A page of the book with inline figures, as the build writes its notebook view."""
     from book.notebooks import build_notebook
-    from book.render import parse_page
+    from book.render.page import parse_page
 
     relpath = "multilayer-perceptrons/dropout.md"
     text = (REPO_DIR / "docs/zh" / relpath).read_text(encoding="utf-8")

@@ -14,7 +14,8 @@ import pytest
 
 from book.cells import find_snippets, load_snippet
 from book.outputs import unstable_output
-from book.store import published_outputs, read_store, store_path
+from book.store.files import read_store, store_path
+from book.store.publishing import published_outputs
 from tests.paths import SNIPPETS_DIR
 
 SNIPPETS = find_snippets(SNIPPETS_DIR)

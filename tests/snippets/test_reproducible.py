@@ -8,7 +8,7 @@ import pytest
 
 from book.outputs import MASK, mask_measurements
 from book.runner import RunOptions, run_snippets
-from book.store import read_store, store_path
+from book.store.files import read_store, store_path
 from tests.paths import SNIPPETS_DIR
 
 # A small page that prints timings (".item()" against ".tolist()") among its outputs.

@@ -8,7 +8,7 @@ import pytest
 
 from book.cells import find_snippets
 from book.runner import RunOptions, run_snippets
-from book.store import read_store, store_path
+from book.store.files import read_store, store_path
 from tests.paths import SNIPPETS_DIR
 
 SNIPPETS = find_snippets(SNIPPETS_DIR)

@@ -16,12 +16,29 @@ import re
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
-from book.bench import device
+from book.bench.device.carry import (
+    CARRY_LIMIT_BYTES,
+    DEVICE_PYTHON,
+    FASHION_MNIST_GZ,
+    DeviceRunError,
+    carry_size,
+    install_carried_wheels,
+    prepare_carry,
+)
+from book.bench.device.parts import Log, Part, failed_parts, format_summary, run_logged
+from book.bench.device.run import (
+    MODERN_CNN_PAGES,
+    DeviceRunOptions,
+    pack_stores,
+    run_device,
+    stale_snippets,
+)
 from book.bench.estimate import PAGE_MODELS, format_estimate, load_estimate, page_settings
 from book.paths import REPO_DIR
 
@@ -72,7 +89,7 @@ def test_page_settings_name_what_is_missing(tmp_path: Path):
 def test_the_stored_estimate_matches_the_pages_and_fits():
     estimate = load_estimate()
     rows = {row["page"]: row for row in estimate["pages"]}
-    assert tuple(rows) == device.MODERN_CNN_PAGES == tuple(PAGE_MODELS)
+    assert tuple(rows) == MODERN_CNN_PAGES == tuple(PAGE_MODELS)
     for page, row in rows.items():
         # Re-run `python -m book.bench estimate` when a page's settings change.
         settings = page_settings(page)
@@ -91,38 +108,38 @@ def test_the_stored_estimate_matches_the_pages_and_fits():
 
 
 def test_a_failing_or_unrun_page_fails_the_run_and_skipped_snippets_do_not():
-    parts = [device.Part("a.py", "page", status="ok"),
-             device.Part("b.py", "snippet", status="skipped", detail="out of time"),
-             device.Part("benchmark", "benchmark", status="ok")]
-    assert device.failed_parts(parts) == []
-    parts += [device.Part("c.py", "page", status="skipped", detail="setup failed"),
-              device.Part("d.py", "snippet", status="timeout")]
-    assert device.failed_parts(parts) == ["c.py", "d.py"]
-    summary = device.format_summary(parts, 12.0)
+    parts = [Part("a.py", "page", status="ok"),
+             Part("b.py", "snippet", status="skipped", detail="out of time"),
+             Part("benchmark", "benchmark", status="ok")]
+    assert failed_parts(parts) == []
+    parts += [Part("c.py", "page", status="skipped", detail="setup failed"),
+              Part("d.py", "snippet", status="timeout")]
+    assert failed_parts(parts) == ["c.py", "d.py"]
+    summary = format_summary(parts, 12.0)
     assert "FAILED: c.py, d.py" in summary and "out of time" in summary
     assert "pages: 1 ran in 0.0 min" in summary
 
 
 def test_the_summary_names_pages_below_the_books_accuracy():
-    low = device.Part("convolutional-modern/vgg.py", "page", status="ok", seconds=90.0,
+    low = Part("convolutional-modern/vgg.py", "page", status="ok", seconds=90.0,
                       detail="test acc 0.850 below the book's 0.92",
                       metrics={"test_acc": 0.85, "book_test_acc": 0.92})
-    summary = device.format_summary([low], 100.0)
+    summary = format_summary([low], 100.0)
     assert "0.850" in summary and "0.92" in summary
     assert "below the book's test accuracy: convolutional-modern/vgg.py" in summary
     assert "pages: 1 ran in 1.5 min" in summary
 
 
 def test_a_command_past_its_time_is_ended_with_its_children(tmp_path: Path):
-    log = device.Log(tmp_path / "log.txt")
+    log = Log(tmp_path / "log.txt")
     child = "import subprocess, time; subprocess.Popen(['sleep', '60']); print('started', " \
             "flush=True); time.sleep(60)"
     env = dict(os.environ)
     start = time.monotonic()
-    status, code = device.run_logged([sys.executable, "-c", child], env, log, timeout_s=3)
+    status, code = run_logged([sys.executable, "-c", child], env, log, timeout_s=3)
     assert (status, code) == ("timeout", None)
     assert time.monotonic() - start < 20
-    status, code = device.run_logged([sys.executable, "-c", "raise SystemExit(3)"], env, log, 30)
+    status, code = run_logged([sys.executable, "-c", "raise SystemExit(3)"], env, log, 30)
     assert (status, code) == ("failed", 3)
     log.close()
     assert "started" in (tmp_path / "log.txt").read_text()
@@ -132,47 +149,47 @@ def test_stores_are_packed_with_their_relative_paths(tmp_path: Path):
     stores = tmp_path / "stores"
     (stores / "chapter").mkdir(parents=True)
     (stores / "chapter" / "page.outputs.json").write_text('{"runs": {}}\n')
-    device.pack_stores(stores, tmp_path / "stores.tar.gz")
+    pack_stores(stores, tmp_path / "stores.tar.gz")
     with tarfile.open(tmp_path / "stores.tar.gz") as archive:
         assert archive.getnames() == ["chapter/page.outputs.json"]
 
 
 def test_a_carry_for_another_python_is_refused_with_the_fix(tmp_path: Path):
     (tmp_path / "manifest.json").write_text(json.dumps({"python": "2.7"}))
-    with pytest.raises(device.DeviceRunError, match="make device-carry DEVICE_PYTHON="):
-        device.install_carried_wheels(tmp_path, tmp_path / "site")
-    with pytest.raises(device.DeviceRunError, match="make device-carry"):
-        device.install_carried_wheels(tmp_path / "absent", tmp_path / "site")
+    with pytest.raises(DeviceRunError, match="make device-carry DEVICE_PYTHON="):
+        install_carried_wheels(tmp_path, tmp_path / "site")
+    with pytest.raises(DeviceRunError, match="make device-carry"):
+        install_carried_wheels(tmp_path / "absent", tmp_path / "site")
 
 
 def test_the_repository_carry_fits_what_travels():
     carry = REPO_DIR / ".carry"
     if not (carry / "manifest.json").is_file():
         pytest.skip("no .carry/ prepared here (make device-carry)")
-    assert device.carry_size(carry) + _tracked_bytes() < device.CARRY_LIMIT_BYTES
+    assert carry_size(carry) + _tracked_bytes() < CARRY_LIMIT_BYTES
 
 
 @pytest.fixture(scope="module")
 def data_root_with_gz(data_root: Path) -> Path:
     raw = data_root / "FashionMNIST" / "raw"
-    if not all((raw / name).is_file() for name in device.FASHION_MNIST_GZ):
+    if not all((raw / name).is_file() for name in FASHION_MNIST_GZ):
         pytest.skip(f"the Fashion-MNIST .gz files are not in {raw}")
     return data_root
 
 
 @pytest.mark.slow
 def test_the_gpu_machine_carry_fits_what_travels(tmp_path: Path, data_root_with_gz: Path):
-    manifest = device.prepare_carry(tmp_path / "carry", device.DEVICE_PYTHON, data_root_with_gz)
+    manifest = prepare_carry(tmp_path / "carry", DEVICE_PYTHON, data_root_with_gz)
     wheels = [name for name in manifest["files"] if name.endswith(".whl")]
-    tag = "cp" + device.DEVICE_PYTHON.replace(".", "")
+    tag = "cp" + DEVICE_PYTHON.replace(".", "")
     for name in wheels:
         # Pure Python, the stable ABI, or built for the GPU machine's Python.
         assert name.endswith("-none-any.whl") or "abi3" in name or f"-{tag}-" in name, name
     assert any(name.startswith("bench-wheels/d2l-1.0.3") for name in wheels)
     assert len([n for n in manifest["files"] if n.startswith("data/")]) == 6
-    size = device.carry_size(tmp_path / "carry")
+    size = carry_size(tmp_path / "carry")
     assert size == manifest["bytes"] + (tmp_path / "carry" / "manifest.json").stat().st_size
-    assert size + _tracked_bytes() < device.CARRY_LIMIT_BYTES
+    assert size + _tracked_bytes() < CARRY_LIMIT_BYTES
 
 
 @pytest.mark.slow
@@ -181,7 +198,7 @@ def test_cpu_rehearsal_of_the_device_run(tmp_path: Path, data_root_with_gz: Path
     # The GPU machine has SciPy (which d2l imports); a CPU test machine may not.
     extra = [] if importlib.util.find_spec("scipy") else ["scipy==1.17.1"]
     carry, out, work = tmp_path / "carry", tmp_path / "out", tmp_path / "work"
-    device.prepare_carry(carry, running, data_root_with_gz, extra)
+    prepare_carry(carry, running, data_root_with_gz, extra)
     completed = subprocess.run(
         [sys.executable, "-m", "book.bench", "device-run", "--carry", str(carry),
          "--out", str(out), "--work", str(work), "--mode", "quick", "--no-rest",
@@ -213,7 +230,7 @@ def test_cpu_rehearsal_of_the_device_run(tmp_path: Path, data_root_with_gz: Path
     assert bench["versions"]["d2l"] == "1.0.3"
     assert set(bench["models"]["mlp"]["summary"]) == {"d2l", "d2lref"}
     layouts = json.loads((out / "layout.json").read_text())
-    assert [row["page"] for row in layouts["pages"]] == list(device.MODERN_CNN_PAGES)
+    assert [row["page"] for row in layouts["pages"]] == list(MODERN_CNN_PAGES)
     assert all(row["channels_last_speedup"] > 0 for row in layouts["pages"])
     # The unpacked data is what the loaders check by MD5 and SHA-1.
     from d2lref.data.kaggle_house import load_kaggle_house
@@ -226,9 +243,9 @@ def test_cpu_rehearsal_of_the_device_run(tmp_path: Path, data_root_with_gz: Path
 
 def test_the_other_snippets_are_those_with_stale_or_missing_runs():
     env = dict(os.environ, PYTHONPATH=str(REPO_DIR))
-    chosen = device.stale_snippets(env, "full", exclude=device.MODERN_CNN_PAGES)
+    chosen = stale_snippets(env, "full", exclude=MODERN_CNN_PAGES)
     assert chosen == sorted(chosen)
-    assert not set(chosen) & set(device.MODERN_CNN_PAGES)
+    assert not set(chosen) & set(MODERN_CNN_PAGES)
     for relpath in chosen:
         assert (REPO_DIR / "snippets" / relpath).is_file()
     # A snippet left out has fresh full-mode outputs for every cell.
@@ -237,7 +254,7 @@ def test_the_other_snippets_are_those_with_stale_or_missing_runs():
     snippets = REPO_DIR / "snippets"
     for path in sorted(snippets.rglob("*.py")):
         relpath = path.relative_to(snippets).as_posix()
-        if relpath not in chosen and relpath not in device.MODERN_CNN_PAGES:
+        if relpath not in chosen and relpath not in MODERN_CNN_PAGES:
             full = snippet_status(path, snippets, snippets)["full"]
             assert full["stale"] == full["missing"] == 0, relpath
 
@@ -246,12 +263,12 @@ def test_a_failed_setup_is_reported_and_the_temporary_folder_removed(tmp_path, m
     (tmp_path / "carry").mkdir()
     (tmp_path / "carry" / "manifest.json").write_text(json.dumps({"python": "2.7"}))
     work = tmp_path / "work"
-    monkeypatch.setattr(device.tempfile, "mkdtemp", lambda prefix: str(work.mkdir() or work))
-    options = device.DeviceRunOptions(
+    monkeypatch.setattr(tempfile, "mkdtemp", lambda prefix: str(work.mkdir() or work))
+    options = DeviceRunOptions(
         out=tmp_path / "out", carry=tmp_path / "carry", mode="quick",
         pages=("convolutional-neural-networks/lenet.py",), rest=False, bench_models=(),
         layout_steps=0)
-    assert device.run_device(options) == 1
+    assert run_device(options) == 1
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert [(p["name"], p["status"]) for p in summary["parts"]] == [
         ("install wheels and unpack data", "failed"),

@@ -1,0 +1,152 @@
+"""The HTML shown under a cell: escaped printed text, figure files and the provenance line."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import re
+from typing import Any
+
+from book.outputs import MEASUREMENT, sanitize_html
+from book.render.context import RenderContext
+from book.store.publishing import CellOutput
+
+
+def _provenance(output: CellOutput, ctx: RenderContext) -> str:
+    run = output.run or {}
+    labels = ctx.labels
+    parts = [
+        labels[output.mode or "quick"],
+        html.escape(str(run.get("device_name") or run.get("device") or "?")),
+        f"torch {html.escape(str(run.get('torch', '?')))}",
+    ]
+    if run.get("cuda"):
+        parts.append(f"CUDA {html.escape(str(run['cuda']))}")
+    parts.append(html.escape(str(run.get("date", "?"))[:10]))
+    if run.get("commit"):
+        parts.append(html.escape(str(run["commit"])[:7]))
+    return f'<p class="d2l-provenance d2l-provenance--{output.mode}">' + " · ".join(parts) + "</p>"
+
+
+def fill_outputs(html_text: str, ctx: RenderContext) -> str:
+    """Replace the tokens ``render_site`` left in the Markdown by the outputs' HTML."""
+    for token, block in ctx.outputs_html.items():
+        paragraph = f"<p>{token}</p>"
+        if paragraph in html_text:
+            html_text = html_text.replace(paragraph, block)
+        else:
+            html_text = html_text.replace(token, block)
+    return html_text
+
+
+def add_figure(content: bytes, suffix: str, ctx: RenderContext) -> str:
+    """Collect a figure file for the site; returns its site path, named by its content."""
+    site_path = f"_outputs/{hashlib.sha256(content).hexdigest()[:20]}.{suffix}"
+    ctx.figures[site_path] = content
+    return site_path
+
+
+def _figure_html(record: dict[str, Any], ctx: RenderContext, alt: str) -> str:
+    if record["type"] == "svg":
+        site_path = add_figure(record["data"].encode("utf-8"), "svg", ctx)
+    else:
+        site_path = add_figure(base64.b64decode(record["data"]), record["type"], ctx)
+    return (
+        f'<img class="d2l-output__figure" src="{ctx.asset_prefix}{site_path}" '
+        f'alt="{html.escape(alt)}" loading="lazy">'
+    )
+
+
+# A figure nbconvert inlined into a notebook view: type (as in a data URL) and base64 data.
+INLINE_FIGURE = re.compile(
+    r'src="data:image/(?P<type>svg\+xml|png|jpeg);base64,(?P<data>[A-Za-z0-9+/=\s]+)"'
+)
+FIGURE_SUFFIX = {"svg+xml": "svg", "png": "png", "jpeg": "jpeg"}
+
+
+def link_inline_figures(html_text: str, ctx: RenderContext) -> str:
+    """Figures inlined as base64 data URLs (notebook views) become links to figure files.
+
+    A page and its notebook view then load one shared file per figure (named by its
+    content, as ``output_html`` names them), and base64 text, which gzip hardly shrinks,
+    leaves the HTML. The downloadable notebook keeps its figures inline.
+    """
+
+    def link(match: re.Match) -> str:
+        content = base64.b64decode(match["data"])
+        site_path = add_figure(content, FIGURE_SUFFIX[match["type"]], ctx)
+        return f'src="{ctx.asset_prefix}{site_path}"'
+
+    return INLINE_FIGURE.sub(link, html_text)
+
+
+def output_html(output: CellOutput, cell_name: str, ctx: RenderContext) -> str:
+    """The HTML shown under a cell: escaped text, figures and the provenance line."""
+    record = output.record or {}
+    parts: list[str] = []
+    text_run: list[str] = []
+
+    def flush_text(css: str = "") -> None:
+        if text_run:
+            parts.append(text_block("".join(text_run), css))
+            text_run.clear()
+
+    for item in record.get("outputs", []):
+        kind = item["type"]
+        if kind in ("stream", "text"):
+            text = item["text"]
+            if kind == "text" and not text.endswith("\n"):
+                text += "\n"
+            if item.get("name") == "stderr":
+                flush_text()
+                text_run.append(text)
+                flush_text(" d2l-output__text--stderr")
+            else:
+                text_run.append(text)
+        elif kind in ("svg", "png", "jpeg"):
+            flush_text()
+            alt = f"{ctx.labels['figure']}: {cell_name}"
+            parts.append(_figure_html(item, ctx, alt))
+        elif kind == "html":
+            flush_text()
+            parts.append(f'<div class="d2l-output__html">{sanitize_html(item["data"])}</div>')
+        elif kind == "markdown":
+            flush_text()
+            parts.append(f'<div class="d2l-output__markdown">{_markdown_html(item["data"])}</div>')
+        elif kind == "latex":
+            flush_text()
+            # KaTeX's auto-render typesets it; without scripts the LaTeX source shows.
+            parts.append(f'<div class="d2l-output__latex">{html.escape(item["data"])}</div>')
+    flush_text()
+    if not parts:
+        return ""
+    return (
+        f'<div class="d2l-output" data-cell="{html.escape(cell_name)}">\n'
+        + "\n".join(parts)
+        + "\n"
+        + _provenance(output, ctx)
+        + "\n</div>\n"
+    )
+
+
+def text_block(text: str, css: str = "") -> str:
+    """Printed text as HTML, exactly as printed; wall-clock measurements are marked."""
+    text = text.rstrip("\n")
+    pieces, last = [], 0
+    for match in MEASUREMENT.finditer(text):
+        pieces.append(html.escape(text[last : match.start()]))
+        pieces.append(
+            '<span class="d2l-measurement" title="wall-clock measurement: differs between '
+            f'runs">{html.escape(match.group(0))}</span>'
+        )
+        last = match.end()
+    pieces.append(html.escape(text[last:]))
+    return f'<pre class="d2l-output__text{css}"><code>{"".join(pieces)}</code></pre>'
+
+
+def _markdown_html(text: str) -> str:
+    import markdown  # MkDocs' own Markdown library
+
+    return sanitize_html(markdown.markdown(text, extensions=["tables", "fenced_code"]))
+
