@@ -21,6 +21,7 @@ from book.render.page import CellRef, Page, Segment, SourceRef, extract_source, 
 from book.store.files import store_path
 from book.store.publishing import CellOutput, published_outputs
 from book.store.schema import StoreError
+from book.strings import strings
 from d2lref import __version__
 
 MERMAID_BLOCK = re.compile(r"^```mermaid\n.*?^```\n?", re.M | re.S)
@@ -44,28 +45,11 @@ EXERCISES_HEADING = re.compile(r"^##\s.*\{\s*#exercises\s*\}\s*$")
 EXERCISE_ITEM = re.compile(r"^(?P<number>\d+)\.\s")
 ANSWER_BLOCK = re.compile(r"^(?P<indent>\s+)\?\?\?\+?\s+\w+(?:\s+\"[^\"]*\")?\s*$")
 BLANK_RUNS = re.compile(r"\n{3,}")
-EXERCISE_LABELS = {
-    "zh": {
-        "pointer": "*答案在本 notebook 末尾的“答案”一节：先自己试一试。*",
-        "answers": "## 答案",
-        "answer": "### 练习 {number}",
-    },
-    "en": {
-        "pointer": "*The answers are in the \u201cAnswers\u201d section at the end of this "
-        "notebook: try first.*",
-        "answers": "## Answers",
-        "answer": "### Exercise {number}",
-    },
-}
 
-DIAGRAM_NOTE = {
-    "zh": "*（此处的示意图见网页版。）*\n",
-    "en": "*(The diagram is shown on the web page.)*\n",
-}
 
 
 def _markdown_cell(text: str, lang: str) -> nbformat.NotebookNode | None:
-    text = MERMAID_BLOCK.sub(DIAGRAM_NOTE["zh" if lang.startswith("zh") else "en"], text)
+    text = MERMAID_BLOCK.sub(strings(lang)["diagram_note"], text)
     text = HEADING_ATTRS.sub("", text).strip("\n")
     return nbformat.v4.new_markdown_cell(text) if text.strip() else None
 
@@ -150,7 +134,7 @@ def answers_at_end(segments: list[Segment], lang: str) -> list[Segment]:
     Segments before the exercises heading are returned unchanged; a page without the section
     is returned as it is.
     """
-    labels = EXERCISE_LABELS["zh" if lang.startswith("zh") else "en"]
+    labels = strings(lang)
     found = next(
         (
             (index, segment) for index, segment in enumerate(segments)
@@ -165,8 +149,9 @@ def answers_at_end(segments: list[Segment], lang: str) -> list[Segment]:
     head_lines = heading_text.splitlines(keepends=True)
     cut = next(i for i, line in enumerate(head_lines) if EXERCISES_HEADING.match(line))
     items: list[str | CellRef | SourceRef] = [*head_lines[cut:], *segments[start + 1 :]]
-    questions: list[Segment] = ["".join(head_lines[cut:cut + 1]) + "\n" + labels["pointer"] + "\n"]
-    answers: list[Segment] = ["\n" + labels["answers"] + "\n"]
+    heading = "".join(head_lines[cut:cut + 1])
+    questions: list[Segment] = [heading + "\n" + labels["exercise_pointer"] + "\n"]
+    answers: list[Segment] = ["\n" + labels["answers_heading"] + "\n"]
     number: str | None = None
     answer_indent: int | None = None  # inside an answer block: the indentation of its body
     for item in items[1:]:
@@ -183,7 +168,7 @@ def answers_at_end(segments: list[Segment], lang: str) -> list[Segment]:
                 number, answer_indent = item_start.group("number"), None
             elif block and number is not None:
                 answer_indent = len(block.group("indent")) + 4
-                answers.append("\n" + labels["answer"].format(number=number) + "\n\n")
+                answers.append("\n" + labels["answer_heading"].format(number=number) + "\n\n")
                 continue
             elif answer_indent is not None and line.strip() and not line.startswith(" "):
                 answer_indent = None  # text after the list: back in the page's flow

@@ -16,12 +16,12 @@ import re
 
 from book.notebooks import colab_url, github_repository
 from book.paths import REPO_DIR
+from book.strings import strings
 
 log = logging.getLogger("mkdocs.hooks.colab")
 
 # The paragraph book.render.site puts under the title of every page that has a notebook.
 NOTEBOOK_LINKS = re.compile(r'<p class="d2l-notebook-links">.*?(?=</p>)', re.S)
-LABELS = {"zh": "在 Colab 中打开", "en": "Open in Colab"}
 
 
 def _lang(config) -> str:
@@ -30,7 +30,7 @@ def _lang(config) -> str:
 
 def colab_link(url: str, lang: str) -> str:
     """The link's HTML, as it follows the download and view links."""
-    label = LABELS["zh" if lang.startswith("zh") else "en"]
+    label = strings(lang)["colab"]
     return f' · <a class="d2l-colab-link" href="{html.escape(url)}">{label}</a>'
 
 

@@ -29,6 +29,7 @@ from typing import NamedTuple
 
 from book.chromium import CHROMIUM, CHROMIUM_ARGS, missing_chromium
 from book.paths import REPO_DIR
+from book.strings import strings
 
 log = logging.getLogger("mkdocs.hooks.diagrams")
 
@@ -126,10 +127,6 @@ def svg_size(svg: str) -> tuple[float, float]:
 
 _used: set[str] = set()
 
-MISSING_NOTE = {
-    "zh": "图未渲染（新的或修改过的图）：运行 `make diagrams` 后重新构建。",
-    "en": "Diagram not rendered (new or edited): run `make diagrams`, then build again.",
-}
 
 
 def _image_html(key: str, theme: str, prefix: str) -> str:
@@ -157,7 +154,7 @@ def replace_diagrams(markdown: str, prefix: str, lang: str) -> tuple[str, list[s
         if missing:
             problems.append(f"diagram {number} has no stored SVG ({', '.join(missing)})")
             block = (
-                f'<div class="admonition warning"><p>{MISSING_NOTE.get(lang, MISSING_NOTE["en"])}'
+                f'<div class="admonition warning"><p>{strings(lang)["diagram_missing"]}'
                 f"</p><pre><code>{html.escape(diagram.source)}</code></pre></div>"
             )
         else:
