@@ -135,7 +135,7 @@ def evaluate_accuracy_gpu(net: nn.Module, data_iter: Iterable,
             count += y.numel()
     if count == 0:
         raise ValueError("data_iter gave no examples; cannot compute an accuracy.")
-    return float(correct) / count  # one synchronisation for the whole pass
+    return float(correct) / count  # one synchronization for the whole pass
 
 
 def evaluate_loss(net, data_iter: Iterable, loss: Callable) -> float:

@@ -238,7 +238,7 @@ bn = d2l.BatchNorm(3, num_dims=2)
 torch.manual_seed(0)
 for _ in range(10):
     noise = torch.randn(32, 3)
-    bn(5 + (noise - noise.mean(dim=0)))  # recentred: the batch mean is exactly 5
+    bn(5 + (noise - noise.mean(dim=0)))  # recentered: the batch mean is exactly 5
 expected = 5 * (1 - 0.9**10)
 assert torch.allclose(bn.moving_mean, torch.full((1, 3), expected), atol=1e-4)
 print(

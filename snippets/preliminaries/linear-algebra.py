@@ -31,7 +31,7 @@ X
 # %% elementwise
 A = torch.arange(20, dtype=torch.float32).reshape(5, 4)
 B = A.clone()
-# A * B is the element-wise (Hadamard) product, not the matrix product.
+# A * B is the elementwise (Hadamard) product, not the matrix product.
 A + B, A * B
 
 # %% scalar-and-tensor
@@ -43,7 +43,7 @@ a + X, (a * X).shape
 # %% dot
 x = torch.arange(4, dtype=torch.float32)
 y = torch.ones(4, dtype=torch.float32)
-# The dot product is the sum of the element-wise products.
+# The dot product is the sum of the elementwise products.
 assert torch.dot(x, y) == torch.sum(x * y) == 0 + 1 + 2 + 3
 x, y, torch.dot(x, y)
 

@@ -51,7 +51,7 @@ torch.exp(x), a * x
 # %% compare
 X = torch.arange(12, dtype=torch.float32).reshape((3, 4))
 Y = torch.tensor([[2.0, 1, 4, 3], [1, 2, 3, 4], [4, 3, 2, 1]])
-same = X == Y  # element-wise: True where X and Y agree
+same = X == Y  # elementwise: True where X and Y agree
 same
 
 # %% sum-all

@@ -54,7 +54,7 @@ p_a, p_b, p_b_given_a
 p_h1 = 0.0015  # prevalence
 p_d1_given_h1 = 1.0  # the test never misses an infection...
 p_d1_given_h0 = 0.01  # ...but 1% of healthy people test positive
-p_d1 = p_d1_given_h1 * p_h1 + p_d1_given_h0 * (1 - p_h1)  # marginalise over H
+p_d1 = p_d1_given_h1 * p_h1 + p_d1_given_h0 * (1 - p_h1)  # marginalize over H
 p_h1_given_d1 = p_d1_given_h1 * p_h1 / p_d1
 assert round(p_h1_given_d1, 4) == 0.1306
 print(f"P(D1=1) = {p_d1:.6f}, P(H=1 | D1=1) = {p_h1_given_d1:.4f}")
