@@ -106,6 +106,7 @@ z = b**2
 a.retain_grad()  # keep the gradients of the intermediate nodes to inspect them
 b.retain_grad()
 z.backward()
+assert torch.allclose(z, (torch.dot(x, w) - y) ** 2)  # z = (<x, w> - y)^2
 
 # %% graph-check
 # Backward pass, by hand, from the output to the inputs.

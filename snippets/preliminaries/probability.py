@@ -8,7 +8,9 @@ from d2lref import torch as d2l
 torch.manual_seed(0)
 fair_probs = torch.ones([6]) / 6
 # One draw from the die: a vector of counts with a single 1 at the face that came up.
-Multinomial(1, fair_probs).sample()
+roll = Multinomial(1, fair_probs).sample()
+assert roll.shape == (6,) and roll.sum() == 1 and set(roll.tolist()) <= {0.0, 1.0}
+roll
 
 # %% many-rolls
 counts = Multinomial(1000, fair_probs).sample()

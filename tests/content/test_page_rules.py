@@ -5,6 +5,7 @@ in ``test_reader_text.py``."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -90,3 +91,72 @@ def test_library_source_is_folded(lang: str):
             if not (indent and opener.lstrip().startswith("??? ")):
                 unfolded.append(f"{page.relative_to(REPO)}:{number + 1}")
     assert not unfolded, "put !source in a collapsed '??? note' block: " + ", ".join(unfolded)
+
+
+def cells_without_assert(snippet: Path) -> list[str]:
+    """The cells of a snippet (imports aside) with no ``assert`` statement."""
+    parsed = load_snippet(snippet, snippet.parent)
+    return [cell.name for cell in parsed.cells if cell.name != "imports"
+            and not any(isinstance(node, ast.Assert) for node in ast.walk(ast.parse(cell.source)))]
+
+
+def test_every_preliminaries_cell_checks_what_it_shows():
+    """The chapter's index promises that every code cell checks its claims with assert."""
+    snippets = sorted((SNIPPETS / "preliminaries").glob("*.py"))
+    unchecked = {snippet.name: names for snippet in snippets
+                 if (names := cells_without_assert(snippet))}
+    assert not unchecked, f"cells without an assert: {unchecked}"
+    for lang in ("zh", "en"):
+        index = (REPO / "docs" / lang / "preliminaries" / "index.md").read_text(encoding="utf-8")
+        assert "assert" in index
+
+
+def test_the_assert_check_can_fail(tmp_path: Path):
+    snippet = tmp_path / "demo.py"
+    snippet.write_text("# %% imports\nimport torch\n\n# %% shown\nx = 1\nx\n\n"
+                       "# %% checked\nassert x == 1\n", encoding="utf-8")
+    assert cells_without_assert(snippet) == ["shown"]
+
+
+INDEX_ENTRY = re.compile(r"^- \[(?P<title>[^\]]+)\]\((?P<target>[\w-]+\.md)\)(?P<rest>.*)$")
+DESCRIPTION = {"zh": re.compile(r"^：\S"), "en": re.compile(r"^: \S")}
+
+
+def page_title(page: Path) -> str:
+    """The page's first-level heading, without its anchor (front matter skipped)."""
+    text = re.sub(r"\A---\n.*?\n---\n", "", page.read_text(encoding="utf-8"), flags=re.S)
+    heading = next(line for line in text.splitlines() if line.startswith("# "))
+    return re.sub(r"\s*\{[^}]*\}\s*$", "", heading[2:]).strip()
+
+
+def index_problems(index: Path, lang: str) -> list[str]:
+    """Chapter-index entries without a description or with a title the page does not have."""
+    problems = []
+    for line in index.read_text(encoding="utf-8").splitlines():
+        entry = INDEX_ENTRY.match(line)
+        if not entry:
+            continue
+        if not DESCRIPTION[lang].match(entry["rest"]):
+            problems.append(f"{entry['target']}: no description after the link")
+        title = page_title(index.parent / entry["target"])
+        if entry["title"] != title:
+            problems.append(f"{entry['target']}: link text {entry['title']!r}, title {title!r}")
+    return problems
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_chapter_indexes_describe_every_section(lang: str):
+    indexes = sorted((REPO / "docs" / lang).glob("*/index.md"))
+    problems = [f"{index.relative_to(REPO)}: {problem}" for index in indexes
+                for problem in index_problems(index, lang)]
+    assert len(indexes) >= 7 and not problems, "\n".join(problems)
+
+
+def test_the_index_check_can_fail(tmp_path: Path):
+    (tmp_path / "a.md").write_text("# Weight Decay\n", encoding="utf-8")
+    index = tmp_path / "index.md"
+    index.write_text("- [Weight decay](a.md)\n- [Weight Decay](a.md): an L2 penalty.\n",
+                     encoding="utf-8")
+    assert index_problems(index, "en") == [
+        "a.md: no description after the link", "a.md: link text 'Weight decay', title "
+        "'Weight Decay'"]
