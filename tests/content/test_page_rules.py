@@ -160,3 +160,37 @@ def test_the_index_check_can_fail(tmp_path: Path):
     assert index_problems(index, "en") == [
         "a.md: no description after the link", "a.md: link text 'Weight decay', title "
         "'Weight Decay'"]
+
+
+NEVER_DOWNLOADS = {"zh": re.compile(r"(从不|不会)(联网)?下载"),
+                   "en": re.compile(r"\bnever (?:downloads?|ever downloaded)", re.I)}
+
+
+def never_download_claims(text: str, lang: str) -> list[str]:
+    """Sentences saying that nothing is downloaded, without the D2LREF_OFFLINE condition."""
+    sentences = re.split(r"(?<=[。；！？.;!?])\s+|(?<=[。；！？])", text)
+    return [sentence.strip() for sentence in sentences
+            if NEVER_DOWNLOADS[lang].search(sentence) and "D2LREF_OFFLINE" not in sentence]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pages_say_when_data_is_downloaded(lang: str, monkeypatch: pytest.MonkeyPatch):
+    """d2lref downloads missing data by default; only D2LREF_OFFLINE=1 (or download=False)
+    turns that off, so a page may say 'never downloads' only together with that switch."""
+    from d2lref import config
+
+    for variable in ("D2LREF_OFFLINE", "D2LREF_ALLOW_DOWNLOAD"):
+        monkeypatch.delenv(variable, raising=False)
+    assert config.downloads_off_reason() is None  # downloads are the default
+    claims = [f"{page.relative_to(REPO)}: {claim[:70]}" for page in pages(lang)
+              for claim in never_download_claims(page.read_text(encoding="utf-8"), lang)]
+    assert not claims, "say when data is downloaded:\n" + "\n".join(claims)
+
+
+def test_the_download_claim_check_can_fail():
+    assert never_download_claims("The code never downloads anything. Two variables.", "en")
+    assert never_download_claims("先用 SHA-1 校验文件，不会联网下载：", "zh")
+    assert not never_download_claims(
+        "Missing files are downloaded. With `D2LREF_OFFLINE=1` nothing is ever downloaded.",
+        "en")
+    assert not never_download_claims("设置 `D2LREF_OFFLINE=1` 则从不下载。", "zh")
