@@ -12,7 +12,7 @@ x
 
 # %% backward
 y = 2 * torch.dot(x, x)
-y.backward()  # back-propagation: fills x.grad with dy/dx
+y.backward()  # backpropagation: fills x.grad with dy/dx
 # y = 2 x^T x, so dy/dx = 4x.
 assert torch.equal(x.grad, 4 * x)
 y, x.grad

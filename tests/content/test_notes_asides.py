@@ -25,6 +25,7 @@ ASIDE_TITLES = {"zh": "与笔记对照", "en": "Compared with the notes"}
 NOTES = {"zh": re.compile(r"笔记"), "en": re.compile(r"\bthe notes\b|\bnotes'", re.I)}
 TEACHING_INTROS = {"zh": "下面是教学版本", "en": "Below is the teaching version"}
 BOOK = {"zh": "原书", "en": "original book"}
+NOTES_CODE = {"zh": "笔记中的代码", "en": "the notes' code"}
 # The home page introduces the notes; the glossary says how quotes of them are treated.
 EXEMPT = {"index.md", "glossary.md"}
 OPENER = re.compile(r'^\s*(?:!!!|\?\?\?\+?)\s+(?P<kind>[\w-]+)(?:\s+"(?P<title>[^"]*)")?')
@@ -210,8 +211,9 @@ def origin_problems(intro: str, lang: str, origins: dict[str, str],
     """What the teaching-version sentence gets wrong about where the code comes from."""
     problems = []
     kinds = set(origins.values())
-    if ("notes" in kinds) != bool(NOTES[lang].search(intro)):
-        problems.append("names the notes" if "notes" not in kinds else "omits the notes")
+    if ("notes" in kinds) != (NOTES_CODE[lang] in intro):
+        problems.append("calls code the notes' code" if "notes" not in kinds
+                        else "omits the notes")
     if ("book" in kinds) != (BOOK[lang] in intro):
         problems.append("names the original book" if "book" not in kinds
                         else "omits the original book")
@@ -247,4 +249,6 @@ def test_the_origin_check_can_fail():
         "book's.", "en", origins, names)
     assert origin_problems("下面是教学版本：笔记中的代码。", "zh", {"a-teaching": "book"},
                            {"a-teaching": ["pool2d"]}) == [
-        "names the notes", "omits the original book"]
+        "calls code the notes' code", "omits the original book"]
+    assert not origin_problems("下面是教学版本：原书的代码（笔记里没有这一段）。", "zh",
+                               {"a-teaching": "book"}, {"a-teaching": ["pool2d"]})
