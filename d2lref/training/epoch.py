@@ -1,7 +1,7 @@
 """The parts of ``train_ch6``: one epoch's batch loop, its metrics and the plot snapshots.
 
 The loss sums and correct counts stay tensors on the device and are read once per epoch,
-instead of a ``float()`` (a device synchronisation) after every batch as in the book.
+instead of a ``float()`` (a device synchronization) after every batch as in the book.
 """
 
 from __future__ import annotations

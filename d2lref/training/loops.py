@@ -2,7 +2,7 @@
 
 Semantics follow the book (same initialization, optimizer, loss and epochs). For speed, loss
 sums and correct counts stay tensors on the device and are read once per epoch, instead of a
-``float()`` (a device synchronisation) after every batch.
+``float()`` (a device synchronization) after every batch.
 """
 
 from __future__ import annotations

@@ -130,9 +130,9 @@ def evaluate_accuracy(net, data_iter: Iterable) -> float:
             batch_correct = correct_count(net(X), y)
             correct = batch_correct if correct is None else correct + batch_correct
             count += y.numel()
-    if count == 0:
+    if count == 0 or correct is None:
         raise ValueError("data_iter gave no examples; cannot compute an accuracy.")
-    return float(correct) / count  # type: ignore[arg-type]  # count > 0: set
+    return float(correct) / count
 
 
 def evaluate_accuracy_gpu(net: nn.Module, data_iter: Iterable,
@@ -153,10 +153,9 @@ def evaluate_accuracy_gpu(net: nn.Module, data_iter: Iterable,
             batch_correct = correct_count(net(X), y)
             correct = batch_correct if correct is None else correct + batch_correct
             count += y.numel()
-    if count == 0:
+    if count == 0 or correct is None:
         raise ValueError("data_iter gave no examples; cannot compute an accuracy.")
-    # One synchronisation for the whole pass (count > 0: correct is set).
-    return float(correct) / count  # type: ignore[arg-type]
+    return float(correct) / count  # one synchronization for the whole pass
 
 
 def evaluate_loss(net, data_iter: Iterable, loss: Callable) -> float:

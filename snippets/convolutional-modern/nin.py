@@ -59,6 +59,10 @@ shapes = [tuple(row.output_shape) for row in rows]
 assert shapes[0] == (1, 96, 54, 54)
 assert shapes[7] == (1, 10, 5, 5)  # one channel per class
 assert shapes[8] == (1, 10, 1, 1) and shapes[-1] == (1, 10)  # global average pooling
+# Max pooling after the first three blocks; dropout before the fourth, global average
+# pooling after it.
+assert [type(net[i]) for i in (1, 3, 5, 6, 8)] == [
+    nn.MaxPool2d, nn.MaxPool2d, nn.MaxPool2d, nn.Dropout, nn.AdaptiveAvgPool2d]
 
 # %% nin-diagram
 # VGG ends in dense layers; NiN ends in a block of 10

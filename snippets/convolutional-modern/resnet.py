@@ -39,20 +39,28 @@ for small, large in zip(nested[:-1], nested[1:], strict=True):
     boundary = [(x + w / 2 * math.cos(2 * math.pi * k / 360),
                  y + h / 2 * math.sin(2 * math.pi * k / 360)) for k in range(360)]
     assert all(inside(point, large) for point in boundary)
-fig, axes = plt.subplots(1, 2, figsize=(7, 3))
-for ax, classes, title in ((axes[0], non_nested, "non-nested function classes"),
-                           (axes[1], nested, "nested function classes")):
-    for i, (x, y, w, h) in enumerate(classes):
-        ax.add_patch(Ellipse((x, y), w, h, fill=False, color=f"C{i}", linewidth=1.5))
-        ax.text(
-            x, y + h / 2 + 0.03, f"$F_{i + 1}$", color=f"C{i}", ha="center", va="bottom"
-        )
-    ax.plot(*f_star, marker="*", markersize=12, color="black")
-    ax.text(f_star[0] + 0.15, f_star[1], "$f^*$", va="center")
-    ax.set(xlim=(0, 4.8), ylim=(0, 3.6), aspect="equal")
-    ax.set_title(title)
-    ax.axis("off")
-plt.show()
+
+
+def draw_function_classes():
+    """The figure: non-nested function classes on the left, nested ones on the right."""
+    _, axes = plt.subplots(1, 2, figsize=(7, 3))
+    for ax, classes, title in ((axes[0], non_nested, "non-nested function classes"),
+                               (axes[1], nested, "nested function classes")):
+        for i, (x, y, w, h) in enumerate(classes):
+            ax.add_patch(Ellipse((x, y), w, h, fill=False, color=f"C{i}",
+                                 linewidth=1.5))
+            ax.text(x, y + h / 2 + 0.03, f"$F_{i + 1}$", color=f"C{i}", ha="center",
+                    va="bottom")
+        ax.plot(*f_star, marker="*", markersize=12, color="black")
+        ax.text(f_star[0] + 0.15, f_star[1], "$f^*$", va="center")
+        ax.set(xlim=(0, 4.8), ylim=(0, 3.6), aspect="equal")
+        ax.set_title(title)
+        ax.axis("off")
+    plt.show()
+
+
+# %% function-classes-figure
+draw_function_classes()
 
 # %% residual-teaching
 class Residual(nn.Module):

@@ -111,17 +111,21 @@ print(f"{n_params:,} parameters, {counter.get_total_flops() / 1e9:.2f} GFLOP per
 
 
 # %% exercise-3
-def conv1x1_as_linear(X: torch.Tensor, linear: nn.Linear) -> torch.Tensor:
-    """A 1×1 convolution of a (batch, c_i, h, w) input with an nn.Linear(c_i, c_o)."""
-    channels_last = X.permute(0, 2, 3, 1)  # (batch, h, w, c_i): one vector per pixel
-    return linear(channels_last).permute(0, 3, 1, 2)  # back to (batch, c_o, h, w)
+def corr2d_depthwise(X, K):
+    """Each channel of X (c, h, w) with its own kernel of K; no sum over channels."""
+    return torch.stack([d2l.corr2d(x, k) for x, k in zip(X, K, strict=True)])
 
 
 torch.manual_seed(0)
-conv = nn.Conv2d(3, 2, kernel_size=1)
-linear = nn.Linear(3, 2)
-linear.weight.data = conv.weight.data.reshape(2, 3)  # the same c_o × c_i weights
-linear.bias.data = conv.bias.data
-X = torch.rand(4, 3, 5, 5)
-assert torch.allclose(conv1x1_as_linear(X, linear), conv(X), atol=1e-6)
-conv1x1_as_linear(X, linear).shape
+X, K = torch.rand(3, 5, 5), torch.rand(3, 2, 2)
+depthwise = nn.Conv2d(3, 3, kernel_size=2, groups=3, bias=False)
+depthwise.weight.data = K.reshape(3, 1, 2, 2)  # each output sees one input channel
+assert torch.allclose(corr2d_depthwise(X, K), depthwise(X[None])[0], atol=1e-6)
+# 64 channels, 3×3 kernels: one kernel per channel against one per pair of channels.
+params = {
+    name: sum(p.numel() for p in layer.parameters())
+    for name, layer in (("depthwise", nn.Conv2d(64, 64, 3, groups=64, bias=False)),
+                        ("ordinary", nn.Conv2d(64, 64, 3, bias=False)))
+}
+assert params == {"depthwise": 64 * 9, "ordinary": 64 * 64 * 9}
+tuple(corr2d_depthwise(X, K).shape), params

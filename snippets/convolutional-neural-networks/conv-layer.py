@@ -48,7 +48,7 @@ layer = d2l.Conv2D(kernel_size=(2, 2))
 [name for name, _ in layer.named_parameters()], layer(X).shape
 
 # %% edge-image
-# A 6×8 image: white (1) on the sides, black (0) in columns 2 to 5.
+# A 6×8 image: 1 on the sides, 0 in columns 2 to 5.
 X = torch.ones((6, 8))
 X[:, 2:6] = 0
 X

@@ -84,21 +84,22 @@ assert agree[3:7, 4:7].all() and not agree.all()
 agree.int()
 
 # %% exercise-2
-# Receptive field of stacked 3×3 convolutions, measured with autograd: 3, 5, 7, ... = 2L
-# + 1.
-sides = []
-for depth in (1, 2, 3):
-    layers = [nn.Conv2d(1, 1, kernel_size=3, padding=1) for _ in range(depth)]
-    for layer in layers:
-        nn.init.constant_(
-            layer.weight, 1.0
-        )  # positive weights: no gradient cancels to 0
-    X = torch.rand(1, 1, 15, 15, requires_grad=True)
-    nn.Sequential(*layers)(X)[0, 0, 7, 7].backward()
-    rows, cols = (X.grad[0, 0] != 0).nonzero().unbind(1)
-    sides.append((rows.max() - rows.min() + 1).item())
-assert sides == [3, 5, 7]
-sides
+# A stride-2 convolution (circular padding): shifting the input by 2 pixels shifts the
+# output by 1; shifting it by 1 pixel gives an output that is no shift of the old one.
+torch.manual_seed(0)
+strided = nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1, padding_mode="circular",
+                    bias=False)
+X = torch.rand(1, 1, 8, 8)
+with torch.no_grad():
+    Y = strided(X)  # 4×4
+    shifted_by_2 = strided(torch.roll(X, shifts=2, dims=3))
+    shifted_by_1 = strided(torch.roll(X, shifts=1, dims=3))
+assert torch.allclose(shifted_by_2, torch.roll(Y, shifts=1, dims=3), atol=1e-6)
+# Compare the 1-pixel result with every horizontal shift of Y: none matches.
+matches = [torch.allclose(shifted_by_1, torch.roll(Y, shifts=s, dims=3), atol=1e-6)
+           for s in range(Y.shape[3])]
+assert not any(matches)
+tuple(Y.shape), matches
 
 # %% exercise-3
 # A 3×3 convolution on an 8×8 image is a fully connected layer with a sparse, shared

@@ -78,7 +78,14 @@ assert torch.allclose(fixed.weight.grad, X.T @ mask)
 fixed.weight.grad
 
 # %% my-linear-forward
-linear(torch.rand(2, 5))
+X_unit = torch.rand(2, 5)  # inputs in [0, 1)
+X_negative = -torch.ones(2, 5)
+print("inputs in [0, 1):", linear(X_unit))
+print("inputs of -1:    ", linear(X_negative))
+# With these random weights every unit's linear part is negative for inputs in [0, 1),
+# so ReLU outputs 0 there; for inputs of -1 all three units are active.
+assert (X_unit @ linear.weight + linear.bias < 0).all()
+assert (linear(X_negative) > 0).all()
 
 # %% my-linear-in-net
 net = nn.Sequential(MyLinear(64, 8), MyLinear(8, 1))

@@ -174,22 +174,23 @@ assert not torch.equal(before, shared.weight)  # training did change the shared 
 # Exercises: answers
 
 # %% exercise-1
-# Constant initialization: every hidden unit starts equal, gets the same gradient, stays
-# equal.
+# An in-place edit of a parameter that requires a gradient: autograd refuses it...
 torch.manual_seed(0)
-net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
-net.apply(init_constant)
-X, y = torch.rand(32, 4), torch.rand(32, 1)
-optimizer = torch.optim.SGD(net.parameters(), lr=0.01)
-for _ in range(20):
-    optimizer.zero_grad()
-    nn.MSELoss()(net(X), y).backward()
-    optimizer.step()
-hidden = net[0].weight.detach()
-assert not torch.all(hidden == 1)  # training did move the weights...
-# ...but all 8 rows are still equal
-assert torch.allclose(hidden, hidden[0].expand_as(hidden))
-hidden[:3]
+layer = nn.Linear(4, 8)
+try:
+    layer.weight[:] += 1
+    edit_error = None
+except RuntimeError as err:
+    edit_error = str(err).split(".")[0]
+assert edit_error is not None and "leaf Variable" in edit_error
+# ...unless the edit happens where autograd records nothing: under torch.no_grad().
+before = layer.weight.detach().clone()
+with torch.no_grad():
+    layer.weight[:] += 1
+    layer.weight[0, 0] = 42
+assert layer.weight[0, 0] == 42 and torch.equal(layer.weight[1], before[1] + 1)
+assert layer.weight.requires_grad  # still a parameter that trains
+edit_error
 
 # %% exercise-2
 # my_init on a big layer: the fraction of zeros and the range of the other weights.

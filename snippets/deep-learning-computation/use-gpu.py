@@ -28,8 +28,7 @@ def try_all_gpus():
 
 # %% try-gpu
 # try_gpu(i) returns GPU i if it exists and the CPU otherwise; try_all_gpus returns all
-# GPUs
-# (or [cpu]), so the same code runs on machines with 0, 1 or many GPUs.
+# GPUs (or [cpu]), so the same code runs on machines with 0, 1 or many GPUs.
 d2l.try_gpu(), d2l.try_gpu(10), d2l.try_all_gpus()
 
 # %% tensor-device

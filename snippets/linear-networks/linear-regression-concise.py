@@ -33,6 +33,7 @@ net = nn.Sequential(nn.Linear(2, 1))
 # %% init-params
 net[0].weight.data.normal_(0, 0.01)
 net[0].bias.data.fill_(0)
+assert net[0].bias.item() == 0 and net[0].weight.abs().max() < 0.1
 
 # %% loss-and-optimizer
 loss = nn.MSELoss()  # mean of the squared errors over the minibatch
@@ -64,26 +65,35 @@ assert w_error.abs().max() < 0.05 and b_error.abs().max() < 0.05
 
 
 # %% exercise-1
-def train_concise(reduction, lr, num_epochs=3):
-    """The page's model and loop, with the loss reduction and learning rate given."""
-    d2l.set_seed(1)
+def trajectory(reduction, lr, num_epochs=3):
+    """The page's model, initialization and loop, with the reduction and learning rate
+    given; returns (w1, w2, b) after every update."""
+    d2l.set_seed(1)  # the same initial weights and the same minibatches for every run
     model = nn.Sequential(nn.Linear(2, 1))
+    model[0].weight.data.normal_(0, 0.01)
+    model[0].bias.data.fill_(0)
     objective = nn.MSELoss(reduction=reduction)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    steps = []
     for _ in range(num_epochs):
         for X, y in d2l.load_array((features, labels), 10):
             optimizer.zero_grad()
             objective(model(X), y).backward()
             optimizer.step()
-    return model[0].weight.detach().clone(), model[0].bias.detach().clone()
+            steps.append(torch.cat([model[0].weight.detach().reshape(-1),
+                                    model[0].bias.detach()]))
+    return torch.stack(steps)
 
 
-# A summed loss has 10 times the gradient of the mean over a batch of 10.
-w_sum, b_sum = train_concise("sum", lr=0.03)
-w_mean, b_mean = train_concise("mean", lr=0.3)
-assert torch.allclose(w_sum, w_mean, atol=1e-5)
-assert torch.allclose(b_sum, b_mean, atol=1e-5)
-w_sum, w_mean
+# A summed loss has 10 times the gradient of the mean over a batch of 10, so the step is
+# the same when the learning rate is 10 times smaller: 0.03 / 10 = 0.003.
+page_settings = trajectory("mean", lr=0.03)
+gaps = {lr: (trajectory("sum", lr) - page_settings).abs().max().item()
+        for lr in (0.003, 0.03)}
+for lr, gap in gaps.items():
+    print(f'"sum", lr={lr}: largest gap to "mean", lr=0.03 in 300 updates: {gap:.1e}')
+# The same run up to float rounding at lr=0.003; a different run at lr=0.03.
+assert gaps[0.003] < 1e-5 and gaps[0.03] > 0.1
 
 # %% exercise-2
 d2l.set_seed(1)

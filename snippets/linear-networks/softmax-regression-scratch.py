@@ -217,7 +217,9 @@ infinite, from_logits
 # %% exercise-3
 def softmax_buggy(X):
     X_exp = torch.exp(X)
-    return X_exp / X_exp.sum(1)  # (n, q) / (q,): divides column j by row j's sum
+    # (n, q) / (n,): the n row sums line up with the q classes, so column j is
+    # divided by row j's sum (and only n == q runs at all).
+    return X_exp / X_exp.sum(1)
 
 
 torch.manual_seed(0)

@@ -87,7 +87,7 @@ at_zero.grad
 
 # %% exercise-2
 def prelu(X, alpha):
-    """Parametrised ReLU: max(0, x) + alpha * min(0, x); alpha = 0 is plain ReLU."""
+    """Parametrized ReLU: max(0, x) + alpha * min(0, x); alpha = 0 is plain ReLU."""
     return torch.clamp(X, min=0) + alpha * torch.clamp(X, max=0)
 
 

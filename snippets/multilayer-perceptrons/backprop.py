@@ -44,27 +44,36 @@ print('max |hand - autograd| for W1:', (dJ_dW1 - W1.grad).abs().max().item())
 print('max |hand - autograd| for W2:', (dJ_dW2 - W2.grad).abs().max().item())
 
 # %% saved-for-backward
-def bytes_saved_for_backward(grad_enabled):
-    """Bytes of tensors autograd keeps from the forward pass for the backward pass."""
+def saved_for_backward(grad_enabled, batch=256):
+    """What autograd keeps from relu(X @ Wa) @ Wb for the backward pass: the number of
+    tensors saved, how many of them are distinct, and the bytes of the distinct ones."""
     saved = []
 
     def pack(t):
-        saved.append(t.numel() * t.element_size())
+        saved.append(t)
         return t
 
     with torch.set_grad_enabled(grad_enabled), \
             torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        X = torch.randn(256, 784)
+        X = torch.randn(batch, 784)
         Wa = torch.randn(784, 256, requires_grad=True)
         Wb = torch.randn(256, 10, requires_grad=True)
         torch.relu(X @ Wa) @ Wb
-    return sum(saved)
+    # A tensor saved by two operations is kept once: count each storage once.
+    storages = {t.untyped_storage().data_ptr(): t.untyped_storage().nbytes()
+                for t in saved}
+    return len(saved), len(storages), sum(storages.values())
 
-training_bytes = bytes_saved_for_backward(True)
-prediction_bytes = bytes_saved_for_backward(False)
+saved, distinct, training_bytes = saved_for_backward(True)
+prediction_bytes = saved_for_backward(False)[2]
+print(f'saved for backward: {saved} tensors, {distinct} distinct')
 print(f'kept for backward when training: {training_bytes / 2**20:.2f} MiB')
 print(f'kept when predicting (no_grad):  {prediction_bytes / 2**20:.2f} MiB')
-assert prediction_bytes == 0 < training_bytes
+# X for Wa's gradient; ReLU's output, saved by ReLU and by the second product (one
+# tensor); Wb for the gradient of the hidden layer.
+assert (saved, distinct) == (4, 3)
+assert training_bytes == 4 * (256 * 784 + 256 * 256 + 256 * 10)
+assert prediction_bytes == 0
 
 # %% backward-cost
 # Count floating-point operations of one forward and one backward pass of an MLP.
@@ -121,29 +130,13 @@ assert torch.allclose(W2.grad - W2_plain.grad, lambd * W2.detach(), atol=1e-6)
 
 
 # %% exercise-3
-def saved_bytes(batch, width=256):
-    """Bytes autograd keeps for backward in relu(X @ Wa) @ Wb with `batch` examples."""
-    saved = []
-
-    def pack(t):
-        saved.append(t.numel() * t.element_size())
-        return t
-
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
-        Xb = torch.randn(batch, 784)
-        Wa_b = torch.randn(784, width, requires_grad=True)
-        Wb_b = torch.randn(width, 10, requires_grad=True)
-        torch.relu(Xb @ Wa_b) @ Wb_b
-    return sum(saved)
-
-
-sizes = {batch: saved_bytes(batch) for batch in (256, 512, 1024)}
+sizes = {batch: saved_for_backward(True, batch)[2] for batch in (256, 512, 1024)}
 for batch, size in sizes.items():
     print(f"batch {batch:4d}: {size / 2**20:.2f} MiB kept for backward")
-# Linear in the batch: a fixed part (weights) plus the same bytes for every example.
+# Linear in the batch: a fixed part (the weight Wb), the same bytes for every example.
 per_example = (sizes[512] - sizes[256]) / 256
 fixed = sizes[256] - 256 * per_example
 print(f"per example: {per_example:.0f} bytes; fixed: {fixed:.0f} bytes")
-assert sizes[1024] == fixed + 1024 * per_example and fixed > 0
-assert per_example == 4 * (784 + 256 + 256)  # X's row, ReLU's output, the hidden row
+assert sizes[1024] == fixed + 1024 * per_example and fixed == 4 * 256 * 10
+assert per_example == 4 * (784 + 256)  # X's row, and the hidden row (saved once)
 assert 1 < sizes[512] / sizes[256] < 2

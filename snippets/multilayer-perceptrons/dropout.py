@@ -1,4 +1,7 @@
 # %% imports
+import copy
+import itertools
+
 import torch
 from torch import nn
 
@@ -114,6 +117,31 @@ net.apply(init_weights)
 # %% train-concise
 trainer = torch.optim.SGD(net.parameters(), lr=lr)
 result = d2l.train_ch3(net, train_iter, test_iter, loss, num_epochs, trainer)
+
+# %% noisy-test-accuracy
+def test_accuracy_per_update(lr, updates=40):
+    """Train a copy of net for a few more minibatches; its test accuracy after each."""
+    torch.manual_seed(0)  # the same minibatches and dropout masks for every lr
+    twin = copy.deepcopy(net)
+    optimizer = torch.optim.SGD(twin.parameters(), lr=lr)
+    accuracies = []
+    for X, y in itertools.islice(train_iter, updates):
+        twin.train()  # evaluate_accuracy switched it to eval mode
+        optimizer.zero_grad()
+        loss(twin(X), y).mean().backward()
+        optimizer.step()
+        accuracies.append(d2l.evaluate_accuracy(twin, test_iter))
+    return accuracies
+
+
+largest_jump = {}
+for step_size in (0.5, 0.05):
+    accs = test_accuracy_per_update(step_size)
+    largest_jump[step_size] = max(abs(b - a) for a, b in itertools.pairwise(accs))
+    print(f"lr={step_size}: test accuracy {min(accs):.3f} to {max(accs):.3f}, "
+          f"largest change in one update {largest_jump[step_size]:.3f}")
+# With the page's learning rate one update moves the test accuracy far more.
+assert largest_jump[0.5] > largest_jump[0.05]
 
 # %% concise-eval-mode
 net.eval()

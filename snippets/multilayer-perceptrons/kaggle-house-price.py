@@ -108,7 +108,7 @@ def train(net, train_features, train_labels, test_features, test_labels,
 # %% k-fold-teaching
 def get_k_fold_data(k, i, X, y):
     """Teaching version: fold i validates, the other k - 1 folds train."""
-    fold_size = X.shape[0] // k  # the notes drop the last len(X) % k rows
+    fold_size = X.shape[0] // k  # as in the book: the last len(X) % k rows are dropped
     X_train, y_train = [], []
     for j in range(k):
         idx = slice(j * fold_size, (j + 1) * fold_size)
@@ -214,7 +214,8 @@ for folds in (5, 7):
           f"validation folds of {sorted(set(sizes))} examples")
 
 # %% exercise-3
-# A variant: fit log(price) directly, so the squared loss is the competition's score.
+# A variant: fit log(price) directly. The squared loss is then the mean squared error of
+# the log prices, and the competition's score (log RMSE) is its square root.
 X_tr, y_tr, X_va, y_va = d2l.get_k_fold_data(5, 0, train_features, train_labels)
 torch.manual_seed(0)
 log_net = torch.nn.Linear(X_tr.shape[1], 1)
@@ -223,9 +224,14 @@ for _ in range(300):  # full-batch steps: 1168 examples fit in one batch
     optimizer.zero_grad()
     torch.nn.functional.mse_loss(log_net(X_tr), torch.log(y_tr)).backward()
     optimizer.step()
+with torch.no_grad():
+    train_loss = torch.nn.functional.mse_loss(log_net(X_tr), torch.log(y_tr)).item()
+train_score = d2l.log_rmse(lambda X: torch.exp(log_net(X)), X_tr, y_tr)
+assert abs(train_score - math.sqrt(train_loss)) < 1e-4  # score = sqrt(loss)
 valid_score = d2l.log_rmse(lambda X: torch.exp(log_net(X)), X_va, y_va)
 mean_price_tr = y_tr.mean().item()
 mean_score = d2l.log_rmse(lambda X: torch.full((len(X), 1), mean_price_tr), X_va, y_va)
+print(f"fold 1, training: loss {train_loss:.5f}, log rmse {train_score:.4f}")
 print(f"fold 1 validation log rmse: log-price model {valid_score:.4f}, "
       f"mean price {mean_score:.4f}")
 assert valid_score < 0.5 * mean_score

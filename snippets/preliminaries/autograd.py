@@ -12,7 +12,7 @@ x
 
 # %% backward
 y = 2 * torch.dot(x, x)
-y.backward()  # back-propagation: fills x.grad with dy/dx
+y.backward()  # backpropagation: fills x.grad with dy/dx
 # y = 2 x^T x, so dy/dx = 4x.
 assert torch.equal(x.grad, 4 * x)
 y, x.grad
@@ -106,6 +106,7 @@ z = b**2
 a.retain_grad()  # keep the gradients of the intermediate nodes to inspect them
 b.retain_grad()
 z.backward()
+assert torch.allclose(z, (torch.dot(x, w) - y) ** 2)  # z = (<x, w> - y)^2
 
 # %% graph-check
 # Backward pass, by hand, from the output to the inputs.

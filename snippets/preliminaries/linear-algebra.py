@@ -4,6 +4,8 @@ import torch
 # %% scalars
 x = torch.tensor(3.0)
 y = torch.tensor(2.0)
+# A scalar is a tensor with one element (and no axes); arithmetic is as with numbers.
+assert x.numel() == 1 and x.dim() == 0 and x**y == 9
 x + y, x * y, x / y, x**y
 
 # %% vectors
@@ -26,12 +28,14 @@ equal_to_transpose
 
 # %% higher-order
 X = torch.arange(24).reshape(2, 3, 4)
+assert X.dim() == 3 and X.shape == (2, 3, 4)  # three axes
 X
 
 # %% elementwise
 A = torch.arange(20, dtype=torch.float32).reshape(5, 4)
 B = A.clone()
-# A * B is the element-wise (Hadamard) product, not the matrix product.
+# A * B is the elementwise (Hadamard) product, not the matrix product.
+assert torch.equal(A * B, A**2) and (A * B).shape == (5, 4)
 A + B, A * B
 
 # %% scalar-and-tensor
@@ -43,7 +47,7 @@ a + X, (a * X).shape
 # %% dot
 x = torch.arange(4, dtype=torch.float32)
 y = torch.ones(4, dtype=torch.float32)
-# The dot product is the sum of the element-wise products.
+# The dot product is the sum of the elementwise products.
 assert torch.dot(x, y) == torch.sum(x * y) == 0 + 1 + 2 + 3
 x, y, torch.dot(x, y)
 

@@ -7,9 +7,11 @@ import torch
 # A row vector with the 12 integers 0, 1, ..., 11; every
 # value is an element of the tensor.
 x = torch.arange(12)
+assert x[0] == 0 and x[-1] == 11 and len(x) == 12
 x
 
 # %% numel-shape
+assert x.numel() == 12 and x.shape == (12,)
 x.numel(), x.shape
 
 # %% reshape
@@ -19,18 +21,27 @@ assert X.shape == (3, 4) and X.numel() == x.numel()
 X
 
 # %% zeros-ones
-torch.zeros((2, 3, 4)), torch.ones((2, 3, 4))
+zeros, ones = torch.zeros((2, 3, 4)), torch.ones((2, 3, 4))
+assert zeros.shape == ones.shape == (2, 3, 4) and zeros.sum() == 0 and ones.sum() == 24
+zeros, ones
 
 # %% randn
 torch.manual_seed(0)  # the same "random" numbers on every run
 # Samples of the standard normal distribution: mean 0, standard deviation 1.
-torch.randn(3, 4)
+samples = torch.randn(3, 4)
+torch.manual_seed(0)  # the same seed again...
+assert torch.equal(torch.randn(3, 4), samples)  # ...gives the same numbers
+samples
 
 # %% from-list
-torch.tensor([[2, 1, 4, 3], [1, 2, 3, 4], [4, 3, 2, 1]])
+from_list = torch.tensor([[2, 1, 4, 3], [1, 2, 3, 4], [4, 3, 2, 1]])
+# The outer list is axis 0 (3 rows), the inner lists axis 1 (4 columns).
+assert from_list.shape == (3, 4) and from_list[0, 2] == 4
+from_list
 
 # %% indexing
 # X[-1] is the last row; X[1:3] the rows 1 and 2 (the end of a slice is excluded).
+assert torch.equal(X[-1], X[2]) and X[1:3].shape == (2, 4)
 X[-1], X[1:3]
 
 # %% assignment
@@ -42,19 +53,27 @@ X
 # %% elementwise
 x = torch.tensor([1.0, 2, 4, 8])
 y = torch.tensor([2, 2, 2, 2])
+# Each result has x's shape; element i combines x[i] with y[i].
+assert all(result.shape == x.shape for result in (x + y, x - y, x * y, x / y, x**y))
+assert (x * y)[3] == 8 * 2 and (x**y)[2] == 4**2
 x + y, x - y, x * y, x / y, x**y
 
 # %% unary
 a = 2
+assert torch.allclose(torch.exp(x)[1], torch.tensor(2.0).exp())  # exp(x[1]) = e^2
+assert torch.equal(a * x, x + x)  # the scalar multiplies every element
 torch.exp(x), a * x
 
 # %% compare
 X = torch.arange(12, dtype=torch.float32).reshape((3, 4))
 Y = torch.tensor([[2.0, 1, 4, 3], [1, 2, 3, 4], [4, 3, 2, 1]])
-same = X == Y  # element-wise: True where X and Y agree
+same = X == Y  # elementwise: True where X and Y agree
+assert same.shape == X.shape and same.dtype == torch.bool
+assert same.tolist()[0] == [False, True, False, True]  # 1 == 1 and 3 == 3 in row 0
 same
 
 # %% sum-all
+assert X.sum() == sum(range(12)) and X.sum().numel() == 1  # 0 + 1 + ... + 11 = 66
 X.sum()
 
 # %% sum-axis
@@ -72,6 +91,8 @@ A, sum_axis0, sum_axis1
 # result still broadcasts against A.
 sum_A = A.sum(axis=1, keepdims=True)
 assert sum_A.shape == (5, 1)
+# PyTorch's own name is keepdim (and dim for axis); NumPy's spellings work as well.
+assert torch.equal(sum_A, A.sum(dim=1, keepdim=True))
 row_shares = A / sum_A
 assert torch.allclose(row_shares.sum(axis=1), torch.ones(5))
 sum_A, row_shares
@@ -128,6 +149,8 @@ B[0]
 # %% to-numpy
 A_np = X.numpy()  # shares memory with X (on the CPU)
 B = torch.tensor(A_np)  # copies
+assert A_np.ctypes.data == X.data_ptr()  # the same memory
+assert B.data_ptr() != X.data_ptr()  # new memory
 type(A_np), type(B)
 
 # %% shared-memory
@@ -150,6 +173,8 @@ inputs, targets = df[["NumRooms", "Alley"]], df["Price"]
 # 0/1 column per value, NaN included.
 inputs = inputs.fillna({"NumRooms": inputs["NumRooms"].mean()})
 inputs = pd.get_dummies(inputs, dummy_na=True, dtype=float)
+assert inputs["NumRooms"].tolist() == [3.0, 2.0, 4.0, 3.0]  # NaN -> the mean of 2 and 4
+assert list(inputs.columns) == ["NumRooms", "Alley_Pave", "Alley_nan"]
 inputs
 
 # %% pandas-to-tensor
@@ -160,6 +185,7 @@ X_table, y_table
 
 # %% scalars
 a = torch.tensor([3.5])
+assert a.item() == float(a) == 3.5 and int(a) == 3  # int() drops the fractional part
 a, a.item(), float(a), int(a)
 
 # %% [markdown]

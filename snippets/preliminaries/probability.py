@@ -8,7 +8,9 @@ from d2lref import torch as d2l
 torch.manual_seed(0)
 fair_probs = torch.ones([6]) / 6
 # One draw from the die: a vector of counts with a single 1 at the face that came up.
-Multinomial(1, fair_probs).sample()
+roll = Multinomial(1, fair_probs).sample()
+assert roll.shape == (6,) and roll.sum() == 1 and set(roll.tolist()) <= {0.0, 1.0}
+roll
 
 # %% many-rolls
 counts = Multinomial(1000, fair_probs).sample()
@@ -54,7 +56,7 @@ p_a, p_b, p_b_given_a
 p_h1 = 0.0015  # prevalence
 p_d1_given_h1 = 1.0  # the test never misses an infection...
 p_d1_given_h0 = 0.01  # ...but 1% of healthy people test positive
-p_d1 = p_d1_given_h1 * p_h1 + p_d1_given_h0 * (1 - p_h1)  # marginalise over H
+p_d1 = p_d1_given_h1 * p_h1 + p_d1_given_h0 * (1 - p_h1)  # marginalize over H
 p_h1_given_d1 = p_d1_given_h1 * p_h1 / p_d1
 assert round(p_h1_given_d1, 4) == 0.1306
 print(f"P(D1=1) = {p_d1:.6f}, P(H=1 | D1=1) = {p_h1_given_d1:.4f}")

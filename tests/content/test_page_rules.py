@@ -1,7 +1,11 @@
-"""House rules of the pages: glossary terms, American spelling, 88 columns, folded sources."""
+"""House rules of the pages: every glossary term used, 88 columns, folded sources.
+
+The glossary's avoided forms and American spelling are checked on every text a reader sees
+in ``test_reader_text.py``."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -9,71 +13,9 @@ import pytest
 
 from book.cells import load_snippet
 from book.render.page import extract_source
+from tests.content.reader_text import REPO, SNIPPETS, glossary_rows, pages, prose
 
-REPO = Path(__file__).resolve().parents[2]
-SNIPPETS = REPO / "snippets"
 MAX_COLUMNS = 88
-
-
-def pages(lang: str) -> list[Path]:
-    return sorted(p for p in (REPO / "docs" / lang).rglob("*.md") if "notebooks" not in p.parts)
-
-
-def prose(text: str) -> str:
-    """The page without fenced blocks, inline code and directive lines."""
-    text = re.sub(r"^(\s*)(```|~~~).*?^\1\2", "", text, flags=re.S | re.M)
-    text = re.sub(r"`[^`\n]+`", "", text)
-    return re.sub(r"^\s*!(cell|source)\b.*$", "", text, flags=re.M)
-
-
-def glossary_avoided(lang: str) -> dict[str, str]:
-    """{avoided form: preferred term} from the last column of the glossary table."""
-    avoided = {}
-    for line in (REPO / "docs" / lang / "glossary.md").read_text(encoding="utf-8").splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) != 4 or cells[0] in ("中文", "") or set(cells[0]) <= {"-"}:
-            continue
-        preferred = cells[0] if lang == "zh" else cells[1]
-        for form in re.split(r"[、,]\s*", cells[3]):
-            if form:
-                avoided[form] = preferred
-    return avoided
-
-
-# An avoided form is fine where the page names it as another name ("也叫池化") or quotes
-# the original notes ("“... 3 轮训练”").
-ALLOWED_BEFORE = re.compile(r"(也叫|又叫|又称|also called|“[^”]*)$")
-# 轮 alone is a word only as a count ("10 轮", "每轮"); 轮流 (in turn) is another word.
-# 周期 is avoided on its own, not inside the preferred 迭代周期.
-SPECIAL = {"轮": r"(?:[\d一二三几每多]\s*轮(?!流)|轮次|轮数)", "周期": r"(?<!迭代)周期"}
-
-
-def avoided_forms_in(text: str, lang: str) -> list[tuple[str, str]]:
-    """(form found, preferred term) for every avoided glossary form in a page's prose."""
-    found = []
-    for form, preferred in glossary_avoided(lang).items():
-        pattern = SPECIAL.get(form, re.escape(form))
-        for match in re.finditer(pattern, text, 0 if lang == "zh" else re.I):
-            if not ALLOWED_BEFORE.search(text[max(0, match.start() - 40) : match.start()]):
-                found.append((match.group(), preferred))
-    return found
-
-
-def test_the_glossary_check_can_fail():
-    assert ("0 轮", "迭代周期") in avoided_forms_in("训练 10 轮。", "zh")
-    assert ("特征图", "特征映射") in avoided_forms_in("中间特征图的通道数", "zh")
-    assert not avoided_forms_in("轮流用一份验证；汇聚层（也叫池化层）；训练 10 个迭代周期", "zh")
-    assert avoided_forms_in("an element-wise product", "en")
-
-
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_pages_use_the_glossary_terms(lang: str):
-    problems = [
-        f"{page.relative_to(REPO)}: {form!r} -> {preferred}"
-        for page in pages(lang) if page.name != "glossary.md"
-        for form, preferred in avoided_forms_in(prose(page.read_text(encoding="utf-8")), lang)
-    ]
-    assert not problems, "use the glossary's terms:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -83,41 +25,11 @@ def test_every_glossary_term_is_used(lang: str):
                      if p.name != "glossary.md")
     texts = texts.replace("$1\\times 1$", "1×1")  # the pages write it as a formula
     unused = []
-    for line in (REPO / "docs" / lang / "glossary.md").read_text(encoding="utf-8").splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) != 4 or cells[0] in ("中文",) or set(cells[0]) <= {"-"}:
-            continue
+    for cells in glossary_rows(lang):
         terms = [t.strip().removesuffix(" layer") for t in re.split(r"/|\(", cells[column])]
         if not any(t and t.lower().rstrip(")") in texts.lower() for t in terms):
             unused.append(cells[column])
     assert not unused, f"glossary terms no page uses: {unused}"
-
-
-BRITISH = re.compile(
-    r"\b(colou?r(?<=colour)\w*|neighbour\w*|behaviour\w*|favour\w*|honour\w*|cheques?|"
-    r"initialis\w*|normalis\w*|regularis\w*|optimis(?:e|ed|es|ing|ation|er|ers)\b|"
-    r"standardis\w*|summaris\w*|visualis\w*|recognis\w*|organis\w*|generalis\w*|"
-    r"vectoris\w*|serialis\w*|utilis\w*|centre[sd]?|centred|labelled|labelling|modelling|"
-    r"modelled|travelled|catalogue|licence|grey|whilst|artefacts?|analys(?:e|ed|es|ing))\b",
-    re.I,
-)
-
-
-def test_english_uses_american_spelling():
-    files = [*pages("en"), *sorted(SNIPPETS.rglob("*.py")),
-             *sorted((REPO / "d2lref").rglob("*.py"))]  # its source is shown on pages
-    problems = [
-        f"{path.relative_to(REPO)}:{number}: {match.group()}"
-        for path in files
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        for match in BRITISH.finditer(line)
-    ]
-    assert not problems, "use American spelling (color, neighbor, initialize):\n" + "\n".join(
-        problems)
-
-
-def test_the_spelling_check_can_fail():
-    assert BRITISH.search("the colour of a neighbour") and not BRITISH.search("color neighbor")
 
 
 @pytest.mark.parametrize("snippet", sorted(p.relative_to(SNIPPETS).as_posix()
@@ -179,3 +91,106 @@ def test_library_source_is_folded(lang: str):
             if not (indent and opener.lstrip().startswith("??? ")):
                 unfolded.append(f"{page.relative_to(REPO)}:{number + 1}")
     assert not unfolded, "put !source in a collapsed '??? note' block: " + ", ".join(unfolded)
+
+
+def cells_without_assert(snippet: Path) -> list[str]:
+    """The cells of a snippet (imports aside) with no ``assert`` statement."""
+    parsed = load_snippet(snippet, snippet.parent)
+    return [cell.name for cell in parsed.cells if cell.name != "imports"
+            and not any(isinstance(node, ast.Assert) for node in ast.walk(ast.parse(cell.source)))]
+
+
+def test_every_preliminaries_cell_checks_what_it_shows():
+    """The chapter's index promises that every code cell checks its claims with assert."""
+    snippets = sorted((SNIPPETS / "preliminaries").glob("*.py"))
+    unchecked = {snippet.name: names for snippet in snippets
+                 if (names := cells_without_assert(snippet))}
+    assert not unchecked, f"cells without an assert: {unchecked}"
+    for lang in ("zh", "en"):
+        index = (REPO / "docs" / lang / "preliminaries" / "index.md").read_text(encoding="utf-8")
+        assert "assert" in index
+
+
+def test_the_assert_check_can_fail(tmp_path: Path):
+    snippet = tmp_path / "demo.py"
+    snippet.write_text("# %% imports\nimport torch\n\n# %% shown\nx = 1\nx\n\n"
+                       "# %% checked\nassert x == 1\n", encoding="utf-8")
+    assert cells_without_assert(snippet) == ["shown"]
+
+
+INDEX_ENTRY = re.compile(r"^- \[(?P<title>[^\]]+)\]\((?P<target>[\w-]+\.md)\)(?P<rest>.*)$")
+DESCRIPTION = {"zh": re.compile(r"^：\S"), "en": re.compile(r"^: \S")}
+
+
+def page_title(page: Path) -> str:
+    """The page's first-level heading, without its anchor (front matter skipped)."""
+    text = re.sub(r"\A---\n.*?\n---\n", "", page.read_text(encoding="utf-8"), flags=re.S)
+    heading = next(line for line in text.splitlines() if line.startswith("# "))
+    return re.sub(r"\s*\{[^}]*\}\s*$", "", heading[2:]).strip()
+
+
+def index_problems(index: Path, lang: str) -> list[str]:
+    """Chapter-index entries without a description or with a title the page does not have."""
+    problems = []
+    for line in index.read_text(encoding="utf-8").splitlines():
+        entry = INDEX_ENTRY.match(line)
+        if not entry:
+            continue
+        if not DESCRIPTION[lang].match(entry["rest"]):
+            problems.append(f"{entry['target']}: no description after the link")
+        title = page_title(index.parent / entry["target"])
+        if entry["title"] != title:
+            problems.append(f"{entry['target']}: link text {entry['title']!r}, title {title!r}")
+    return problems
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_chapter_indexes_describe_every_section(lang: str):
+    indexes = sorted((REPO / "docs" / lang).glob("*/index.md"))
+    problems = [f"{index.relative_to(REPO)}: {problem}" for index in indexes
+                for problem in index_problems(index, lang)]
+    assert len(indexes) >= 7 and not problems, "\n".join(problems)
+
+
+def test_the_index_check_can_fail(tmp_path: Path):
+    (tmp_path / "a.md").write_text("# Weight Decay\n", encoding="utf-8")
+    index = tmp_path / "index.md"
+    index.write_text("- [Weight decay](a.md)\n- [Weight Decay](a.md): an L2 penalty.\n",
+                     encoding="utf-8")
+    assert index_problems(index, "en") == [
+        "a.md: no description after the link", "a.md: link text 'Weight decay', title "
+        "'Weight Decay'"]
+
+
+NEVER_DOWNLOADS = {"zh": re.compile(r"(从不|不会)(联网)?下载"),
+                   "en": re.compile(r"\bnever (?:downloads?|ever downloaded)", re.I)}
+
+
+def never_download_claims(text: str, lang: str) -> list[str]:
+    """Sentences saying that nothing is downloaded, without the D2LREF_OFFLINE condition."""
+    sentences = re.split(r"(?<=[。；！？.;!?])\s+|(?<=[。；！？])", text)
+    return [sentence.strip() for sentence in sentences
+            if NEVER_DOWNLOADS[lang].search(sentence) and "D2LREF_OFFLINE" not in sentence]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pages_say_when_data_is_downloaded(lang: str, monkeypatch: pytest.MonkeyPatch):
+    """d2lref downloads missing data by default; only D2LREF_OFFLINE=1 (or download=False)
+    turns that off, so a page may say 'never downloads' only together with that switch."""
+    from d2lref import config
+
+    for variable in ("D2LREF_OFFLINE", "D2LREF_ALLOW_DOWNLOAD"):
+        monkeypatch.delenv(variable, raising=False)
+    assert config.downloads_off_reason() is None  # downloads are the default
+    claims = [f"{page.relative_to(REPO)}: {claim[:70]}" for page in pages(lang)
+              for claim in never_download_claims(page.read_text(encoding="utf-8"), lang)]
+    assert not claims, "say when data is downloaded:\n" + "\n".join(claims)
+
+
+def test_the_download_claim_check_can_fail():
+    assert never_download_claims("The code never downloads anything. Two variables.", "en")
+    assert never_download_claims("先用 SHA-1 校验文件，不会联网下载：", "zh")
+    assert not never_download_claims(
+        "Missing files are downloaded. With `D2LREF_OFFLINE=1` nothing is ever downloaded.",
+        "en")
+    assert not never_download_claims("设置 `D2LREF_OFFLINE=1` 则从不下载。", "zh")

@@ -295,7 +295,7 @@ def test_house_price_helpers_equal_d2lref(kaggle_house_root, monkeypatch: pytest
     theirs = d2l.preprocess_house_features(train_data, test_data)
     assert all(torch.equal(a, b) for a, b in zip(mine, theirs, strict=True))
     features, _, labels = theirs
-    X, y = features[:100], labels[:100]  # 100 rows: five folds of 20, as in the notes
+    X, y = features[:100], labels[:100]  # 100 rows: five folds of 20, as in the original book
     for i in range(5):
         assert all(torch.equal(a, b) for a, b in zip(
             ns["get_k_fold_data"](5, i, X, y), d2l.get_k_fold_data(5, i, X, y), strict=True))
