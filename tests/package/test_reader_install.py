@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -288,3 +291,19 @@ def test_the_package_description_is_for_readers_and_dist_is_ignored():
     assert "D2LREF_DATA_URL" in description and "-i <mirror URL>" in description
     assert "make " not in description and "<repository URL>" not in description
     assert "/dist/" in (REPO_DIR / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+@pytest.mark.slow
+def test_the_package_descriptions_python_blocks_run(tmp_path: Path, real_data: Path):
+    """README.package.md's Python blocks, pasted as a reader would (pytest-codeblocks)."""
+    env = dict(os.environ, D2LREF_MODE="quick", MPLBACKEND="Agg", D2LREF_DATA=str(real_data),
+               D2LREF_FIGURE_DIR=str(tmp_path / "figures"))
+    readme = REPO_DIR / "README.package.md"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--codeblocks", "-q", "-p", "no:cacheprovider",
+         "-p", "no:xdist", "--rootdir", str(tmp_path), str(readme)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    passed = int(re.search(r"(\d+) passed", result.stdout).group(1))
+    assert passed == readme.read_text(encoding="utf-8").count("\n```python\n") >= 1
