@@ -10,7 +10,7 @@ WORKERS ?= 2
 export NO_MKDOCS_2_WARNING := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help serve site site-timing test test-fast lint run status clean diagrams pdf
+.PHONY: help serve site site-timing test test-fast lint run status clean diagrams pdf dist
 
 help:
 	@echo "make serve   build both languages and serve the book on http://127.0.0.1:$(PORT)/"
@@ -24,6 +24,7 @@ help:
 	@echo "make estimate      estimated full-run time of the modern-CNN pages on one H200"
 	@echo "make pdf     the whole book as one PDF per language (after make site; chromium)"
 	@echo "make diagrams  render new or edited Mermaid diagrams to docs/diagrams/ (chromium)"
+	@echo "make dist    d2lref's sdist and wheel into dist/ (what readers install)"
 
 # The repository root goes on the environment's path (a .pth file): the book's own package,
 # book/, is not installed (it is not in d2lref's wheel), yet mkdocs' hooks, the snippet
@@ -40,10 +41,14 @@ $(VENV)/.docs-installed: requirements/docs.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
-$(VENV)/.ci-installed: requirements/ci.txt requirements/docs.txt requirements/torch.txt pyproject.toml | $(BIN)/python
+$(VENV)/.ci-installed: requirements/ci.txt requirements/docs.txt requirements/torch.txt requirements/dist.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -r requirements/ci.txt
 	$(BIN)/pip install -q --no-deps -e .
-	touch $@ $(VENV)/.docs-installed
+	touch $@ $(VENV)/.docs-installed $(VENV)/.dist-installed
+
+$(VENV)/.dist-installed: requirements/dist.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements/dist.txt
+	touch $@
 
 $(VENV)/.browser-installed: requirements/browser.txt $(VENV)/.docs-installed
 	$(BIN)/pip install -q -r requirements/browser.txt
@@ -103,8 +108,20 @@ pdf: $(VENV)/.browser-installed
 diagrams: $(VENV)/.browser-installed
 	$(BIN)/python -m book.hooks.diagrams
 
+# d2lref's sdist and wheel (dist/, git-ignored): what readers install, and what the site serves
+# under /dist/ with an index under /simple/ when site_url is set (the Pages build). Built with
+# the pinned setuptools, no build isolation, and file times set to the last commit that
+# changed the package: one commit always gives the same wheel, byte for byte, so the hash the
+# notebooks pin matches both the site's wheel and a release's. twine checks the metadata.
+DIST_SOURCES := d2lref pyproject.toml README.package.md LICENSE
+dist: $(VENV)/.dist-installed
+	rm -rf dist
+	epoch=$$(git log -1 --format=%ct -- $(DIST_SOURCES) 2>/dev/null); \
+	SOURCE_DATE_EPOCH=$${epoch:-315532800} $(BIN)/python -m build --no-isolation --outdir dist .
+	$(BIN)/python -m twine check --strict dist/*
+
 clean:
-	rm -rf site test-artifacts docs/zh/notebooks docs/en/notebooks
+	rm -rf site dist test-artifacts docs/zh/notebooks docs/en/notebooks
 
 # Side-by-side benchmark against the original d2l package. d2l lives only in its own
 # environment (.venv-bench) and is installed WITHOUT its dependencies: its pins would

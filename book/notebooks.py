@@ -2,8 +2,10 @@
 
 The notebook holds exactly what the page shows, in the page's language, so a reader can
 download it and run it top to bottom. Mermaid diagrams stay on the web page (rendering them in
-a notebook viewer would load a script from another host). A setup cell comes first: it
-installs d2lref where it is missing (a fresh Jupyter, Colab) and does nothing elsewhere.
+a notebook viewer would load a script from another host). A setup cell comes first
+(book/notebooks_setup.py): it installs the book's d2lref where it is missing (a fresh
+Jupyter, Colab), or stops the notebook with the command to run by hand. Links to other pages
+lead to the published pages, or to the sibling notebooks (book/notebooks_links.py).
 """
 
 from __future__ import annotations
@@ -16,13 +18,15 @@ from typing import Any
 
 import nbformat
 
+from book.addresses import BookAddresses, expand_install_directives
+from book.notebooks_links import rewrite_links
+from book.notebooks_setup import setup_cell_source
 from book.outputs import sanitize_html
 from book.render.page import CellRef, Page, Segment, SourceRef, extract_source, parse_page
 from book.store.files import store_path
 from book.store.publishing import CellOutput, published_outputs
 from book.store.schema import StoreError
 from book.strings import strings
-from d2lref import __version__
 
 MERMAID_BLOCK = re.compile(r"^```mermaid\n.*?^```\n?", re.M | re.S)
 # Markdown attribute lists such as "{ #tensors }" mean nothing to Jupyter.
@@ -48,8 +52,12 @@ BLANK_RUNS = re.compile(r"\n{3,}")
 
 
 
-def _markdown_cell(text: str, lang: str) -> nbformat.NotebookNode | None:
+def _markdown_cell(
+    text: str, lang: str, page: Page, addresses: BookAddresses, repo_dir: Path
+) -> nbformat.NotebookNode | None:
     text = MERMAID_BLOCK.sub(strings(lang)["diagram_note"], text)
+    text = expand_install_directives(text, addresses, lang)
+    text = rewrite_links(text, page.relpath, addresses, repo_dir)
     text = HEADING_ATTRS.sub("", text).strip("\n")
     return nbformat.v4.new_markdown_cell(text) if text.strip() else None
 
@@ -78,29 +86,6 @@ def _nb_outputs(output: CellOutput) -> list[nbformat.NotebookNode]:
                 data["text/plain"] = item["text"]
             outputs.append(nbformat.v4.new_output("display_data", data=data))
     return outputs
-
-
-def setup_cell_source(version: str = __version__, repo_url: str | None = None) -> str:
-    """The first cell of every notebook: install d2lref ``version`` only where it is missing.
-
-    It leaves an environment that already has d2lref alone, and pip installs nothing that is
-    already there (Colab's PyTorch stays). ``repo_url`` adds the git install as a comment, for
-    the time before a release is on the package index.
-    """
-    lines = [
-        "# Setup: installs d2lref, the book's helper library, only if it is missing",
-        "# (with a PyPI mirror, add: -i <mirror URL>).",
-        "try:",
-        "    import d2lref",
-        "except ImportError:",
-        f"    %pip install -q d2lref=={version}",
-    ]
-    if repo_url:
-        lines += [
-            "    # Not on the package index yet? Install from the book's repository:",
-            f'    # %pip install -q "git+{repo_url}"',
-        ]
-    return "\n".join(lines)
 
 
 def github_repository(repo_url: str | None) -> str | None:
@@ -194,9 +179,14 @@ def _merge_text(segments: list[Segment]) -> list[Segment]:
 
 
 def build_notebook(
-    page: Page, repo_dir: Path, lang: str, repo_url: str | None = None
+    page: Page, repo_dir: Path, lang: str, addresses: BookAddresses | None = None
 ) -> nbformat.NotebookNode:
-    """The notebook of one page: the setup cell, then prose + cells with their outputs."""
+    """The notebook of one page: the setup cell, then prose + cells with their outputs.
+
+    ``addresses`` are the published book's (none for a local build): they decide what the
+    setup cell installs from and where links to other pages lead.
+    """
+    addresses = addresses or BookAddresses()
     outputs: dict[str, CellOutput] = {}
     if page.snippet is not None:
         try:
@@ -215,12 +205,12 @@ def build_notebook(
     )
     notebook.cells.append(
         nbformat.v4.new_code_cell(
-            setup_cell_source(__version__, repo_url), metadata={"tags": [SETUP_CELL_TAG]}
+            setup_cell_source(lang, addresses), metadata={"tags": [SETUP_CELL_TAG]}
         )
     )
     for segment in answers_at_end(page.segments, lang):
         if isinstance(segment, str):
-            cell = _markdown_cell(segment, lang)
+            cell = _markdown_cell(segment, lang, page, addresses, repo_dir)
             if cell is not None:
                 notebook.cells.append(cell)
         elif isinstance(segment, CellRef):
@@ -242,7 +232,8 @@ def build_notebook(
 
 
 def write_notebooks(
-    docs_dir: Path, repo_dir: Path, lang: str, out_dir: Path, repo_url: str | None = None
+    docs_dir: Path, repo_dir: Path, lang: str, out_dir: Path,
+    addresses: BookAddresses | None = None,
 ) -> list[Path]:
     """Write a notebook for every page that has a snippet; only rewrite changed files."""
     written: list[Path] = []
@@ -253,7 +244,7 @@ def write_notebooks(
         if not (repo_dir / "snippets" / (relpath[:-3] + ".py")).exists():
             continue
         page = parse_page(page_file.read_text(encoding="utf-8"), relpath, repo_dir)
-        notebook = build_notebook(page, repo_dir, lang, repo_url)
+        notebook = build_notebook(page, repo_dir, lang, addresses)
         target = out_dir / (relpath[:-3] + ".ipynb")
         text = json.dumps(notebook, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
         target.parent.mkdir(parents=True, exist_ok=True)

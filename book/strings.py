@@ -32,6 +32,54 @@ STRINGS: dict[str, dict[str, str]] = {
         # Hooks: the Colab link, a diagram without its stored SVG
         "colab": "在 Colab 中打开",
         "diagram_missing": "图未渲染（新的或修改过的图）：运行 `make diagrams` 后重新构建。",
+        # Installing d2lref (book/addresses.py, book/notebooks_setup.py): the pages'
+        # !install-d2lref block and the notebooks' setup cell
+        "install_site": (
+            "从本书网站安装构建本书时用的那个 d2lref wheel（pip 会核对它的 SHA-256，"
+            "缺少的依赖从你平常用的包索引或镜像安装）："
+        ),
+        "install_index": (
+            "网站同时提供 pip 的包索引 `{index}`：在 requirements 文件里写 "
+            "`{requirement}`，再给 pip 加上 `--extra-index-url {index}`，"
+            "安装的也是同一个文件。\n"
+        ),
+        "install_git": "也可以用 git 从本书的仓库安装最新的代码：",
+        "install_local": (
+            "这一版网站是在本地构建的，没有发布 d2lref：在本书仓库的克隆里，"
+            "以可编辑模式安装它："
+        ),
+        "setup_site": (
+            "准备工作：本 notebook 用 d2lref {version}（本书的辅助库）运行。\n"
+            "缺少 d2lref 或版本不同时，这一格从本书网站安装构建本书时用的那个 wheel，\n"
+            "pip 会核对它的 SHA-256；d2lref 依赖的其他包缺少时，从你平常用的包索引\n"
+            "（或镜像）安装，已经装好的包（例如 PyTorch）不会改动。安装失败时这一格会报错，\n"
+            "“全部运行”就停在这里，错误信息给出手动安装的命令。"
+        ),
+        "setup_git": (
+            "准备工作：本 notebook 需要 d2lref {version}（本书的辅助库）。\n"
+            "缺少它或版本不同时，这一格会报错，并给出从本书仓库安装的命令。"
+        ),
+        "setup_local": (
+            "准备工作：本 notebook 需要 d2lref {version}（本书的辅助库）。这一版网站是在本地\n"
+            "构建的，没有发布 d2lref：缺少它或版本不同时，这一格会报错，\n"
+            "请在本书仓库的克隆里安装它。"
+        ),
+        "setup_failed": (
+            "没能安装 d2lref {version}（pip 的信息见上方）。请手动运行下面的命令，"
+            "然后重启内核：{by_hand}"
+        ),
+        "setup_restart": (
+            "d2lref {version} 已经装好，但这个内核之前导入了另一个版本：请重启内核，"
+            "再从头运行本 notebook。"
+        ),
+        "setup_missing_git": (
+            "本 notebook 需要 d2lref {version}（现在是：{found}）。请手动安装，"
+            "然后重启内核：{by_hand}"
+        ),
+        "setup_missing_local": (
+            "本 notebook 需要 d2lref {version}（现在是：{found}）。请在本书仓库的克隆里"
+            "运行下面的命令，然后重启内核：{by_hand}"
+        ),
     },
     "en": {
         # Pages (book/render): provenance labels, notes, notebook links, problems
@@ -63,6 +111,56 @@ STRINGS: dict[str, dict[str, str]] = {
         "colab": "Open in Colab",
         "diagram_missing": (
             "Diagram not rendered (new or edited): run `make diagrams`, then build again."
+        ),
+        # Installing d2lref (book/addresses.py, book/notebooks_setup.py): the pages'
+        # !install-d2lref block and the notebooks' setup cell
+        "install_site": (
+            "Install the d2lref wheel the book was built with from this site (pip checks "
+            "its SHA-256; missing dependencies come from your usual package index or mirror):"
+        ),
+        "install_index": (
+            "The site is also a package index for pip, `{index}`: a requirements file line "
+            "`{requirement}` with pip's `--extra-index-url {index}` "
+            "installs the same file.\n"
+        ),
+        "install_git": "Or install the latest code from the book's repository with git:",
+        "install_local": (
+            "This copy of the site was built locally and publishes no d2lref: install it "
+            "from your clone of the book's repository, in editable mode:"
+        ),
+        "setup_site": (
+            "Setup: this notebook runs with d2lref {version}, the book's helper library.\n"
+            "Where d2lref is missing or has another version, this cell installs the wheel the\n"
+            "book was built with from the book's site, and pip checks its SHA-256. Packages\n"
+            "d2lref needs that are missing come from your usual package index (or mirror);\n"
+            "installed ones (PyTorch, say) are left alone. If the install fails, the cell\n"
+            "raises an error, which stops Run All, and the error says what to run by hand."
+        ),
+        "setup_git": (
+            "Setup: this notebook needs d2lref {version}, the book's helper library.\n"
+            "Where it is missing or has another version, this cell raises an error with the\n"
+            "command that installs it from the book's repository."
+        ),
+        "setup_local": (
+            "Setup: this notebook needs d2lref {version}, the book's helper library. This\n"
+            "copy of the book was built locally and publishes no d2lref: where it is missing\n"
+            "or has another version, this cell raises an error; install it from your clone."
+        ),
+        "setup_failed": (
+            "d2lref {version} could not be installed (pip's messages are above). Run this "
+            "by hand, then restart the kernel: {by_hand}"
+        ),
+        "setup_restart": (
+            "d2lref {version} is installed, but this kernel imported another version "
+            "before: restart the kernel, then run the notebook again from the top."
+        ),
+        "setup_missing_git": (
+            "This notebook needs d2lref {version} (found: {found}). Install it by hand, "
+            "then restart the kernel: {by_hand}"
+        ),
+        "setup_missing_local": (
+            "This notebook needs d2lref {version} (found: {found}). In your clone of the "
+            "book's repository run this, then restart the kernel: {by_hand}"
         ),
     },
 }

@@ -22,8 +22,10 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+from book.addresses import book_addresses
 from book.cells import SnippetError
 from book.notebooks import write_notebooks
+from book.package_index import PackageIndexError
 from book.paths import REPO_DIR
 from book.render.context import RenderContext
 from book.render.output_html import fill_outputs, link_inline_figures
@@ -46,10 +48,10 @@ def _lang(config) -> str:
 def on_config(config, **kwargs):
     docs_dir = Path(config["docs_dir"])
     try:
-        write_notebooks(
-            docs_dir, REPO_DIR, _lang(config), docs_dir / NOTEBOOK_DIR, config.get("repo_url")
-        )
-    except (PageError, SnippetError, StoreError) as err:
+        # The published book's addresses (none locally): the notebooks' setup cell and links.
+        addresses = book_addresses(config, REPO_DIR)
+        write_notebooks(docs_dir, REPO_DIR, _lang(config), docs_dir / NOTEBOOK_DIR, addresses)
+    except (PageError, SnippetError, StoreError, PackageIndexError) as err:
         raise PluginError(str(err)) from err
     _figures.clear()
     _contexts.clear()

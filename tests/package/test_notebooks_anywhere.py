@@ -1,139 +1,245 @@
-"""Downloaded notebooks run anywhere: a setup cell installs d2lref where it is missing."""
+"""Downloaded notebooks run anywhere: the setup cell installs exactly the book's d2lref, or stops.
+
+The slow tests serve a built site on 127.0.0.1 and use fresh environments outside the
+repository: d2lref installs from the site's index by hash, a page's snippet and a page's
+notebook run with it, and with the site unreachable (and a look-alike d2lref on the default
+index) the notebook stops at its setup cell with the one command to run by hand.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
-import re
-import sys
+import threading
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import nbformat
 import pytest
-from IPython.core.inputtransformer2 import TransformerManager
 
 import d2lref
-from book.notebooks import (
-    SETUP_CELL_TAG,
-    build_notebook,
-    setup_cell_source,
-    write_notebooks,
-)
+from book.addresses import BookAddresses
+from book.notebooks import SETUP_CELL_TAG, build_notebook, write_notebooks
+from book.notebooks_setup import setup_cell_source
+from book.package_index import find_book_dists
 from book.render.page import parse_page
-from tests.package.fresh_env import REPO_DIR, Dists, base_requirements, make_fresh_env
+from tests.package.fresh_env import REPO_DIR, Dists, FreshEnv, base_requirements, make_fresh_env
+from tests.package.mini_book import build_mini_book
+from tests.package.test_reader_install import PUBLISHED
 
 NOTEBOOK_PAGE = "linear-networks/softmax-regression-concise.md"
-
-
-def _page_notebook(relpath: str, lang: str = "en", repo_url: str | None = None):
-    page_file = REPO_DIR / "docs" / lang / relpath
-    page = parse_page(page_file.read_text(encoding="utf-8"), relpath, REPO_DIR)
-    return build_notebook(page, REPO_DIR, lang, repo_url)
+FORK = "https://github.com/reader/d2l-notes-fork"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_notebook_starts_with_the_one_setup_cell(lang: str, tmp_path: Path):
-    written = write_notebooks(REPO_DIR / "docs" / lang, REPO_DIR, lang, tmp_path)
+    written = write_notebooks(REPO_DIR / "docs" / lang, REPO_DIR, lang, tmp_path, PUBLISHED)
     assert len(written) >= 30  # one per page with a snippet
     for path in written:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         setup = cells[0]
         assert setup["cell_type"] == "code" and setup["metadata"]["tags"] == [SETUP_CELL_TAG]
-        assert "".join(setup["source"]) == setup_cell_source(d2lref.__version__)
+        assert "".join(setup["source"]) == setup_cell_source(lang, PUBLISHED)
         assert setup["outputs"] == [] and setup["execution_count"] is None
         others = ["".join(c["source"]) for c in cells[1:] if c["cell_type"] == "code"]
-        assert others and not any("%pip" in source for source in others), path
+        assert others and not any("pip" in source for source in others), path
 
 
-def test_setup_cell_pins_the_books_version_and_offers_git_only_with_a_repo_url():
-    plain = setup_cell_source("1.2.3")
-    assert "%pip install -q d2lref==1.2.3" in plain
-    assert "git+" not in plain and "http" not in plain  # no address while repo_url is unset
-    fork = "https://github.com/reader/d2l-notes-fork"
-    with_repo = _page_notebook(NOTEBOOK_PAGE, repo_url=fork).cells[0].source
-    assert f'%pip install -q "git+{fork}"' in with_repo
-    assert f"d2lref=={d2lref.__version__}" in with_repo
-    assert all(len(line) <= 88 for line in with_repo.splitlines())
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_setup_cell_speaks_the_notebooks_language_and_fits_88_columns(lang: str):
+    for addresses in (BookAddresses(), BookAddresses(repo_url=FORK), PUBLISHED):
+        source = setup_cell_source(lang, addresses)
+        compile(source, "setup-cell", "exec")
+        assert all(len(line) <= 88 for line in source.splitlines())
+        comments = " ".join(line for line in source.splitlines() if line.startswith("#"))
+        has_chinese = any("\u4e00" <= char <= "\u9fff" for char in comments)
+        assert has_chinese == (lang == "zh"), comments
+    site = setup_cell_source(lang, PUBLISHED)
+    assert f'wheel_sha256="{"a" * 64}"' in site and 'site="https://reader.github.io/' in site
+    assert '"--no-deps", "--require-hashes"' in site and '"--extra-index-url"' in site
+    assert 'print(f"d2lref=={version} --hash=sha256:{wheel_sha256}", file=file)' in site
 
 
-def _run_setup_cell(source: str, monkeypatch: pytest.MonkeyPatch, d2lref_missing: bool):
-    """Run the cell as IPython would, recording the magics it asks for instead of running pip."""
-    magics: list[tuple[str, str]] = []
+def _run_check(source: str, monkeypatch: pytest.MonkeyPatch, installed: str) -> None:
+    """Run a checking setup cell as if d2lref ``installed`` were the installed version."""
+    from importlib import metadata
 
-    class Shell:
-        def run_line_magic(self, name: str, line: str) -> None:
-            magics.append((name, line))
-
-    if d2lref_missing:
-        monkeypatch.setitem(sys.modules, "d2lref", None)  # import d2lref raises ImportError
-    code = TransformerManager().transform_cell(source)
-    exec(compile(code, "setup-cell", "exec"), {"get_ipython": Shell})  # noqa: S102
-    return magics
+    real = metadata.version
+    monkeypatch.setattr(
+        metadata, "version", lambda name: installed if name == "d2lref" else real(name)
+    )
+    exec(compile(source, "setup-cell", "exec"), {})  # noqa: S102
 
 
-def test_setup_cell_installs_d2lref_only_when_it_is_missing(monkeypatch: pytest.MonkeyPatch):
-    source = setup_cell_source(d2lref.__version__)
-    assert _run_setup_cell(source, monkeypatch, d2lref_missing=False) == []
-    assert _run_setup_cell(source, monkeypatch, d2lref_missing=True) == [
-        ("pip", f"install -q d2lref=={d2lref.__version__}")
-    ]
+@pytest.mark.parametrize(
+    ("addresses", "command"),
+    [(BookAddresses(), "pip install -e ."), (BookAddresses(repo_url=FORK), f'"git+{FORK}"')],
+    ids=["local", "repository"],
+)
+def test_without_a_site_the_cell_only_checks_and_names_the_command(
+    addresses: BookAddresses, command: str, monkeypatch: pytest.MonkeyPatch
+):
+    source = setup_cell_source("en", addresses)
+    assert "subprocess" not in source and "%pip" not in source
+    _run_check(source, monkeypatch, d2lref.__version__)  # the book's version: nothing happens
+    with pytest.raises(RuntimeError) as raised:
+        _run_check(source, monkeypatch, "0.0.1")
+    message = str(raised.value)
+    assert "\n" not in message and message.endswith(command)
+    assert f"needs d2lref {d2lref.__version__} (found: 0.0.1)" in message
 
 
-# Appended to the copied notebook: says where the kernel ran and which d2lref it used.
-WHERE_CELL = "import sys, d2lref\nprint('where:', sys.prefix, d2lref.__file__)"
+# --- fresh environments against a served site (slow) ------------------------------------------
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib name)
+        pass
+
+
+@pytest.fixture
+def served_book(dists: Dists, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """The mini book built for, and served at, ``http://127.0.0.1:PORT/``; (address, site)."""
+    site = tmp_path / "book" / "site"
+    site.mkdir(parents=True)
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site))
+    )
+    address = f"http://127.0.0.1:{server.server_address[1]}/"
+    build_mini_book(tmp_path / "book", FORK, address, dists.folder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield address, site
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _reader_env(
+    root: Path, dists: Dists, index_url: str, extra: tuple[str, ...] = ()
+) -> FreshEnv:
+    """A fresh environment without d2lref whose pip reaches only ``index_url`` (a local
+    address): d2lref's dependencies are already there, as in Colab."""
+    env = make_fresh_env(root, [*base_requirements(dists.wheel), *extra], dists.folder)
+    for name in ("PIP_NO_INDEX", "PIP_FIND_LINKS"):
+        env.env.pop(name)
+    env.env.update(PIP_INDEX_URL=index_url, PIP_RETRIES="0", PIP_TIMEOUT="10")
+    return env
+
+
+def _closed_port_url() -> str:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Quiet)
+    port = server.server_address[1]
+    server.server_close()
+    return f"http://127.0.0.1:{port}/"
+
+
+@pytest.mark.slow
+def test_a_fresh_env_installs_d2lref_from_the_sites_index_and_runs_a_snippet(
+    served_book: tuple[str, Path], dists: Dists, tmp_path: Path, real_data: Path
+):
+    address, _ = served_book
+    env = _reader_env(tmp_path / "venv", dists, _closed_port_url())
+    reader = tmp_path / "reader"
+    reader.mkdir()
+    installed = env.run("-m", "pip", "install", "--index-url", f"{address}simple/",
+                        f"d2lref=={d2lref.__version__}", cwd=reader)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    where = env.run("-c", "import d2lref; print(d2lref.__file__)", cwd=reader)
+    assert where.stdout.startswith(str(tmp_path / "venv")), where.stdout + where.stderr
+    snippet = REPO_DIR / "snippets" / "linear-networks" / "linear-regression-concise.py"
+    ran = env.run(str(snippet), cwd=reader, extra_env={
+        "D2LREF_DATA": str(real_data), "D2LREF_MODE": "quick",
+        "D2LREF_FIGURE_DIR": str(tmp_path / "figures")})
+    assert ran.returncode == 0, ran.stdout[-2000:] + ran.stderr[-4000:]
+    assert "error in estimating w" in ran.stdout
+
 
 EXECUTE = """
 import sys
 import nbformat
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
-notebook_path, executed_path = sys.argv[1], sys.argv[2]
-notebook = nbformat.read(notebook_path, as_version=4)
+notebook = nbformat.read(sys.argv[1], as_version=4)
 client = NotebookClient(notebook, timeout=900, kernel_name="python3",
                         resources={"metadata": {"path": "."}})
-client.execute()
-nbformat.write(notebook, executed_path)
+try:
+    client.execute()
+finally:
+    nbformat.write(notebook, sys.argv[2])
 """
 
 
-@pytest.mark.slow
-def test_a_page_notebook_runs_in_an_empty_folder_with_only_the_wheel(
-    dists: Dists, tmp_path: Path, fashion_mnist_root: Path
-):
-    # The kernel packages, and what the wheel needs; d2lref itself is not installed: the
-    # notebook's setup cell installs it, from the built wheel (pip sees only local files).
-    env = make_fresh_env(
-        tmp_path / "venv", [*base_requirements(dists.wheel), "nbclient", "ipykernel"],
-        dists.folder,
-    )
-    assert "No module named 'd2lref'" in env.run("-c", "import d2lref", cwd=tmp_path).stderr
-    folder = tmp_path / "reader"
-    folder.mkdir()
-    notebook = _page_notebook(NOTEBOOK_PAGE)
-    notebook.cells.append(nbformat.v4.new_code_cell(WHERE_CELL))
-    nbformat.write(notebook, folder / "softmax-regression-concise.ipynb")
+def _execute(env: FreshEnv, notebook: Path, folder: Path, data: Path):
     (folder / "execute.py").write_text(EXECUTE, encoding="utf-8")
+    result = env.run("execute.py", str(notebook), "executed.ipynb", cwd=folder, extra_env={
+        "D2LREF_DATA": os.fspath(data), "D2LREF_MODE": "quick"})
+    return result, nbformat.read(folder / "executed.ipynb", as_version=4)
 
-    result = env.run(
-        "execute.py", "softmax-regression-concise.ipynb", "executed.ipynb", cwd=folder,
-        extra_env={"D2LREF_DATA": os.fspath(fashion_mnist_root), "D2LREF_MODE": "quick"},
-    )
+
+@pytest.mark.slow
+def test_a_downloaded_notebook_installs_the_books_wheel_and_runs_top_to_bottom(
+    served_book: tuple[str, Path], dists: Dists, tmp_path: Path, fashion_mnist_root: Path
+):
+    address, _ = served_book
+    env = _reader_env(tmp_path / "venv", dists, _closed_port_url(), ("nbclient", "ipykernel"))
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    notebook = folder / "softmax-regression-concise.ipynb"
+    with urllib.request.urlopen(f"{address}en/notebooks/{NOTEBOOK_PAGE[:-3]}.ipynb") as answer:
+        notebook.write_bytes(answer.read())
+    result, executed = _execute(env, notebook, folder, fashion_mnist_root)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-6000:]
-    executed = nbformat.read(folder / "executed.ipynb", as_version=4)
     outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
-    texts = [o.get("text", "") + o.get("data", {}).get("text/plain", "") for o in outputs]
-    where = next(t for t in texts if t.startswith("where:")).split()
-    assert Path(where[1]) == env.root and Path(where[2]).is_relative_to(env.root)
-    # The page's last training cell returns (train loss, test accuracy) of the quick run
-    # (the exercise answers follow it).
-    results = [
-        o["data"]["text/plain"] for c in executed.cells
-        if c.cell_type == "code" and not c.metadata.get("name", "").startswith("exercise-")
-        for o in c.outputs if "text/plain" in o.get("data", {})
-    ]
-    match = re.fullmatch(r"\(([0-9.]+), ([0-9.]+)\)", results[-1])
-    assert match, results[-1]
-    train_loss, test_acc = float(match[1]), float(match[2])
-    assert 0 < train_loss < 2.0 and 0.5 < test_acc <= 1.0
-    assert any("quick mode: 2 of 10 epochs" in t for t in texts)
+    assert all("execution" in c.metadata for c in executed.cells if c.cell_type == "code")
+    where = env.run("-c", "import d2lref; print(d2lref.__file__)", cwd=folder)
+    assert where.stdout.startswith(str(tmp_path / "venv")), where.stdout + where.stderr
+
+
+def _look_alike_index(root: Path, dists: Dists) -> str:
+    """A default index serving another d2lref with the book's version (a squatter's)."""
+    (root / "d2lref").mkdir(parents=True)
+    wheel = root / "d2lref" / dists.wheel.name
+    with zipfile.ZipFile(dists.wheel) as source, zipfile.ZipFile(wheel, "w") as copy:
+        for item in source.infolist():
+            data = source.read(item)
+            copy.writestr(item, b"raise SystemExit('not the book')\n"
+                          if item.filename == "d2lref/__init__.py" else data)
+    (root / "d2lref" / "index.html").write_text(
+        f'<a href="{wheel.name}">{wheel.name}</a>', encoding="utf-8")
+    return root.as_uri() + "/"
+
+
+@pytest.mark.slow
+def test_with_the_site_unreachable_the_notebook_stops_at_the_setup_cell(
+    dists: Dists, tmp_path: Path, fashion_mnist_root: Path
+):
+    unreachable = _closed_port_url()
+    env = _reader_env(tmp_path / "venv", dists, _look_alike_index(tmp_path / "index", dists),
+                      ("nbclient", "ipykernel"))
+    page = parse_page((REPO_DIR / "docs/zh" / NOTEBOOK_PAGE).read_text("utf-8"),
+                      NOTEBOOK_PAGE, REPO_DIR)
+    book_dists = find_book_dists(dists.folder, REPO_DIR / "d2lref")
+    addresses = BookAddresses(unreachable, unreachable, FORK, book_dists)
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    nbformat.write(build_notebook(page, REPO_DIR, "zh", addresses), folder / "page.ipynb")
+    result, executed = _execute(env, folder / "page.ipynb", folder, fashion_mnist_root)
+    assert result.returncode != 0 and "CellExecutionError" in result.stderr
+    setup, *rest = [c for c in executed.cells if c.cell_type == "code"]
+    errors = [o for o in setup.outputs if o.output_type == "error"]
+    assert [e.ename for e in errors] == ["RuntimeError"]
+    wheel = f"{unreachable}dist/{dists.wheel.name}#sha256={book_dists.wheel.sha256}"
+    assert errors[0].evalue.endswith(f'然后重启内核：pip install "d2lref @ {wheel}"')
+    assert "\n" not in errors[0].evalue
+    printed = "".join(o.text for o in setup.outputs if o.output_type == "stream")
+    assert "DO NOT MATCH THE HASHES" in printed  # the look-alike was refused
+    # Run All stopped there: nbclient records the timing of every cell it executes.
+    assert "execution" in setup.metadata and not [c for c in rest if "execution" in c.metadata]
+    assert "No module named 'd2lref'" in env.run("-c", "import d2lref", cwd=folder).stderr
