@@ -300,41 +300,56 @@ def test_formulas_render_within_deadline_on_a_slow_connection(
 
 
 # Query -> the pages about that topic (either may come first where a topic has two pages).
+# Chinese terms are single words of the index (the book's dictionary); a query of several
+# words finds the sections that hold all of them; a hyphenated term needs both its parts.
+SOFTMAX_PAGES = [
+    "linear-networks/softmax-regression-scratch/",
+    "linear-networks/softmax-regression-concise/",
+]
+# One-hot labels (softmax regression) and one-hot features (the Kaggle data).
+ONE_HOT_PAGES = ["multilayer-perceptrons/kaggle-house-price/", SOFTMAX_PAGES[0]]
 SEARCH_TOPICS = {
     "zh": {
         "张量": ["preliminaries/ndarray/"],
-        "批量规范化": ["convolutional-modern/batch-norm/"],
-        "暂退法": ["multilayer-perceptrons/dropout/"],
-        "残差": ["convolutional-modern/resnet/"],
-        "汇聚层": ["convolutional-neural-networks/pooling/"],
-        "softmax": [
-            "linear-networks/softmax-regression-scratch/",
-            "linear-networks/softmax-regression-concise/",
-        ],
-        "Kaggle": ["multilayer-perceptrons/kaggle-house-price/"],
+        "广播": ["preliminaries/ndarray/"],
+        "自动求导": ["preliminaries/autograd/"],
+        "学习率": ["linear-networks/linear-regression-scratch/"],
+        "softmax": SOFTMAX_PAGES,
+        "交叉熵": SOFTMAX_PAGES,
+        "独热编码": ONE_HOT_PAGES,
+        "过拟合": ["multilayer-perceptrons/underfit-overfit/"],
         "权重衰减": ["multilayer-perceptrons/weight-decay/"],
+        "暂退法": ["multilayer-perceptrons/dropout/"],
         "反向传播": ["multilayer-perceptrons/backprop/"],
-        "填充": ["convolutional-neural-networks/padding-and-strides/"],
-        "稠密": ["convolutional-modern/densenet/"],
+        "GPU 内存": ["multilayer-perceptrons/backprop/"],
+        "Kaggle": ["multilayer-perceptrons/kaggle-house-price/"],
         "GPU": ["deep-learning-computation/use-gpu/"],
+        "填充": ["convolutional-neural-networks/padding-and-strides/"],
+        "汇聚层": ["convolutional-neural-networks/pooling/"],
+        "批量规范化": ["convolutional-modern/batch-norm/"],
+        "残差": ["convolutional-modern/resnet/"],
+        "稠密": ["convolutional-modern/densenet/"],
     },
     "en": {
         "tensor": ["preliminaries/ndarray/"],
-        "dropout": ["multilayer-perceptrons/dropout/"],
-        "residual": ["convolutional-modern/resnet/"],
-        "pooling": ["convolutional-neural-networks/pooling/"],
-        "softmax": [
-            "linear-networks/softmax-regression-scratch/",
-            "linear-networks/softmax-regression-concise/",
-        ],
-        "Kaggle": ["multilayer-perceptrons/kaggle-house-price/"],
-        "batch normalization": ["convolutional-modern/batch-norm/"],
-        "weight decay": ["multilayer-perceptrons/weight-decay/"],
+        "broadcasting": ["preliminaries/ndarray/"],
         "automatic differentiation": ["preliminaries/autograd/"],
+        "learning rate": ["linear-networks/linear-regression-scratch/"],
+        "softmax": SOFTMAX_PAGES,
+        "cross-entropy": SOFTMAX_PAGES,
+        "one-hot": ONE_HOT_PAGES,
+        "overfitting": ["multilayer-perceptrons/underfit-overfit/"],
+        "weight decay": ["multilayer-perceptrons/weight-decay/"],
+        "dropout": ["multilayer-perceptrons/dropout/"],
         "backpropagation": ["multilayer-perceptrons/backprop/"],
-        "padding": ["convolutional-neural-networks/padding-and-strides/"],
-        "DenseNet": ["convolutional-modern/densenet/"],
+        "GPU memory": ["multilayer-perceptrons/backprop/"],
+        "Kaggle": ["multilayer-perceptrons/kaggle-house-price/"],
         "GPU": ["deep-learning-computation/use-gpu/"],
+        "padding": ["convolutional-neural-networks/padding-and-strides/"],
+        "pooling": ["convolutional-neural-networks/pooling/"],
+        "batch normalization": ["convolutional-modern/batch-norm/"],
+        "residual": ["convolutional-modern/resnet/"],
+        "DenseNet": ["convolutional-modern/densenet/"],
     },
 }
 RESULT_PAGES = """items => items.map(item => {
@@ -370,8 +385,11 @@ def test_search_puts_the_topic_page_first_with_clean_results(
         assert not any("/notebooks/" in hit for hit in hits)
         results_html = page.locator(".md-search-result__list").inner_html()
         results_text = page.locator(".md-search-result__list").inner_text()
-        for noise in ("¶", "Copied!", "\\(", "\\[", "$$", "notebook ·"):
+        for noise in ("¶", "Copied!", "\\(", "\\[", "$$", "notebook ·", ".py · ",
+                      "完整运行 ·", "full run ·"):
             assert noise not in results_text, f"{query!r}: {noise!r} in the results"
+        # Every term found: Material lists missing ones ("Missing: rate") otherwise.
+        assert page.locator(".md-search-result__terms").count() == 0, query
         assert "<mark><mark>" not in results_html and "&lt;mark" not in results_html
         suggestion = page.locator(".md-search__suggest").inner_text()
         assert "¶" not in suggestion
