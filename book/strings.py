@@ -29,8 +29,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "answers_heading": "## 答案",
         "answer_heading": "### 练习 {number}",
         "diagram_note": "*（此处的示意图见网页版。）*\n",
-        # Hooks: the Colab link, a diagram without its stored SVG
+        # Hooks: the Colab link, the original book's section, a diagram without its SVG
         "colab": "在 Colab 中打开",
+        "original_section": "原书对应章节",
         "diagram_missing": "图未渲染（新的或修改过的图）：运行 `make diagrams` 后重新构建。",
     },
     "en": {
@@ -59,8 +60,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "answers_heading": "## Answers",
         "answer_heading": "### Exercise {number}",
         "diagram_note": "*(The diagram is shown on the web page.)*\n",
-        # Hooks: the Colab link, a diagram without its stored SVG
+        # Hooks: the Colab link, the original book's section, a diagram without its SVG
         "colab": "Open in Colab",
+        "original_section": "This section of the original book",
         "diagram_missing": (
             "Diagram not rendered (new or edited): run `make diagrams`, then build again."
         ),

@@ -6,7 +6,7 @@ the way the index does.
   words), so 学习率, 过拟合 and 交叉熵 are indexed as one word each;
 * ``on_page_content``: what is not prose, headings or code is marked ``data-search-exclude``
   before the plugin indexes the page: code-block labels (``snippets/….py · cell``), stored
-  outputs with their provenance lines, the notebook links under the title; notebook views are
+  outputs with their provenance lines, the links under the title; notebook views are
   not indexed at all (they repeat the pages);
 * ``on_post_page``: pages start the book's search worker
   (``assets/javascripts/search-worker.js``), which wraps Material's and fixes the query side;
@@ -27,8 +27,8 @@ EXCLUDE = ' data-search-exclude="true"'
 # Start tags of what the index leaves out. Each is an element that never holds an element of
 # its own tag: Material's parser ends an exclusion at the first end tag of the same name.
 EXCLUDED_TAGS = re.compile(
-    r'<(?P<tag>span|p|pre|div)(?= class="(?:filename"|d2l-notebook-links"|d2l-output__text'
-    r'|d2l-provenance|d2l-output__(?:html|markdown|latex)"))'
+    r'<(?P<tag>span|p|pre|div)(?= class="(?:filename"|d2l-notebook-links"|d2l-page-links"'
+    r'|d2l-output__text|d2l-provenance|d2l-output__(?:html|markdown|latex)"))'
 )
 # Material's worker, as base.html names it in the page's configuration.
 MATERIAL_WORKER = re.compile(

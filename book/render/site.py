@@ -3,6 +3,8 @@ visible warning when the output is missing or stale), and the notebook links."""
 
 from __future__ import annotations
 
+import re
+
 from book.render.context import RenderContext
 from book.render.output_html import output_html
 from book.render.page import CellRef, Page, extract_source, fenced_code, indented
@@ -90,3 +92,16 @@ def _insert_after_title(markdown: str, header: str) -> str:
             return "".join(lines[: index + 1]) + "\n" + header + "\n" + "".join(lines[index + 1 :])
     return header + "\n" + markdown
 
+
+
+# The paragraph of links under a page's title: ``_page_header`` starts it on pages with a
+# notebook; the Colab and original-book hooks add their links to it.
+PAGE_TOP_LINKS = re.compile(r'<p class="d2l-notebook-links">.*?(?=</p>)', re.S)
+
+
+def add_page_top_link(markdown: str, link_html: str) -> str:
+    """``link_html`` after the links under the page's title, or on a line of its own there."""
+    match = PAGE_TOP_LINKS.search(markdown)
+    if match is None:
+        return _insert_after_title(markdown, f'<p class="d2l-page-links">{link_html}</p>\n')
+    return markdown[: match.end()] + " · " + link_html + markdown[match.end() :]
