@@ -6,8 +6,13 @@ the pages make is recorded, and none may go to another host.
 
 from __future__ import annotations
 
+import functools
+import io
 import os
+import threading
 from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -513,3 +518,76 @@ def test_pages_are_readable_at_every_width(
             assert found["figures"], where
     assert tab.other_hosts() == []
     assert tab.failures == [], tab.failures
+
+
+SUB_PATH = "/d2l-notes/"
+
+
+class _SubPathHandler(SimpleHTTPRequestHandler):
+    """Serves the site under SUB_PATH and, like a static host, a language's 404.html for any
+    address it does not have."""
+
+    def send_head(self):
+        path = urlsplit(self.path).path
+        if not path.startswith(SUB_PATH):
+            self.send_error(404)
+            return None
+        self.path = "/" + path.removeprefix(SUB_PATH)
+        local = Path(self.translate_path(self.path))
+        if not local.exists():
+            language = "en/" if self.path.startswith("/en/") else ""
+            body = (Path(self.directory) / language / "404.html").read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return io.BytesIO(body)
+        return super().send_head()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def sub_path_url(built_site: Path) -> Iterator[str]:
+    handler = functools.partial(_SubPathHandler, directory=str(built_site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{SUB_PATH}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+NOT_FOUND = {
+    "zh": ("no/such/page/", "找不到这一页", "", "en/"),
+    "en": ("en/no-such-page", "Page not found", "en/", ""),
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_404_page_works_under_a_sub_path(tab: RecordedPage, sub_path_url: str, lang: str):
+    """The 404 page, served for a missing address of a site that lives under /<repo>/, is in
+    its language, styled, and links to that language's pages under the same sub-path."""
+    missing, title, own_root, other_root = NOT_FOUND[lang]
+    page = tab.page
+    page.goto(sub_path_url + missing, wait_until="networkidle")
+    assert page.locator("article h1").inner_text() == title
+    assert page.locator("html").get_attribute("lang") == lang
+    # Styled: Material's stylesheet arrived (its header is fixed at the top).
+    assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") \
+        in ("sticky", "fixed")
+    home = page.locator("article a").first.evaluate("a => a.href")
+    assert home == sub_path_url + own_root
+    chapter = page.locator(".md-nav__link[href$='installation/']").first.evaluate("a => a.href")
+    assert chapter == sub_path_url + own_root + "installation/"
+    other = "en" if lang == "zh" else "zh-Hans"
+    switch = page.locator(f".md-select__link[hreflang='{other}']").evaluate("a => a.href")
+    assert switch == sub_path_url + other_root
+    # Only the missing address (and what the browser fetched ahead from under it, before the
+    # page set its root) and the page's probes for the site's root may fail.
+    assert [f for f in tab.failures
+            if not (sub_path_url + missing in f or f.endswith("search-worker.js"))] == []
+    assert tab.other_hosts() == []
