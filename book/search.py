@@ -14,6 +14,7 @@ markup, formulas as readable text (``\\eta`` as η, ``\\frac{a}{b}`` as (a)/(b))
 from __future__ import annotations
 
 import html
+import keyword
 import re
 from pathlib import Path
 
@@ -172,8 +173,39 @@ NOISE = re.compile(r"¶|Copied!|复制成功|\u00a0")
 SPACES = re.compile(r"[ \t\r\f\v\n]+")
 
 
-def clean_text(value: str) -> str:
-    """Plain text of an index field, with Material's zero-width word breaks kept."""
+CODE_BLOCK = re.compile(r"<pre>(?P<code>.*?)</pre>", re.S)
+CODE_NAME = re.compile(r"[A-Za-z_][\w.]*[\w]")
+
+
+# Python's own words: in every code block, searched for in none.
+COMMON_NAMES = frozenset(keyword.kwlist) | frozenset(
+    "print len range list dict tuple set int float str bool self super isinstance zip "
+    "enumerate sum min max abs round sorted type".split()
+)
+
+
+def code_names(code: str, seen: set[str]) -> str:
+    """A code block as the names it uses that ``seen`` does not hold yet, in order: what a
+    reader searches for (``arange``, ``train_ch3``, ``nn.Linear``), at a fraction of the
+    code's size. ``seen`` gains them."""
+    names = []
+    for name in CODE_NAME.findall(html.unescape(TAGS.sub(" ", code))):
+        if name not in seen and name not in COMMON_NAMES:
+            seen.add(name)
+            names.append(name)
+    return " ".join(names)
+
+
+def clean_text(value: str, seen: set[str] | None = None) -> str:
+    """Plain text of an index field, with Material's zero-width word breaks kept.
+
+    Code blocks become the names they use that ``seen`` (the names the page's earlier
+    sections gave already) does not hold.
+    """
+    seen = set() if seen is None else seen
+    value = CODE_BLOCK.sub(
+        lambda m: " " + html.escape(code_names(m["code"], seen)) + " ", value
+    )
     value = TAGS.sub(" ", value)
     value = html.unescape(value)
     value = LATEX.sub(lambda m: " " + tex_to_text(next(g for g in m.groups() if g is not None))

@@ -6,12 +6,14 @@ the way the index does.
   words), so 学习率, 过拟合 and 交叉熵 are indexed as one word each;
 * ``on_page_content``: what is not prose, headings or code is marked ``data-search-exclude``
   before the plugin indexes the page: code-block labels (``snippets/….py · cell``), stored
-  outputs with their provenance lines, the links under the title; notebook views are
+  outputs with their provenance lines, d2lref's folded sources, the links under the
+  title; notebook views are
   not indexed at all (they repeat the pages);
 * ``on_post_page``: pages start the book's search worker
   (``assets/javascripts/search-worker.js``), which wraps Material's and fixes the query side;
 * ``on_post_build``: titles and texts become clean text (``book.search.clean_text``):
-  no permalink ``¶``, no markup, formulas as readable text.
+  no permalink ``¶``, no markup, formulas as readable text, code as the names it uses
+  (each once per page: the index is loaded with every page).
 """
 
 from __future__ import annotations
@@ -42,8 +44,13 @@ def on_config(config, **kwargs):
     return config
 
 
+# d2lref's source shown folded under a page (``!source``): the library's code, not the page's.
+LIBRARY_SOURCE = re.compile(r'(<span class="filename">d2lref/[^<]*</span>)<pre\b')
+
+
 def mark_excluded(content: str) -> str:
     """The page's HTML with what the index leaves out marked ``data-search-exclude``."""
+    content = LIBRARY_SOURCE.sub(lambda match: f"{match[1]}<pre{EXCLUDE}", content)
     return EXCLUDED_TAGS.sub(lambda match: f"<{match['tag']}{EXCLUDE}", content)
 
 
@@ -69,10 +76,12 @@ def on_post_page(output, page, config, **kwargs):
 def clean_index(index: dict) -> dict:
     """The index without notebook views and with clean titles and texts."""
     docs = []
+    names: dict[str, set[str]] = {}  # page -> the code names its sections gave already
     for doc in index["docs"]:
         if doc["location"].startswith(NOTEBOOK_DIR):
             continue
-        doc = {**doc, "title": clean_text(doc["title"]), "text": clean_text(doc["text"])}
+        seen = names.setdefault(doc["location"].partition("#")[0], set())
+        doc = {**doc, "title": clean_text(doc["title"]), "text": clean_text(doc["text"], seen)}
         if doc["title"] or doc["text"]:
             docs.append(doc)
     return {**index, "docs": docs}

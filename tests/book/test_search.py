@@ -86,9 +86,12 @@ def test_labels_outputs_and_provenance_are_marked_for_exclusion():
         '<div class="d2l-output" data-cell="b"><pre class="d2l-output__text"><code>1</code></pre>'
         '<p class="d2l-provenance d2l-provenance--full">full run · CPU</p></div>'
         '<p class="d2l-notebook-links"><a href="n.ipynb">n</a></p><p>prose</p>'
+        '<div class="language-python highlight"><span class="filename">d2lref/a.py · f</span>'
+        "<pre><code>def f(): ...</code></pre></div>"
     )
     marked = mark_excluded(page)
-    assert marked.count('data-search-exclude="true"') == 4
+    assert marked.count('data-search-exclude="true"') == 6
+    assert '<pre data-search-exclude="true"><code>def f()' in marked
     assert '<pre><code>x = 1' in marked  # code stays in the index
     assert "<p>prose</p>" in marked
 
@@ -99,3 +102,8 @@ def test_pages_start_the_book_worker():
         '"search": "../../assets/javascripts/search-worker.js'
         '?worker=search.a7633da7.min.js",'
     )
+
+
+def test_code_is_indexed_by_the_names_it_uses():
+    field = "<p>Make it:</p><pre><code>x = torch.arange(12)\nx.reshape(3, 4)\nx</code></pre>"
+    assert clean_text(field) == "Make it: torch.arange x.reshape"
