@@ -16,7 +16,7 @@ help:
 	@echo "make serve   build both languages and serve the book on http://127.0.0.1:$(PORT)/"
 	@echo "make test    run the whole test suite (lint, d2lref, snippets, pages, site, browser)"
 	@echo "make test-fast  d2lref's and book/'s unit tests only (under 2 minutes)"
-	@echo "make site    strict build of both languages into site/"
+	@echo "make site    strict build of both languages into site/, with the book's PDFs"
 	@echo "make site-timing  seconds of both builds, cold (no .cache/) and warm"
 	@echo "make run     run snippets and store outputs (MODE=quick|full, SNIPPETS=paths)"
 	@echo "make status  fresh / stale / missing outputs per snippet"
@@ -59,7 +59,8 @@ $(VENV)/.browser-installed: requirements/browser.txt $(VENV)/.docs-installed
 # English one builds into .cache/site-en and moves to site/en/ once both have succeeded.
 SITE_EN_TMP := .cache/site-en
 SITE_STRICT ?= --strict
-site: $(VENV)/.docs-installed
+# The PDFs are printed from the built site (the home page links to them): chromium, ~1 min.
+site: $(VENV)/.browser-installed
 	rm -rf $(SITE_EN_TMP)
 	$(BIN)/mkdocs build $(SITE_STRICT) -q -f mkdocs.en.yml -d $(SITE_EN_TMP) & en_build=$$!; \
 	$(BIN)/mkdocs build $(SITE_STRICT) -q -f mkdocs.yml; zh_status=$$?; \
@@ -67,6 +68,7 @@ site: $(VENV)/.docs-installed
 	test $$zh_status -eq 0 && test $$en_status -eq 0
 	rm -rf site/en
 	mv $(SITE_EN_TMP) site/en
+	$(BIN)/python -m book.pdf site
 
 # Removes .cache/ (as in a fresh checkout), then times `make site` cold and warm, and each
 # language's build on its own. TIMING_ARGS=--no-strict while some stored outputs are stale.
@@ -74,9 +76,10 @@ TIMING_ARGS ?=
 site-timing: $(VENV)/.docs-installed
 	$(BIN)/python -m book.build_timing $(TIMING_ARGS)
 
-serve: $(VENV)/.docs-installed
+serve: $(VENV)/.browser-installed
 	$(BIN)/mkdocs build -q -f mkdocs.yml
 	$(BIN)/mkdocs build -q -f mkdocs.en.yml
+	$(BIN)/python -m book.pdf site
 	@echo "Serving the book on http://127.0.0.1:$(PORT)/ (English: /en/). Ctrl+C stops."
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory site
 

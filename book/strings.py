@@ -29,8 +29,19 @@ STRINGS: dict[str, dict[str, str]] = {
         "answers_heading": "## 答案",
         "answer_heading": "### 练习 {number}",
         "diagram_note": "*（此处的示意图见网页版。）*\n",
-        # Hooks: the Colab link, a diagram without its stored SVG
+        # Hooks: the Colab link, the original book's section, a diagram without its SVG
         "colab": "在 Colab 中打开",
+        "original_section": "原书对应章节",
+        # Site chrome: heading anchors, wall-clock marks, notebook views' buttons
+        "permalink": "本节链接",
+        "measurement": "计时结果：每次运行都不同",
+        "copy": "复制到剪贴板",
+        "back_to_page": "回到本页的网页版",
+        # The 404 page (book/theme/404.html)
+        "not_found_title": "找不到这一页",
+        "not_found_text": "这个地址没有页面：可能是链接写错了，或者页面已经改名。",
+        "not_found_home": "回到首页，从目录中找",
+        "not_found_glossary": "术语表",
         "diagram_missing": "图未渲染（新的或修改过的图）：运行 `make diagrams` 后重新构建。",
         # Installing d2lref (book/addresses.py, book/notebooks_setup.py): the pages'
         # !install-d2lref block and the notebooks' setup cell
@@ -107,8 +118,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "answers_heading": "## Answers",
         "answer_heading": "### Exercise {number}",
         "diagram_note": "*(The diagram is shown on the web page.)*\n",
-        # Hooks: the Colab link, a diagram without its stored SVG
+        # Hooks: the Colab link, the original book's section, a diagram without its SVG
         "colab": "Open in Colab",
+        "original_section": "This section of the original book",
+        # Site chrome: heading anchors, wall-clock marks, notebook views' buttons
+        "permalink": "Permanent link",
+        "measurement": "wall-clock measurement: differs between runs",
+        "copy": "Copy to clipboard",
+        "back_to_page": "Back to the web page",
+        # The 404 page (book/theme/404.html)
+        "not_found_title": "Page not found",
+        "not_found_text": (
+            "There is no page at this address: the link may be mistyped, or the page renamed."
+        ),
+        "not_found_home": "Go to the home page and pick a chapter",
+        "not_found_glossary": "Glossary",
         "diagram_missing": (
             "Diagram not rendered (new or edited): run `make diagrams`, then build again."
         ),

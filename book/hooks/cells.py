@@ -28,6 +28,7 @@ from book.notebooks import write_notebooks
 from book.package_index import PackageIndexError
 from book.paths import REPO_DIR
 from book.render.context import RenderContext
+from book.render.notebook_view import describe_notebook_figures
 from book.render.output_html import fill_outputs, link_inline_figures
 from book.render.page import PageError, parse_page
 from book.render.site import render_site
@@ -38,6 +39,7 @@ log = logging.getLogger("mkdocs.hooks.cells")
 NOTEBOOK_DIR = "notebooks"
 
 _figures: dict[str, bytes] = {}
+_figure_alt: dict[str, str] = {}  # figure file -> what it shows (the pages' alt text)
 _contexts: dict[str, RenderContext] = {}  # page -> its outputs, filled in on_page_content
 
 
@@ -54,6 +56,7 @@ def on_config(config, **kwargs):
     except (PageError, SnippetError, StoreError, PackageIndexError) as err:
         raise PluginError(str(err)) from err
     _figures.clear()
+    _figure_alt.clear()
     _contexts.clear()
     return config
 
@@ -78,6 +81,7 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     for problem in ctx.problems:
         log.warning(problem)
     _figures.update(ctx.figures)
+    _figure_alt.update(ctx.figure_alt)
     _contexts[relpath] = ctx
     return rendered
 
@@ -98,6 +102,7 @@ def on_post_build(config, **kwargs):
         target = site_dir / site_path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
+    describe_notebook_figures(site_dir / NOTEBOOK_DIR, _figure_alt)
     notebooks = Path(config["docs_dir"]) / NOTEBOOK_DIR
     for notebook in notebooks.rglob("*.ipynb") if notebooks.exists() else []:
         target = site_dir / NOTEBOOK_DIR / notebook.relative_to(notebooks)

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import html
 import logging
-import re
 
 from book.notebooks import colab_url, github_repository
 from book.paths import REPO_DIR
+from book.render.site import PAGE_TOP_LINKS, add_page_top_link
 from book.strings import strings
 
 log = logging.getLogger("mkdocs.hooks.colab")
 
-# The paragraph book.render.site puts under the title of every page that has a notebook.
-NOTEBOOK_LINKS = re.compile(r'<p class="d2l-notebook-links">.*?(?=</p>)', re.S)
 
 
 def _lang(config) -> str:
@@ -31,7 +29,7 @@ def _lang(config) -> str:
 def colab_link(url: str, lang: str) -> str:
     """The link's HTML, as it follows the download and view links."""
     label = strings(lang)["colab"]
-    return f' · <a class="d2l-colab-link" href="{html.escape(url)}">{label}</a>'
+    return f'<a class="d2l-colab-link" href="{html.escape(url)}">{label}</a>'
 
 
 def on_config(config, **kwargs):
@@ -51,8 +49,7 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     url = colab_url(config.get("repo_url"), _lang(config), relpath)
     if url is None:
         return markdown
-    match = NOTEBOOK_LINKS.search(markdown)
-    if match is None:
+    if PAGE_TOP_LINKS.search(markdown) is None:
         if (REPO_DIR / "snippets" / (relpath[:-3] + ".py")).is_file():
             log.warning(
                 "%s has a notebook but no notebook links paragraph (<p class=\"d2l-notebook-"
@@ -60,4 +57,4 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
                 "book/hooks/cells.py in mkdocs.yml's hooks", relpath
             )
         return markdown
-    return markdown[: match.end()] + colab_link(url, _lang(config)) + markdown[match.end() :]
+    return add_page_top_link(markdown, colab_link(url, _lang(config)))

@@ -11,7 +11,8 @@ Chinese root) and ``docs_dir`` (relative to the config file).
 * ``on_page_context``: ``extra.alternate`` becomes, for this page only, links to the same page
   in each language, relative to the page (so the site also works under a sub-path). Material
   renders them as the language switch and as ``<link rel="alternate" hreflang>`` in the head.
-* ``on_config`` also gives each language its own mkdocs-jupyter cache folder;
+* ``on_config`` also gives each language its own mkdocs-jupyter cache folder, and the heading
+  anchors their tooltip in the page's language;
 * ``on_post_build``: Material fetches ``sitemap.xml`` next to every alternate link; a small
   sitemap in each page's folder (the page and its twins) answers it instead of a 404.
 """
@@ -27,6 +28,7 @@ from jinja2 import pass_context
 from mkdocs.exceptions import PluginError
 
 from book.nav import NavError, section_titles
+from book.strings import strings
 
 # Written into docs_dir during the build by the cells hook (one notebook per page in each
 # language), so they are not pages an author has to translate.
@@ -112,6 +114,10 @@ def on_config(config, **kwargs):
         cache_dir = Path(notebooks.config["cache_dir"])
         if cache_dir.name != current:
             notebooks.config["cache_dir"] = str(cache_dir / current)
+    # Heading anchors' tooltip in the language of the pages.
+    toc = config["mdx_configs"].setdefault("toc", {})
+    if toc.get("permalink"):
+        toc["permalink_title"] = strings(current)["permalink"]
     _state.update(
         languages=languages,
         current=by_lang[current],

@@ -21,9 +21,11 @@ the page, a Markdown one for its table of contents). Two costs dominated a cold 
   against (checked by a hash of its source): with another nbconvert the build keeps
   nbconvert's own method, which gives the same pages, only slower.
 
-It also makes each notebook view lighter. mkdocs-jupyter inlines JupyterLab's whole 570 kB
-stylesheet into every view; ``on_post_page`` keeps only the rules whose selectors can match
-the page, and drops the custom properties that hold inline images no kept rule reads:
+``on_post_page`` also makes each view work like the book's pages
+(``book.render.notebook_view``: heading ids, links to pages, download and back links, labels
+in the page's language), and makes it lighter. mkdocs-jupyter inlines JupyterLab's whole 570
+kB stylesheet into every view; ``on_post_page`` keeps only the rules whose selectors can
+match the page, and drops the custom properties that hold inline images no kept rule reads:
 JupyterLab's 92 ``--jp-icon-*`` icons (78 kB, 30 KiB gzip per page), which its own scripts
 read for its toolbars, and a notebook view has neither.
 """
@@ -39,6 +41,8 @@ import re
 import jinja2
 from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.exceptions import PluginError
+
+from book.render.notebook_view import finish_notebook_view
 
 log = logging.getLogger("mkdocs.hooks.notebook_views")
 
@@ -338,6 +342,9 @@ def on_config(config, **kwargs):
 def on_post_page(output, page, config, **kwargs):
     # After book/hooks/formulas.py has rendered the page's math: its classes count as used.
     if page.file.src_uri.startswith(NOTEBOOK_DIR):
+        lang = str(config["theme"].get("language") or "zh")
+        notebook = page.file.src_uri.removeprefix(NOTEBOOK_DIR)
+        output = finish_notebook_view(output, page.url, notebook, lang)
         return slim_notebook_css(output)
     return output
 

@@ -1,61 +1,57 @@
-"""MkDocs hook: a small, clean search index for each language.
+"""MkDocs hook: a clean search index for each language, and a query side that splits Chinese
+the way the index does.
 
-Material's search plugin writes ``search/search_index.json`` from every page. Once it has
-(hooks run after the plugins), ``on_post_build`` rewrites the index:
-
-* notebook views (``notebooks/...``) are dropped: they repeat the pages, and the notebook is
-  the download, not a page to land on;
-* the notebook links under each page title stay out of every result preview
-  (``on_page_content`` marks them ``data-search-exclude`` before the plugin indexes the page);
-* code blocks are dropped (the prose around them is what a reader searches for);
-* titles and texts become clean text: no permalink ``¶``, no copy-button labels, no leftover
-  LaTeX, no markup a result preview would show as text (Material adds its own ``<mark>``).
+* ``on_config``: jieba (which Material's search plugin uses to split Chinese at build time)
+  learns the book's dictionary (``book.search.book_dictionary``: glossary terms and title
+  words), so 学习率, 过拟合 and 交叉熵 are indexed as one word each;
+* ``on_page_content``: what is not prose, headings or code is marked ``data-search-exclude``
+  before the plugin indexes the page: code-block labels (``snippets/….py · cell``), stored
+  outputs with their provenance lines, d2lref's folded sources, the links under the
+  title; notebook views are
+  not indexed at all (they repeat the pages);
+* ``on_post_page``: pages start the book's search worker
+  (``assets/javascripts/search-worker.js``), which wraps Material's and fixes the query side;
+* ``on_post_build``: titles and texts become clean text (``book.search.clean_text``):
+  no permalink ``¶``, no markup, formulas as readable text, code as the names it uses
+  (each once per page: the index is loaded with every page).
 """
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from pathlib import Path
 
+from book.search import book_dictionary, clean_text, load_dictionary
+
 NOTEBOOK_DIR = "notebooks/"
-
-# Code blocks: the pages' prose finds them, and they would double the index a reader downloads.
-CODE_BLOCKS = re.compile(r"<pre>.*?</pre>", re.S)
-TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
-# Inline and display LaTeX left in text (formulas are rendered and excluded at build time;
-# this catches any that reach the index another way).
-LATEX = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]|\$\$.*?\$\$|\$[^$\n]{1,200}\$", re.S)
-NOISE = re.compile(r"¶|Copied!|复制成功|\u00a0")
-SPACES = re.compile(r"[ \t\r\f\v]+")
-
-
-def clean_text(value: str) -> str:
-    """Plain text of an index field, with Material's zero-width word breaks kept."""
-    value = CODE_BLOCKS.sub(" ", value)
-    value = TAGS.sub(" ", value)
-    value = html.unescape(value)
-    value = LATEX.sub(" ", value)
-    value = NOISE.sub(" ", value)
-    # Escape again: Material inserts the field into result previews as HTML.
-    value = html.escape(value, quote=False)
-    return SPACES.sub(" ", value).strip()
+EXCLUDE = ' data-search-exclude="true"'
+# Start tags of what the index leaves out. Each is an element that never holds an element of
+# its own tag: Material's parser ends an exclusion at the first end tag of the same name.
+EXCLUDED_TAGS = re.compile(
+    r'<(?P<tag>span|p|pre|div)(?= class="(?:filename"|d2l-notebook-links"|d2l-page-links"'
+    r'|d2l-output__text|d2l-provenance|d2l-output__(?:html|markdown|latex)"))'
+)
+# Material's worker, as base.html names it in the page's configuration.
+MATERIAL_WORKER = re.compile(
+    r'"search": "(?P<prefix>[^"]*?)assets/javascripts/workers/(?P<name>search\.[0-9a-f]+\.min\.js)"'
+)
+BOOK_WORKER = "assets/javascripts/search-worker.js"
 
 
-def clean_index(index: dict) -> dict:
-    """The index without notebook views and with clean titles and texts."""
-    docs = []
-    for doc in index["docs"]:
-        if doc["location"].startswith(NOTEBOOK_DIR):
-            continue
-        doc = {**doc, "title": clean_text(doc["title"]), "text": clean_text(doc["text"])}
-        if doc["title"] or doc["text"]:
-            docs.append(doc)
-    return {**index, "docs": docs}
+def on_config(config, **kwargs):
+    load_dictionary(book_dictionary(Path(config["docs_dir"])))
+    return config
 
 
-NOTEBOOK_LINKS = '<p class="d2l-notebook-links"'
+# d2lref's source shown folded under a page (``!source``): the library's code, not the page's.
+LIBRARY_SOURCE = re.compile(r'(<span class="filename">d2lref/[^<]*</span>)<pre\b')
+
+
+def mark_excluded(content: str) -> str:
+    """The page's HTML with what the index leaves out marked ``data-search-exclude``."""
+    content = LIBRARY_SOURCE.sub(lambda match: f"{match[1]}<pre{EXCLUDE}", content)
+    return EXCLUDED_TAGS.sub(lambda match: f"<{match['tag']}{EXCLUDE}", content)
 
 
 def on_page_content(html_content, page, config, files, **kwargs):
@@ -63,7 +59,32 @@ def on_page_content(html_content, page, config, files, **kwargs):
         # Not indexed at all: parsing a notebook view's HTML is a third of the plugin's time.
         page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
         return html_content
-    return html_content.replace(NOTEBOOK_LINKS, NOTEBOOK_LINKS + " data-search-exclude")
+    return mark_excluded(html_content)
+
+
+def use_book_worker(output: str) -> str:
+    """The page's configuration pointing at the book's worker, which loads Material's."""
+    return MATERIAL_WORKER.sub(
+        lambda m: f'"search": "{m["prefix"]}{BOOK_WORKER}?worker={m["name"]}"', output, count=1
+    )
+
+
+def on_post_page(output, page, config, **kwargs):
+    return use_book_worker(output)
+
+
+def clean_index(index: dict) -> dict:
+    """The index without notebook views and with clean titles and texts."""
+    docs = []
+    names: dict[str, set[str]] = {}  # page -> the code names its sections gave already
+    for doc in index["docs"]:
+        if doc["location"].startswith(NOTEBOOK_DIR):
+            continue
+        seen = names.setdefault(doc["location"].partition("#")[0], set())
+        doc = {**doc, "title": clean_text(doc["title"]), "text": clean_text(doc["text"], seen)}
+        if doc["title"] or doc["text"]:
+            docs.append(doc)
+    return {**index, "docs": docs}
 
 
 def on_post_build(config, **kwargs):

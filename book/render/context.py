@@ -17,6 +17,7 @@ class RenderContext:
     lang: str = "zh"
     asset_prefix: str = ""  # relative URL from the page to the site root
     figures: dict[str, bytes] = field(default_factory=dict)  # site path -> file content
+    figure_alt: dict[str, str] = field(default_factory=dict)  # site path -> its alt text
     problems: list[str] = field(default_factory=list)
     # Output HTML kept out of Markdown: the Markdown holds a token, replaced after conversion
     # by ``fill_outputs`` so printed text is never read as Markdown (fences, tables, HTML).

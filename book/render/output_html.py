@@ -52,6 +52,7 @@ def _figure_html(record: dict[str, Any], ctx: RenderContext, alt: str) -> str:
         site_path = add_figure(record["data"].encode("utf-8"), "svg", ctx)
     else:
         site_path = add_figure(base64.b64decode(record["data"]), record["type"], ctx)
+    ctx.figure_alt[site_path] = alt
     return (
         f'<img class="d2l-output__figure" src="{ctx.asset_prefix}{site_path}" '
         f'alt="{html.escape(alt)}" loading="lazy">'
@@ -81,7 +82,9 @@ def link_inline_figures(html_text: str, ctx: RenderContext) -> str:
     return INLINE_FIGURE.sub(link, html_text)
 
 
-def output_html(output: CellOutput, cell_name: str, ctx: RenderContext) -> str:
+def output_html(
+    output: CellOutput, cell_name: str, ctx: RenderContext, purpose: str = ""
+) -> str:
     """The HTML shown under a cell: escaped text, figures and the provenance line."""
     record = output.record or {}
     parts: list[str] = []
@@ -89,7 +92,7 @@ def output_html(output: CellOutput, cell_name: str, ctx: RenderContext) -> str:
 
     def flush_text(css: str = "") -> None:
         if text_run:
-            parts.append(text_block("".join(text_run), css))
+            parts.append(text_block("".join(text_run), css, ctx.labels["measurement"]))
             text_run.clear()
 
     for item in record.get("outputs", []):
@@ -106,7 +109,8 @@ def output_html(output: CellOutput, cell_name: str, ctx: RenderContext) -> str:
                 text_run.append(text)
         elif kind in ("svg", "png", "jpeg"):
             flush_text()
-            alt = f"{ctx.labels['figure']}: {cell_name}"
+            # What the figure shows, in the page's words (its cell's name as a last resort).
+            alt = f"{ctx.labels['figure']}: {purpose or cell_name}"
             parts.append(_figure_html(item, ctx, alt))
         elif kind == "html":
             flush_text()
@@ -130,15 +134,16 @@ def output_html(output: CellOutput, cell_name: str, ctx: RenderContext) -> str:
     )
 
 
-def text_block(text: str, css: str = "") -> str:
-    """Printed text as HTML, exactly as printed; wall-clock measurements are marked."""
+def text_block(text: str, css: str = "", measurement_title: str = "") -> str:
+    """Printed text as HTML, exactly as printed; wall-clock measurements are marked (with
+    ``measurement_title`` as their tooltip, in the page's language)."""
     text = text.rstrip("\n")
     pieces, last = [], 0
     for match in MEASUREMENT.finditer(text):
         pieces.append(html.escape(text[last : match.start()]))
         pieces.append(
-            '<span class="d2l-measurement" title="wall-clock measurement: differs between '
-            f'runs">{html.escape(match.group(0))}</span>'
+            f'<span class="d2l-measurement" title="{html.escape(measurement_title)}">'
+            f"{html.escape(match.group(0))}</span>"
         )
         last = match.end()
     pieces.append(html.escape(text[last:]))

@@ -3,9 +3,12 @@ visible warning when the output is missing or stale), and the notebook links."""
 
 from __future__ import annotations
 
+import re
+
 from book.render.context import RenderContext
 from book.render.output_html import output_html
 from book.render.page import CellRef, Page, extract_source, fenced_code, indented
+from book.search import tex_to_text
 from book.store.files import store_path
 from book.store.publishing import CellOutput, published_outputs
 from book.store.schema import StoreError
@@ -35,9 +38,11 @@ def render_site(page: Page, ctx: RenderContext) -> str:
             ctx.problems.append(str(err))
             outputs = {name: CellOutput(status="missing") for name in page.snippet.names}
     pieces: list[str] = []
+    prose = ""
     for segment in page.segments:
         if isinstance(segment, str):
             pieces.append(segment)
+            prose = segment
         elif isinstance(segment, CellRef):
             cell = page.cell(segment.name)
             title = f"snippets/{page.snippet_relpath} · {cell.name}"
@@ -45,7 +50,7 @@ def render_site(page: Page, ctx: RenderContext) -> str:
             pieces.append("\n" + indented(fenced_code(cell.source, info), segment.indent) + "\n")
             output = outputs.get(cell.name, CellOutput(status="missing"))
             if output.status == "ok":
-                block = output_html(output, cell.name, ctx)
+                block = output_html(output, cell.name, ctx, cell_purpose(prose))
                 if block:
                     pieces.append(indented(ctx.hold(block), segment.indent) + "\n\n")
             else:
@@ -62,6 +67,28 @@ def render_site(page: Page, ctx: RenderContext) -> str:
     body = "".join(pieces)
     header = _page_header(page, outputs, ctx)
     return _insert_after_title(body, header) if header else body
+
+
+MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)|[`*]|\{[^}]*\}|<[^>]+>")
+SENTENCE_END = re.compile(r"(?<=[。！？；])|(?<=[.!?;])\s")
+PURPOSE_CHARS = 160
+
+
+def cell_purpose(prose: str) -> str:
+    """What the cell after ``prose`` is for: the last sentence of the paragraph before it,
+    as plain text (the alt text of the figures it draws)."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", prose) if p.strip()
+                  and not p.lstrip().startswith(("???", "!!!", "#", "|", "```"))]
+    if not paragraphs:
+        return ""
+    text = MARKUP.sub(lambda m: m.group(1) or "", paragraphs[-1])
+    text = re.sub(r"\$+([^$]*)\$+", lambda m: tex_to_text(m.group(1)), text)
+    text = re.sub(r"^\s*(?:[-*]|\d+\.)\s+", "", " ".join(text.split()))
+    sentences = [s.strip() for s in SENTENCE_END.split(text) if s.strip()]
+    while len(sentences) > 1 and len("".join(sentences)) > PURPOSE_CHARS:
+        sentences.pop(0)
+    joined = "".join(s if s[-1] in "。！？；" else s + " " for s in sentences).strip()
+    return joined.rstrip("：:")[:PURPOSE_CHARS]
 
 
 def _page_header(page: Page, outputs: dict[str, CellOutput], ctx: RenderContext) -> str:
@@ -90,3 +117,16 @@ def _insert_after_title(markdown: str, header: str) -> str:
             return "".join(lines[: index + 1]) + "\n" + header + "\n" + "".join(lines[index + 1 :])
     return header + "\n" + markdown
 
+
+
+# The paragraph of links under a page's title: ``_page_header`` starts it on pages with a
+# notebook; the Colab and original-book hooks add their links to it.
+PAGE_TOP_LINKS = re.compile(r'<p class="d2l-notebook-links">.*?(?=</p>)', re.S)
+
+
+def add_page_top_link(markdown: str, link_html: str) -> str:
+    """``link_html`` after the links under the page's title, or on a line of its own there."""
+    match = PAGE_TOP_LINKS.search(markdown)
+    if match is None:
+        return _insert_after_title(markdown, f'<p class="d2l-page-links">{link_html}</p>\n')
+    return markdown[: match.end()] + " · " + link_html + markdown[match.end() :]

@@ -1,5 +1,6 @@
 """The book as one PDF per language: it opens, each page of the book starts a sheet, math is
-rendered (not LaTeX source), and the home page links to it."""
+rendered (not LaTeX source), it has an outline, a title, a language and links that stay
+inside it, answers and sources print open, and the home page links to it."""
 
 from __future__ import annotations
 
@@ -98,3 +99,59 @@ def test_home_page_links_to_the_pdf(pdfs, lang: str):
     home = (root / "index.html").read_text(encoding="utf-8")
     assert f'href="{book_pdf.PDF_NAME}"' in home
     assert (root / book_pdf.PDF_NAME).stat().st_size > 500_000
+
+
+def _outline(items, depth: int = 1) -> list[tuple[int, str]]:
+    entries = []
+    for item in items:
+        if isinstance(item, list):
+            entries += _outline(item, depth + 1)
+        else:
+            entries.append((depth, str(item["/Title"])))
+    return entries
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pdf_has_an_outline_metadata_and_links_inside_it(pdfs, built_site: Path, lang: str):
+    pypdf = pytest.importorskip("pypdf")
+    reader = pypdf.PdfReader(str(pdfs[lang]))
+    titles = _titles(built_site, lang)
+    outline = _outline(reader.outline)
+    chapters = [title for depth, title in outline if depth == 1]
+    # Home, the seven chapters, Performance and the glossary; pages one level down, their
+    # sections below them.
+    assert chapters == [titles[0], *[t for t in titles if t in chapters][1:]]
+    assert len(chapters) == 10 and max(depth for depth, _ in outline) >= 3
+    pages = [title for depth, title in outline if depth == 2]
+    assert {"".join(t.split()) for t in titles} <= {"".join(t.split()) for t in chapters + pages}
+    assert reader.metadata.title == titles[0]
+    assert reader.trailer["/Root"]["/Lang"] == lang
+    destinations = reader.named_destinations
+    internal, addresses = 0, []
+    for sheet in reader.pages:
+        for annotation in sheet.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if "/Dest" in annotation:
+                internal += 1
+                assert annotation["/Dest"] in destinations
+            elif "/A" in annotation and "/URI" in annotation["/A"]:
+                addresses.append(str(annotation["/A"]["/URI"]))
+    assert internal >= 40
+    assert addresses and all(url.startswith("https://") for url in addresses), addresses
+
+
+ANSWERS = {
+    "zh": ["学习率太小，3 个迭代周期后离最优解还远", "def train_ch6("],
+    "en": ["Too small a learning rate leaves the model far from the optimum", "def train_ch6("],
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pdf_prints_answers_and_sources_open_and_keeps_identifiers_whole(pdfs, lang: str):
+    text = "\f".join(_pages_text(pdfs[lang]))
+    flat = " ".join(text.split())
+    for printed in ANSWERS[lang]:
+        assert " ".join(printed.split()) in flat, printed
+    # The data table's variable names are never cut in two at a line end.
+    assert "D2LREF_DATA" in text
+    assert not re.search(r"D2LREF_DA\s*\n\s*TA|D2LREF_\s*\n", text)

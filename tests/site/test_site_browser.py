@@ -6,8 +6,13 @@ the pages make is recorded, and none may go to another host.
 
 from __future__ import annotations
 
+import functools
+import io
 import os
+import threading
 from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -300,41 +305,56 @@ def test_formulas_render_within_deadline_on_a_slow_connection(
 
 
 # Query -> the pages about that topic (either may come first where a topic has two pages).
+# Chinese terms are single words of the index (the book's dictionary); a query of several
+# words finds the sections that hold all of them; a hyphenated term needs both its parts.
+SOFTMAX_PAGES = [
+    "linear-networks/softmax-regression-scratch/",
+    "linear-networks/softmax-regression-concise/",
+]
+# One-hot labels (softmax regression) and one-hot features (the Kaggle data).
+ONE_HOT_PAGES = ["multilayer-perceptrons/kaggle-house-price/", SOFTMAX_PAGES[0]]
 SEARCH_TOPICS = {
     "zh": {
         "张量": ["preliminaries/ndarray/"],
-        "批量规范化": ["convolutional-modern/batch-norm/"],
-        "暂退法": ["multilayer-perceptrons/dropout/"],
-        "残差": ["convolutional-modern/resnet/"],
-        "汇聚层": ["convolutional-neural-networks/pooling/"],
-        "softmax": [
-            "linear-networks/softmax-regression-scratch/",
-            "linear-networks/softmax-regression-concise/",
-        ],
-        "Kaggle": ["multilayer-perceptrons/kaggle-house-price/"],
+        "广播": ["preliminaries/ndarray/"],
+        "自动求导": ["preliminaries/autograd/"],
+        "学习率": ["linear-networks/linear-regression-scratch/"],
+        "softmax": SOFTMAX_PAGES,
+        "交叉熵": SOFTMAX_PAGES,
+        "独热编码": ONE_HOT_PAGES,
+        "过拟合": ["multilayer-perceptrons/underfit-overfit/"],
         "权重衰减": ["multilayer-perceptrons/weight-decay/"],
+        "暂退法": ["multilayer-perceptrons/dropout/"],
         "反向传播": ["multilayer-perceptrons/backprop/"],
-        "填充": ["convolutional-neural-networks/padding-and-strides/"],
-        "稠密": ["convolutional-modern/densenet/"],
+        "GPU 内存": ["multilayer-perceptrons/backprop/"],
+        "Kaggle": ["multilayer-perceptrons/kaggle-house-price/"],
         "GPU": ["deep-learning-computation/use-gpu/"],
+        "填充": ["convolutional-neural-networks/padding-and-strides/"],
+        "汇聚层": ["convolutional-neural-networks/pooling/"],
+        "批量规范化": ["convolutional-modern/batch-norm/"],
+        "残差": ["convolutional-modern/resnet/"],
+        "稠密": ["convolutional-modern/densenet/"],
     },
     "en": {
         "tensor": ["preliminaries/ndarray/"],
-        "dropout": ["multilayer-perceptrons/dropout/"],
-        "residual": ["convolutional-modern/resnet/"],
-        "pooling": ["convolutional-neural-networks/pooling/"],
-        "softmax": [
-            "linear-networks/softmax-regression-scratch/",
-            "linear-networks/softmax-regression-concise/",
-        ],
-        "Kaggle": ["multilayer-perceptrons/kaggle-house-price/"],
-        "batch normalization": ["convolutional-modern/batch-norm/"],
-        "weight decay": ["multilayer-perceptrons/weight-decay/"],
+        "broadcasting": ["preliminaries/ndarray/"],
         "automatic differentiation": ["preliminaries/autograd/"],
+        "learning rate": ["linear-networks/linear-regression-scratch/"],
+        "softmax": SOFTMAX_PAGES,
+        "cross-entropy": SOFTMAX_PAGES,
+        "one-hot": ONE_HOT_PAGES,
+        "overfitting": ["multilayer-perceptrons/underfit-overfit/"],
+        "weight decay": ["multilayer-perceptrons/weight-decay/"],
+        "dropout": ["multilayer-perceptrons/dropout/"],
         "backpropagation": ["multilayer-perceptrons/backprop/"],
-        "padding": ["convolutional-neural-networks/padding-and-strides/"],
-        "DenseNet": ["convolutional-modern/densenet/"],
+        "GPU memory": ["multilayer-perceptrons/backprop/"],
+        "Kaggle": ["multilayer-perceptrons/kaggle-house-price/"],
         "GPU": ["deep-learning-computation/use-gpu/"],
+        "padding": ["convolutional-neural-networks/padding-and-strides/"],
+        "pooling": ["convolutional-neural-networks/pooling/"],
+        "batch normalization": ["convolutional-modern/batch-norm/"],
+        "residual": ["convolutional-modern/resnet/"],
+        "DenseNet": ["convolutional-modern/densenet/"],
     },
 }
 RESULT_PAGES = """items => items.map(item => {
@@ -370,8 +390,11 @@ def test_search_puts_the_topic_page_first_with_clean_results(
         assert not any("/notebooks/" in hit for hit in hits)
         results_html = page.locator(".md-search-result__list").inner_html()
         results_text = page.locator(".md-search-result__list").inner_text()
-        for noise in ("¶", "Copied!", "\\(", "\\[", "$$", "notebook ·"):
+        for noise in ("¶", "Copied!", "\\(", "\\[", "$$", "notebook ·", ".py · ",
+                      "完整运行 ·", "full run ·"):
             assert noise not in results_text, f"{query!r}: {noise!r} in the results"
+        # Every term found: Material lists missing ones ("Missing: rate") otherwise.
+        assert page.locator(".md-search-result__terms").count() == 0, query
         assert "<mark><mark>" not in results_html and "&lt;mark" not in results_html
         suggestion = page.locator(".md-search__suggest").inner_text()
         assert "¶" not in suggestion
@@ -495,3 +518,76 @@ def test_pages_are_readable_at_every_width(
             assert found["figures"], where
     assert tab.other_hosts() == []
     assert tab.failures == [], tab.failures
+
+
+SUB_PATH = "/d2l-notes/"
+
+
+class _SubPathHandler(SimpleHTTPRequestHandler):
+    """Serves the site under SUB_PATH and, like a static host, a language's 404.html for any
+    address it does not have."""
+
+    def send_head(self):
+        path = urlsplit(self.path).path
+        if not path.startswith(SUB_PATH):
+            self.send_error(404)
+            return None
+        self.path = "/" + path.removeprefix(SUB_PATH)
+        local = Path(self.translate_path(self.path))
+        if not local.exists():
+            language = "en/" if self.path.startswith("/en/") else ""
+            body = (Path(self.directory) / language / "404.html").read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return io.BytesIO(body)
+        return super().send_head()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def sub_path_url(built_site: Path) -> Iterator[str]:
+    handler = functools.partial(_SubPathHandler, directory=str(built_site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{SUB_PATH}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+NOT_FOUND = {
+    "zh": ("no/such/page/", "找不到这一页", "", "en/"),
+    "en": ("en/no-such-page", "Page not found", "en/", ""),
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_404_page_works_under_a_sub_path(tab: RecordedPage, sub_path_url: str, lang: str):
+    """The 404 page, served for a missing address of a site that lives under /<repo>/, is in
+    its language, styled, and links to that language's pages under the same sub-path."""
+    missing, title, own_root, other_root = NOT_FOUND[lang]
+    page = tab.page
+    page.goto(sub_path_url + missing, wait_until="networkidle")
+    assert page.locator("article h1").inner_text() == title
+    assert page.locator("html").get_attribute("lang") == lang
+    # Styled: Material's stylesheet arrived (its header is fixed at the top).
+    assert page.evaluate("getComputedStyle(document.querySelector('.md-header')).position") \
+        in ("sticky", "fixed")
+    home = page.locator("article a").first.evaluate("a => a.href")
+    assert home == sub_path_url + own_root
+    chapter = page.locator(".md-nav__link[href$='installation/']").first.evaluate("a => a.href")
+    assert chapter == sub_path_url + own_root + "installation/"
+    other = "en" if lang == "zh" else "zh-Hans"
+    switch = page.locator(f".md-select__link[hreflang='{other}']").evaluate("a => a.href")
+    assert switch == sub_path_url + other_root
+    # Only the missing address (and what the browser fetched ahead from under it, before the
+    # page set its root) and the page's probes for the site's root may fail.
+    assert [f for f in tab.failures
+            if not (sub_path_url + missing in f or f.endswith("search-worker.js"))] == []
+    assert tab.other_hosts() == []

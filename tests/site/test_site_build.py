@@ -79,12 +79,48 @@ def test_search_index_segments_chinese_words(built_site: Path):
     assert index["config"]["pipeline"] == ["stopWordFilter"]
     # The separator is a regular expression for the browser: \u200b is written escaped.
     assert "\\u200b" in index["config"]["separator"]
+    # A heading weighs a little more than text, not a thousand times more.
+    assert index["config"]["fields"]["title"]["boost"] <= 5
     glossary = next(doc for doc in index["docs"] if doc["location"] == "glossary/")
-    # jieba put zero-width spaces between Chinese words at build time.
+    # jieba put zero-width spaces between Chinese words at build time, keeping the book's
+    # terms whole (without its dictionary: 学习|率, 过|拟合, 交叉|熵).
+    text = "\n".join(doc["text"] for doc in index["docs"])
+    for term in ("学习率", "过拟合", "交叉熵", "暂退法"):
+        assert f"\u200b{term}\u200b" in text, term
     assert "\u200b" in glossary["text"]
     en_index = json.loads((built_site / "en/search/search_index.json").read_text(encoding="utf-8"))
     assert {doc["location"] for doc in en_index["docs"]} & {"glossary/"}
     assert not any(doc["location"].startswith("../") for doc in en_index["docs"])
+
+
+CELL_LABEL = re.compile(r"snippets/[\w/-]+\.py · ")
+PROVENANCE = re.compile(r"(完整运行|快速运行|full run|quick run) · ")
+
+
+@pytest.mark.parametrize("lang_root", ["", "en/"])
+def test_search_index_holds_prose_headings_code_and_readable_formulas(
+    built_site: Path, lang_root: str
+):
+    index = json.loads(
+        (built_site / lang_root / "search/search_index.json").read_text(encoding="utf-8")
+    )
+    docs = {doc["location"]: doc["text"].replace("\u200b", "") for doc in index["docs"]}
+    text = "\n".join(docs.values())
+    assert not CELL_LABEL.search(text), CELL_LABEL.search(text)
+    assert not PROVENANCE.search(text), PROVENANCE.search(text)
+    assert "torch.arange" in text and "train_ch3" in text  # code is searchable by its names
+    # Formulas are text, not holes ("考虑一个 层的网络，第 层的变换为 ，").
+    stability = "multilayer-perceptrons/numerical-stability/#vanishing-and-exploding-gradients"
+    assert "h^(l) = f_l(h^(l-1))" in docs[stability]
+    assert "\\mathbf" not in text and "\\(" not in text
+
+
+def test_pages_start_the_book_search_worker(built_site: Path):
+    page = (built_site / "preliminaries/ndarray/index.html").read_text(encoding="utf-8")
+    worker = re.search(r'"search": "(?P<url>[^"?]+)\?worker=(?P<name>[^"]+)"', page)
+    assert worker["url"] == "../../assets/javascripts/search-worker.js"
+    assert (built_site / "assets/javascripts/search-worker.js").is_file()
+    assert (built_site / "assets/javascripts/workers" / worker["name"]).is_file()
 
 
 def test_no_page_loads_anything_from_another_host(built_site: Path):

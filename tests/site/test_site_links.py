@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
+from book.hooks.original_book import original_sections
+from book.nav import content_pages, nav_pages
 
 # One worker builds the site once (session fixture) and runs every site test.
 pytestmark = [pytest.mark.slow]
@@ -146,3 +150,36 @@ def test_anchor_check_finds_a_broken_anchor(tmp_path: Path):
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "index.html").write_text('<a href="../a/#here">a</a><a href="#top">t</a>')
     assert broken_anchors(tmp_path) == ["a/index.html: ../b/#gone", "b/index.html: #top"]
+
+
+VIDEO_COURSE = "https://space.bilibili.com/1567748478/channel/seriesdetail?sid=358497"
+BOOK_HOMES = ("https://zh-v2.d2l.ai/", "https://d2l.ai/")
+EXTERNAL_LINK = re.compile(r'<a\b[^>]*\bhref="(?P<url>https?://[^"]*)"')
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pages_link_to_the_original_book_and_nowhere_else(built_site: Path, lang: str):
+    """Each page that follows a section of the original book links to it (zh-v2.d2l.ai from
+    the Chinese pages, d2l.ai from the English ones); the home page links the video course
+    the notes come from. No other host is linked."""
+    root = built_site if lang == "zh" else built_site / "en"
+    sections = original_sections(lang)
+    allowed = {*sections.values(), VIDEO_COURSE, *BOOK_HOMES}
+    host = "https://zh-v2.d2l.ai/" if lang == "zh" else "https://d2l.ai/"
+    assert all(url.startswith(host) for url in sections.values())
+    pages = [page.relpath for page in nav_pages()]
+    assert len(content_pages()) <= len(sections) == len(pages) - 3  # home, Performance, glossary
+    others = []
+    for relpath in pages:
+        stem = relpath.removesuffix(".md")
+        url = "" if stem == "index" else stem.removesuffix("index") if stem.endswith(
+            "/index") else stem + "/"
+        page_html = (root / url / "index.html").read_text(encoding="utf-8")
+        links = EXTERNAL_LINK.findall(page_html)
+        others += [f"{url}: {link}" for link in links if link not in allowed]
+        if stem in sections:
+            assert links.count(sections[stem]) == 1, relpath
+            assert 'class="d2l-original-link"' in page_html
+    home = (root / "index.html").read_text(encoding="utf-8")
+    assert f'href="{VIDEO_COURSE}"' in home
+    assert others == []
