@@ -278,7 +278,7 @@ def test_a_failing_and_a_timed_out_snippet_do_not_stop_the_others(tmp_path):
     assert "snippets/ch/c-sleepy.py, cell 'nap' failed" in summary
     assert "timed out: the snippet ran past its 10 s limit" in summary
     assert "ZMQError" not in stderr and "Traceback" not in stderr
-    assert "warning: cell 'huge-print': output capped: 99600 lines omitted" in stderr
+    assert "warning: cell 'huge-print': output capped: 99601 lines omitted" in stderr
     # What succeeded is stored; what failed stored nothing.
     assert not store_path(snippets, "ch/a-bad.py").exists()
     assert not store_path(snippets, "ch/c-sleepy.py").exists()
@@ -288,7 +288,7 @@ def test_a_failing_and_a_timed_out_snippet_do_not_stop_the_others(tmp_path):
                            "<b>b</b> <script>alert(1)</script>\n")
     [huge] = cells["huge-print"]["outputs"]
     assert huge["text"].startswith("line 0\n") and huge["text"].endswith("line 99999\n")
-    assert "… 99600 lines omitted (the cell printed 100000 lines) …" in huge["text"]
+    assert "… 99601 lines omitted (the cell printed 100000 lines) …" in huge["text"]
     assert len(huge["text"]) < 10_000
     assert [r["type"] for r in cells["rich"]["outputs"]] == ["html", "markdown"]
     assert list((tmp_path / "tmp").iterdir()) == []
