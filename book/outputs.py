@@ -47,9 +47,11 @@ FIGURE_SOFT_LIMIT = 1_000_000
 FIGURE_HARD_LIMIT = 5_000_000
 FIGURE_TYPES = ("svg", "png", "jpeg")
 
-# Memory addresses and matplotlib object reprs: they change on every run or say nothing.
+# Object reprs with a memory address ("<function f at 0x7f...>", "<torch._C.Generator
+# object at 0x...>") and matplotlib's object reprs: they change on every run or say
+# nothing. A printed hexadecimal number ("crc32 = 0xdeadbeef") is neither.
 UNSTABLE_OUTPUT = re.compile(
-    r"0x[0-9a-fA-F]{6,}"
+    r"<[^<>\n]*\bat 0x[0-9a-fA-F]+>"
     r"|^\s*<(?:Axes|Figure|matplotlib\.[\w.]+)\b[^>\n]*>\s*$"
     r"|^\s*\[<matplotlib\.[\w.]+[^\n]*\]\s*$",
     re.M,

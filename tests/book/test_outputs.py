@@ -191,14 +191,19 @@ def test_collect_outputs_warns_when_it_caps():
 @pytest.mark.parametrize(
     "text",
     ["<torch._C.Generator at 0x7fe4c618ecd0>", "<Axes: >", "[<matplotlib.lines.Line2D at 0x7f1>]",
-     "<object object at 0x10a2b3c4d>", "<Figure size 350x250 with 1 Axes>"],
+     "<object object at 0x10a2b3c4d>", "<Figure size 350x250 with 1 Axes>",
+     "<function relu at 0x7f3a2c1b0e00>", "<built-in method size of Tensor object at 0x7f0a>",
+     "(<generator object f at 0x7f80aa>, 3)"],
 )
 def test_unstable_reprs_are_found(text):
     assert unstable_output([{"type": "text", "text": text}]) == text
 
 
 def test_stable_output_passes():
-    stable = [{"type": "stream", "name": "stdout", "text": "tensor([0, 1])\n0x10 is 16\n"},
+    # Printed hexadecimal numbers are values, not addresses.
+    stable = [{"type": "stream", "name": "stdout",
+               "text": "tensor([0, 1])\n0x10 is 16\ncrc32 = 0xdeadbeef\nid 0x7f3a2c1b0e00\n"},
+              {"type": "text", "text": "[0xdeadbeef, <0xcafe>]"},
               {"type": "svg", "data": "<svg id='0xdeadbeef00'/>"}]
     assert unstable_output(stable) is None
 
