@@ -28,6 +28,7 @@ from book.outputs_sanitize import (
     sanitize_svg,
     strip_control_characters,
 )
+from book.store.schema import image_data_problem
 
 # Terminal escape sequences: colors and cursor moves (CSI), window titles and links (OSC).
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?")
@@ -162,6 +163,9 @@ def _stored_record(
             except UnsafeSvg as err:
                 warn(f"an SVG figure was left out: {err}")
                 return None
+        elif (problem := image_data_problem(kind, record["data"])) is not None:
+            warn(f"a {kind.upper()} figure was left out: its data {problem}")
+            return None
         size = figure_size(record)
         if size > FIGURE_SOFT_LIMIT:
             warn(f"{_figure_description(kind, size)} is over the soft limit of "

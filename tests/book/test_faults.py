@@ -11,6 +11,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -233,6 +234,29 @@ def test_commands_report_a_corrupt_store_without_a_traceback(tmp_path, content, 
         stderr = capsys.readouterr().err
         assert stderr.startswith(f"error: {store}"), stderr
         assert "Traceback" not in stderr
+
+
+def test_a_store_of_a_newer_format_asks_for_an_upgrade_and_stays_untouched(tmp_path, capsys):
+    snippets = tmp_path / "snippets"
+    write(snippets / "ch" / "p.py", TINY_SNIPPET)
+    store = store_path(snippets, "ch/p.py")
+    future = sample_store("from the future")
+    future["format"] = 3
+    future["runs"]["quick"]["cells"]["c0"]["layout"] = "something this version cannot read"
+    store.write_text(json.dumps(future), encoding="utf-8")
+    before = store.read_bytes()
+    shard = tmp_path / "shard"
+    shutil.copytree(snippets, shard)
+    commands = (["status"], ["run", "--stale-only"], ["migrate"], ["merge", str(shard)])
+    for command in commands:
+        assert main(["--snippets-dir", str(snippets), *command]) == 2, command
+        stderr = capsys.readouterr().err
+        assert stderr.startswith(f"error: {store}") or f"error: {shard}" in stderr, stderr
+        assert "written by a newer version of the book's tools (store format 3" in stderr
+        assert "upgrade this checkout" in stderr and "damaged" not in stderr
+    assert store.read_bytes() == before  # migrate neither downgraded nor re-sealed it
+    with pytest.raises(StoreError, match="newer version"):
+        read_store(store)
 
 
 # One run over three snippets: one fails, one times out, and one prints a lot of odd text.
