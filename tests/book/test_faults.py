@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from book.cli import main
@@ -118,6 +119,55 @@ def test_sigkill_leftovers_are_removed_by_the_next_run(tmp_path):
     live.mkdir()
     assert remove_stale_run_dirs(tmp_dir) == [leftover]
     assert list(tmp_dir.iterdir()) == [live]
+
+
+# A cell that starts processes outside the kernel's process group, which is all that shutting
+# the kernel down ends: a child with a session of its own, and an orphan (its parent, a
+# shell, has exited) in the kernel's session with a process group of its own.
+ESCAPING_SNIPPET = """
+# %% escape
+import pathlib, subprocess, sys
+# Their output goes nowhere: an inherited pipe would keep the run's stderr open.
+own_session = subprocess.Popen(["sleep", "600"], start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+orphan = subprocess.run(
+    ["sh", "-c", f"{{sys.executable}} -c 'import os, time; os.setpgid(0, 0); time.sleep(600)'"
+     " >/dev/null 2>&1 & echo $!"],
+    capture_output=True, text=True, check=True,
+).stdout.strip()
+pathlib.Path({pid_file!r}).write_text(f"{{own_session.pid}} {{orphan}}")
+print("started")
+"""
+
+
+def ended(pid: int, within_s: float) -> bool:
+    """Whether process ``pid`` has exited (a zombie waiting to be reaped counts)."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_processes_a_cell_started_do_not_outlive_the_run(tmp_path):
+    pid_file = tmp_path / "children.pid"
+    snippets = tmp_path / "snippets"
+    write(snippets / "ch" / "escape.py", ESCAPING_SNIPPET.format(pid_file=str(pid_file)))
+    process = start_run(snippets, tmp_path / "tmp")
+    try:
+        stderr = process.communicate(timeout=300)[1]
+        assert process.returncode == 0, stderr
+        pids = [int(pid) for pid in pid_file.read_text().split()]
+        assert len(pids) == 2
+        assert [ended(pid, 30) for pid in pids] == [True, True]
+    finally:
+        for pid in pid_file.read_text().split() if pid_file.exists() else []:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGKILL)
 
 
 def sample_store(note: str, cells: int = 1, size: int = 0) -> dict:
