@@ -128,16 +128,11 @@ def output_html(output: CellOutput, cell_name: str, ctx: RenderContext, where: s
                 flush_text(" d2l-output__text--stderr")
             else:
                 text_run.append(text)
-            continue
-        flush_text()
-        if kind in ("svg", "png", "jpeg"):
-            parts.append(_figure_html(item, ctx, f"{ctx.labels['figure']}: {cell_name}"))
-        elif kind in ("html", "markdown", "latex"):
-            # LaTeX: formulas in arithmatex's markup, typeset by book/hooks/formulas.py.
-            parts.append(f'<div class="d2l-output__{kind}">{item["html"]}</div>')
-        elif kind == "omitted":
-            parts.append(text_block(f"{ctx.labels['omitted']}: {item['text']}",
-                                    " d2l-output__text--stderr"))
+        else:
+            block = _rich_block(item, cell_name, ctx)
+            if block is not None:
+                flush_text()
+                parts.append(block)
     flush_text()
     if not parts:
         return ""
@@ -148,6 +143,20 @@ def output_html(output: CellOutput, cell_name: str, ctx: RenderContext, where: s
         + _provenance(output, ctx)
         + "\n</div>\n"
     )
+
+
+def _rich_block(item: dict[str, Any], cell_name: str, ctx: RenderContext) -> str | None:
+    """The HTML of a figure, a rich output or an omitted one; None for metrics (data for
+    tests and tools: the page shows what the cell printed)."""
+    kind = item["type"]
+    if kind in ("svg", "png", "jpeg"):
+        return _figure_html(item, ctx, f"{ctx.labels['figure']}: {cell_name}")
+    if kind in ("html", "markdown", "latex"):
+        # LaTeX: formulas in arithmatex's markup, typeset by book/hooks/formulas.py.
+        return f'<div class="d2l-output__{kind}">{item["html"]}</div>'
+    if kind == "omitted":
+        return text_block(f"{ctx.labels['omitted']}: {item['text']}", " d2l-output__text--stderr")
+    return None
 
 
 def text_block(text: str, css: str = "") -> str:

@@ -223,3 +223,13 @@ def test_measurements_are_masked_and_marked(tiny_book, monkeypatch):
     assert block.count('class="d2l-measurement"') == 4
     assert '<span class="d2l-measurement" title="wall-clock measurement: differs between runs">' \
            "11602.8 examples/sec</span>" in block
+
+
+def test_metrics_between_prints_do_not_split_the_printed_text(tiny_book, monkeypatch):
+    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
+    outputs = [{"type": "stream", "name": "stdout", "text": "loss 0.447\n"},
+               {"type": "metrics", "data": {"test_acc": 0.83}},
+               {"type": "text", "text": "(0.447, 0.834)"}]
+    page_html, _ = site_html(tiny_book, {"total": outputs})
+    block = output_block(page_html, "total")
+    assert block.count("<pre") == 1 and pre_text(block) == "loss 0.447\n(0.447, 0.834)"

@@ -9,15 +9,12 @@ time. One run and one site build serve every check of the module.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import subprocess
 import sys
 import textwrap
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -26,7 +23,7 @@ from book.chromium import CHROMIUM, CHROMIUM_ARGS, missing_chromium
 from book.store.files import read_store, store_path, write_store
 from book.store.schema import seal_record
 from tests.paths import REPO_DIR
-from tests.site.fixtures import run_mkdocs_build
+from tests.site.fixtures import run_mkdocs_build, served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -149,23 +146,10 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return book / "site"
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (stdlib name)
-        pass
-
-
 @pytest.fixture(scope="module")
 def hostile_url(hostile_site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(hostile_site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with served(hostile_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
