@@ -126,10 +126,9 @@ def _add_legacy_svg(book: Path) -> None:
     write_store(path, data)
 
 
-@pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The throw-away book, run in a real kernel and built with ``--strict``; its site."""
-    book = tmp_path_factory.mktemp("hostile-book")
+def _build_hostile_book(book: Path) -> None:
+    """Write the throw-away book, run its snippet in a real kernel, add an unsanitized
+    stored SVG and build the site with ``--strict``."""
     _write(book / "snippets/ch/hostile.py", HOSTILE_SNIPPET)
     _write(book / "docs/zh/ch/hostile.md", PAGE)
     _write(book / "docs/zh/index.md", "# 首页\n")
@@ -143,7 +142,12 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _add_legacy_svg(book)
     build = run_mkdocs_build(book / "mkdocs.yml", book / "site", book)
     assert build.returncode == 0, build.stderr[-6000:]
-    return book / "site"
+
+
+@pytest.fixture(scope="module")
+def hostile_site(built_once) -> Path:
+    """The throw-away book's site (built once per test run, whichever worker asks first)."""
+    return built_once("hostile-book", _build_hostile_book) / "site"
 
 
 @pytest.fixture(scope="module")
