@@ -6,6 +6,7 @@ A snippet ``snippets/<chapter>/<page>.py`` belongs to the pages
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,12 +93,60 @@ def load_snippet(path: Path, snippets_dir: Path) -> Snippet:
         raise SnippetError(
             f"snippet file {path} does not exist: create it with '# %% <name>' cells."
         )
-    relpath = path.resolve().relative_to(snippets_dir.resolve()).as_posix()
-    return parse_snippet(path.read_text(encoding="utf-8"), relpath)
+    relpath = snippet_relpath(path, snippets_dir)
+    return parse_snippet(read_snippet_text(path), relpath)
+
+
+def snippet_relpath(path: Path, snippets_dir: Path) -> str:
+    """Where the file at ``path`` is inside ``snippets_dir`` (links resolved); a file that
+    is, or links to, a file outside the folder is an error naming both."""
+    resolved, root = path.resolve(), snippets_dir.resolve()
+    if resolved.is_relative_to(root):
+        return resolved.relative_to(root).as_posix()
+    if resolved != Path(os.path.abspath(path)):
+        raise SnippetError(
+            f"snippet {path} is a link to {resolved}, outside the snippets folder "
+            f"{snippets_dir}: a snippet's outputs are stored beside it, so it must live "
+            "there. Move the file into the folder in place of the link."
+        )
+    raise SnippetError(
+        f"{path} is not inside the snippets folder {snippets_dir}: snippets are the files "
+        "snippets/<chapter>/<page>.py of the book."
+    )
+
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def read_snippet_text(path: Path) -> str:
+    """The text of a snippet file: UTF-8 without a byte-order mark, else an error naming
+    the file, the place and the fix."""
+    data = path.read_bytes()
+    if data.startswith(UTF8_BOM):
+        raise SnippetError(
+            f"{path} starts with a byte-order mark (BOM): save it as UTF-8 without BOM "
+            "(the editor's encoding 'UTF-8', not 'UTF-8 with BOM')."
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise SnippetError(
+            f"{path} is not UTF-8 text: line {line} holds the byte "
+            f"{data[err.start : err.start + 1]!r}, which UTF-8 does not allow. Save the "
+            "file as UTF-8 (snippets are UTF-8, like every text file of the book)."
+        ) from None
 
 
 def find_snippets(snippets_dir: Path, selection: list[str] | None = None) -> list[Path]:
     """All snippet files, or those named by ``selection`` (files or folders)."""
+    found = _selected_files(snippets_dir, selection)
+    for path in found:
+        snippet_relpath(path, snippets_dir)  # a link out of the folder fails here, named
+    return found
+
+
+def _selected_files(snippets_dir: Path, selection: list[str] | None) -> list[Path]:
     if not selection:
         return sorted(p for p in snippets_dir.rglob("*.py") if not p.name.startswith("_"))
     found: list[Path] = []

@@ -1,5 +1,5 @@
 """The Jupyter kernel a snippet runs in: its client, its run folder and sockets, and how a
-run that is stopped or runs out of time ends it."""
+run that is stopped or runs out of time ends it, with every process the kernel started."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, cast
 
 import nbformat
+import psutil  # a dependency of IPython, which the kernel runs
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
@@ -102,6 +103,64 @@ def interrupt_cell(client: NotebookClient, wait_s: float = 5.0) -> None:
         run_sync(client.kc.shell_channel.get_msg)(timeout=wait_s)
     except Exception:  # noqa: BLE001 - best effort: the kernel is shut down next anyway
         pass
+
+
+@contextmanager
+def running_kernel(client: NotebookClient, **setup: Any) -> Iterator[None]:
+    """``client.setup_kernel(**setup)``, after which no process the kernel started lives on.
+
+    Shutting a kernel down ends its process group, and a cell may start processes outside
+    it: a child with a session of its own (``start_new_session=True``) or a process group
+    of its own. Just before the shutdown, the processes whose parent chain leads to the
+    kernel, and the other members of its session, are noted; those still alive after the
+    shutdown are ended (SIGTERM, then SIGKILL).
+    """
+    leftovers: list[psutil.Process] = []
+    try:
+        with client.setup_kernel(**setup):
+            try:
+                yield
+            finally:
+                leftovers = kernel_process_tree(client)
+    finally:
+        end_processes(leftovers)
+
+
+def kernel_process_tree(client: NotebookClient) -> list[psutil.Process]:
+    """The processes the client's kernel started: its descendants and, when the kernel
+    leads a session of its own (as jupyter_client starts it), that session's members."""
+    pid = getattr(getattr(client.km, "provisioner", None), "pid", None)
+    if not isinstance(pid, int):
+        return []
+    try:
+        kernel = psutil.Process(pid)
+        found = {child.pid: child for child in kernel.children(recursive=True)}
+        leads_session = os.getsid(pid) == pid
+    except (psutil.Error, OSError):
+        return []  # the kernel is gone; its group went with it
+    if leads_session:
+        for process in psutil.process_iter():
+            with suppress(psutil.Error, OSError):
+                if process.pid != pid and os.getsid(process.pid) == pid:
+                    found.setdefault(process.pid, process)
+    return list(found.values())
+
+
+def end_processes(processes: list[psutil.Process], grace_s: float = 3.0) -> None:
+    """End ``processes`` that are still alive: SIGTERM, then SIGKILL after ``grace_s``.
+
+    psutil checks each process's start time, so a pid reused since it was noted is left
+    alone."""
+    alive = []
+    for process in processes:
+        with suppress(psutil.Error):
+            process.terminate()
+            alive.append(process)
+    _, stubborn = psutil.wait_procs(alive, timeout=grace_s)
+    for process in stubborn:
+        with suppress(psutil.Error):
+            process.kill()
+    psutil.wait_procs(stubborn, timeout=grace_s)
 
 
 def notebook_client(notebook: nbformat.NotebookNode, timeout_s: float,

@@ -21,7 +21,7 @@ import nbformat
 from book.addresses import BookAddresses, expand_install_directives
 from book.notebooks_links import rewrite_links
 from book.notebooks_setup import setup_cell_source
-from book.outputs import sanitize_html
+from book.outputs import publishable_outputs
 from book.render.page import CellRef, Page, Segment, SourceRef, extract_source, parse_page
 from book.store.files import store_path
 from book.store.publishing import CellOutput, published_outputs
@@ -40,8 +40,12 @@ GITHUB_REPO_URL = re.compile(r"^https://github\.com/(?P<owner>[\w.-]+)/(?P<repo>
 COLAB_GITHUB = "https://colab.research.google.com/github"
 # The branch the Pages workflow pushes the generated notebooks to (<lang>/<page>.ipynb).
 NOTEBOOKS_BRANCH = "notebooks"
+# The MIME type each stored output type has in the notebook. HTML and Markdown outputs go
+# in as the sanitized HTML the page shows (Markdown allows raw HTML, which nbconvert and
+# Jupyter would render); LaTeX stays LaTeX, which nbconvert escapes and Jupyter typesets.
 NOTEBOOK_MIME = {
-    "jpeg": "image/jpeg", "html": "text/html", "markdown": "text/markdown", "latex": "text/latex",
+    "svg": "image/svg+xml", "png": "image/png", "jpeg": "image/jpeg",
+    "html": "text/html", "markdown": "text/html", "latex": "text/latex",
 }
 # The exercises section (see CONTRIBUTING.md): a numbered list whose items hold a collapsed
 # answer block ("??? success"); the section is the last of the page.
@@ -63,12 +67,17 @@ def _markdown_cell(
 
 
 def _nb_outputs(output: CellOutput) -> list[nbformat.NotebookNode]:
+    """The cell's outputs in the notebook: the records ``publishable_outputs`` gives the
+    page too (text cleaned and capped, rich outputs sanitized, oversized figures left out)."""
     outputs: list[nbformat.NotebookNode] = []
     record = output.record or {}
-    for item in record.get("outputs", []):
+    items, _ = publishable_outputs(record.get("outputs", []))  # the page reports problems
+    for item in items:
         kind = item["type"]
         if kind == "stream":
             outputs.append(nbformat.v4.new_output("stream", name=item["name"], text=item["text"]))
+        elif kind == "omitted":
+            outputs.append(nbformat.v4.new_output("stream", name="stderr", text=item["text"]))
         elif kind == "text":
             outputs.append(
                 nbformat.v4.new_output(
@@ -76,11 +85,8 @@ def _nb_outputs(output: CellOutput) -> list[nbformat.NotebookNode]:
                     execution_count=record.get("execution_count"),
                 )
             )
-        elif kind in ("svg", "png"):
-            mime = "image/svg+xml" if kind == "svg" else "image/png"
-            outputs.append(nbformat.v4.new_output("display_data", data={mime: item["data"]}))
-        elif kind in NOTEBOOK_MIME:  # rich outputs; displayed HTML is sanitised as on the page
-            value = sanitize_html(item["data"]) if kind == "html" else item["data"]
+        elif kind in NOTEBOOK_MIME:
+            value = item["html"] if kind in ("html", "markdown") else item["data"]
             data = {NOTEBOOK_MIME[kind]: value}
             if "text" in item:
                 data["text/plain"] = item["text"]

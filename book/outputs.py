@@ -1,31 +1,58 @@
 """What a cell printed or displayed, turned into the store's records and back into HTML.
 
 * ``collect_outputs``: a notebook cell's outputs -> the store's plain records (text exactly
-  as printed, rich MIME types a reader's Jupyter shows, very long text capped);
+  as printed, rich MIME types a reader's Jupyter shows, very long text capped, SVG figures
+  sanitized, very large figures reported);
+* ``publishable_outputs``: stored records as the page and the notebook show them, whichever
+  runner stored them: text capped and without control characters, HTML, Markdown and
+  LaTeX as sanitized HTML, SVG sanitized, figures over the hard limit left out;
 * ``unstable_output``: text that changes on every run and means nothing to a reader
-  (memory addresses, matplotlib object reprs);
+  (object reprs with memory addresses, matplotlib object reprs);
 * ``MEASUREMENT``: wall-clock figures (examples/sec, times) -- the only values allowed to
-  differ between two runs of the same code; pages mark them as measurements;
-* ``sanitize_html``: HTML a cell displayed, reduced to tags that cannot run code.
+  differ between two runs of the same code; pages mark them as measurements.
+
+The sanitizers themselves live in ``book/outputs_sanitize.py``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+from book.outputs_sanitize import (
+    UnsafeSvg,
+    latex_html,
+    markdown_html,
+    sanitize_html,
+    sanitize_svg,
+    strip_control_characters,
+)
+from book.store.schema import image_data_problem
+
+# Terminal escape sequences: colors and cursor moves (CSI), window titles and links (OSC).
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?")
 
 # Longest text stored per cell: a cell that prints megabytes would grow the page, the
-# notebook and the search index with it. The head and the tail are kept.
+# notebook and the search index with it. The head and the tail are kept, with the marker
+# within the limit, so that capping a capped text changes nothing (the build caps again).
 MAX_TEXT_LINES = 400
 HEAD_LINES = 300
 MAX_TEXT_CHARS = 100_000
 HEAD_CHARS = 75_000
 
-# Memory addresses and matplotlib object reprs: they change on every run or say nothing.
+# Bytes of one figure (SVG text, or PNG/JPEG data): the run warns above the soft limit, and
+# the build leaves a figure over the hard limit out and reports it (a strict build fails).
+# The book's largest figure is about 120 kB; a plot of 150,000 points is a 16 MB SVG.
+FIGURE_SOFT_LIMIT = 1_000_000
+FIGURE_HARD_LIMIT = 5_000_000
+FIGURE_TYPES = ("svg", "png", "jpeg")
+
+# Object reprs with a memory address ("<function f at 0x7f...>", "<torch._C.Generator
+# object at 0x...>") and matplotlib's object reprs: they change on every run or say
+# nothing. A printed hexadecimal number ("crc32 = 0xdeadbeef") is neither.
 UNSTABLE_OUTPUT = re.compile(
-    r"0x[0-9a-fA-F]{6,}"
+    r"<[^<>\n]*\bat 0x[0-9a-fA-F]+>"
     r"|^\s*<(?:Axes|Figure|matplotlib\.[\w.]+)\b[^>\n]*>\s*$"
     r"|^\s*\[<matplotlib\.[\w.]+[^\n]*\]\s*$",
     re.M,
@@ -52,27 +79,13 @@ RICH_TYPES = {
     "text/latex": "latex",
 }
 
-# Tags and attributes a displayed HTML output keeps (tables, text formatting, lists).
-HTML_TAGS = frozenset(
-    "a abbr b blockquote br caption code col colgroup dd del div dl dt em h1 h2 h3 h4 h5 h6 hr"
-    " i ins kbd li ol p pre q s samp small span strong sub sup table tbody td tfoot th thead"
-    " tr u ul var".split()
-)
-HTML_ATTRIBUTES = {
-    "*": ["class", "title"],
-    "a": ["href", "title"],
-    "td": ["colspan", "rowspan", "align"],
-    "th": ["colspan", "rowspan", "align", "scope"],
-    "col": ["span"],
-    "colgroup": ["span"],
-}
-
-
 def clean_text(text: str) -> str:
-    """Text as a terminal shows it: no colors, Windows line ends read as line ends, and only
-    the last state of a line redrawn with carriage returns (progress bars)."""
+    """Text as a terminal shows it: no colors or other escape sequences, Windows line ends
+    read as line ends, only the last state of a line redrawn with carriage returns
+    (progress bars), and no control characters (NUL, BEL, ...) but tabs and line ends."""
     text = ANSI_ESCAPE.sub("", text).replace("\r\n", "\n")
-    return "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
+    text = "\n".join(line.rsplit("\r", 1)[-1] for line in text.split("\n"))
+    return strip_control_characters(text)
 
 
 def cap_text(text: str) -> tuple[str, int]:
@@ -80,13 +93,15 @@ def cap_text(text: str) -> tuple[str, int]:
     lines = text.splitlines(keepends=True)
     omitted = 0
     if len(lines) > MAX_TEXT_LINES:
-        tail = MAX_TEXT_LINES - HEAD_LINES
-        omitted = len(lines) - MAX_TEXT_LINES
+        tail = MAX_TEXT_LINES - HEAD_LINES - 1  # the marker is a line of its own
+        omitted = len(lines) - HEAD_LINES - tail
         marker = f"… {omitted} lines omitted (the cell printed {len(lines)} lines) …\n"
         text = "".join(lines[:HEAD_LINES]) + marker + "".join(lines[-tail:])
     if len(text) > MAX_TEXT_CHARS:
-        cut = len(text) - MAX_TEXT_CHARS
-        tail_chars = MAX_TEXT_CHARS - HEAD_CHARS
+        # The marker's length with as many digits as the cut can have: the result fits.
+        marker_length = len(f"\n… {len(text)} characters omitted …\n")
+        tail_chars = MAX_TEXT_CHARS - HEAD_CHARS - marker_length
+        cut = len(text) - HEAD_CHARS - tail_chars
         text = (
             text[:HEAD_CHARS] + f"\n… {cut} characters omitted …\n" + text[-tail_chars:]
         )
@@ -95,12 +110,15 @@ def cap_text(text: str) -> tuple[str, int]:
 
 
 def collect_outputs(
-    outputs: list[dict[str, Any]], metrics_mime: str, warn: Any = None
+    outputs: list[dict[str, Any]], metrics_mime: str,
+    warn: Callable[[str], None] | None = None,
 ) -> list[dict[str, Any]]:
     """Turn a notebook cell's outputs into the store's plain records.
 
     Consecutive prints to the same stream are joined (as Jupyter shows them); text longer
-    than the cap keeps its head and tail, and ``warn`` is told how much was cut.
+    than the cap keeps its head and tail, and ``warn`` is told how much was cut. SVG figures
+    are stored sanitized; ``warn`` is told about figures over the soft limit and about an
+    SVG that cannot be made safe (it is left out).
     """
     records: list[dict[str, Any]] = []
     for out in outputs:
@@ -126,16 +144,108 @@ def collect_outputs(
                 records.append(record)
             elif plain is not None:
                 records.append({"type": "text", "text": clean_text(_joined(plain))})
+    stored = [_stored_record(record, warn or (lambda message: None)) for record in records]
+    return [record for record in stored if record is not None]
+
+
+def _stored_record(
+    record: dict[str, Any], warn: Callable[[str], None]
+) -> dict[str, Any] | None:
+    """One record as the store keeps it: text cleaned and capped, an SVG sanitized (None
+    when it cannot be), a figure over the soft limit reported."""
+    kind = record["type"]
+    if kind == "stream":
+        record["text"] = clean_text(record["text"])
+    if kind in FIGURE_TYPES:
+        if kind == "svg":
+            try:
+                record["data"] = sanitize_svg(record["data"])
+            except UnsafeSvg as err:
+                warn(f"an SVG figure was left out: {err}")
+                return None
+        elif (problem := image_data_problem(kind, record["data"])) is not None:
+            warn(f"a {kind.upper()} figure was left out: its data {problem}")
+            return None
+        size = figure_size(record)
+        if size > FIGURE_SOFT_LIMIT:
+            warn(f"{_figure_description(kind, size)} is over the soft limit of "
+                 f"{FIGURE_SOFT_LIMIT / 1e6:g} MB (the build refuses figures over "
+                 f"{FIGURE_HARD_LIMIT / 1e6:g} MB): {FIGURE_ADVICE}")
+        return record
+    for field in ("text", "data"):
+        value = record.get(field)
+        if isinstance(value, str):
+            record[field], omitted = cap_text(value)
+            if omitted:
+                warn(f"output capped: {omitted} lines omitted from a {kind} output")
+    return record
+
+
+FIGURE_ADVICE = "plot fewer points, or draw the figure as PNG"
+
+
+def figure_size(record: dict[str, Any]) -> int:
+    """Bytes of a figure record: the SVG's UTF-8 text, or the decoded PNG/JPEG data."""
+    data = record.get("data")
+    if not isinstance(data, str):
+        return 0
+    if record["type"] == "svg":
+        return len(data.encode("utf-8"))
+    return len("".join(data.split()).rstrip("=")) * 3 // 4
+
+
+def _figure_description(kind: str, size: int) -> str:
+    return f"a {size / 1e6:.1f} MB {kind.upper()} figure"
+
+
+def publishable_outputs(
+    records: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """A cell's stored records as the page and the notebook show them, and the problems
+    that fail a strict build; applied to every store, whichever runner wrote it.
+
+    Text is cleaned and capped; HTML, Markdown and LaTeX records get their sanitized HTML
+    in ``html``; SVG figures are sanitized. A figure over the hard limit, or an SVG that
+    cannot be made safe, becomes an ``omitted`` record whose ``text`` says why.
+    """
+    shown: list[dict[str, Any]] = []
+    problems: list[str] = []
     for record in records:
-        if record["type"] == "stream":
-            record["text"] = clean_text(record["text"])
-        for field in ("text", "data"):
-            value = record.get(field)
-            if isinstance(value, str) and record["type"] not in ("png", "jpeg", "svg"):
-                record[field], omitted = cap_text(value)
-                if omitted and warn is not None:
-                    warn(f"output capped: {omitted} lines omitted from a {record['type']} output")
-    return records
+        item = dict(record)
+        kind = item["type"]
+        problem = _figure_problem(item) if kind in FIGURE_TYPES else None
+        if problem is not None:
+            problems.append(problem)
+            shown.append({"type": "omitted", "text": problem})
+            continue
+        for field in ("text",) if kind in FIGURE_TYPES else ("text", "data"):
+            if isinstance(item.get(field), str):
+                item[field] = cap_text(clean_text(item[field]))[0]
+        if kind in RICH_HTML:
+            item["html"] = RICH_HTML[kind](item["data"])
+        shown.append(item)
+    return shown, problems
+
+
+# The one sanitizer of each rich text type, for the page and the notebook alike.
+RICH_HTML: dict[str, Callable[[str], str]] = {
+    "html": sanitize_html, "markdown": markdown_html, "latex": latex_html,
+}
+
+
+def _figure_problem(item: dict[str, Any]) -> str | None:
+    """Why a figure cannot be published (too large, an unsafe SVG), or None; a published
+    SVG figure's data is replaced by its sanitized text."""
+    size = figure_size(item)
+    if size > FIGURE_HARD_LIMIT:
+        return (f"{_figure_description(item['type'], size)} is over the limit of "
+                f"{FIGURE_HARD_LIMIT / 1e6:g} MB per figure: {FIGURE_ADVICE}")
+    if item["type"] == "svg":
+        try:
+            item["data"] = sanitize_svg(item["data"])
+        except UnsafeSvg as err:
+            return f"an SVG figure cannot be shown safely: {err}"
+    return None
 
 
 def _joined(value: Any) -> str:
@@ -174,15 +284,3 @@ def mask_measurements(value: Any) -> Any:
             for key, item in value.items()
         }
     return value
-
-
-def sanitize_html(markup: str) -> str:
-    """HTML a cell displayed, without scripts, styles, event handlers or embedded frames."""
-    import bleach  # comes with nbconvert, a dependency of the docs build
-
-    # Script and style bodies are code, not content: drop them before bleach strips tags.
-    markup = re.sub(r"<(script|style)\b.*?</\1\s*>", "", markup, flags=re.S | re.I)
-    return bleach.clean(
-        markup, tags=HTML_TAGS, attributes=HTML_ATTRIBUTES,
-        protocols={"http", "https", "mailto"}, strip=True, strip_comments=True,
-    )

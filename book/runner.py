@@ -23,7 +23,13 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
 from book.cells import Snippet, load_snippet
-from book.kernel import RUN_DIR_PREFIX, interrupt_cell, notebook_client, remove_stale_run_dirs
+from book.kernel import (
+    RUN_DIR_PREFIX,
+    interrupt_cell,
+    notebook_client,
+    remove_stale_run_dirs,
+    running_kernel,
+)
 from book.outputs import clean_text, collect_outputs, unstable_output
 from book.paths import REPO_DIR
 from book.store.files import store_path, update_store
@@ -149,7 +155,7 @@ def execute_snippet(
     remove_stale_run_dirs()
     with tempfile.TemporaryDirectory(prefix=f"{RUN_DIR_PREFIX}{os.getpid()}-") as workdir:
         client = notebook_client(notebook, options.timeout_s, Path(workdir))
-        with client.setup_kernel(env=kernel_env(options), cwd=workdir):
+        with running_kernel(client, env=kernel_env(options), cwd=workdir):
             failure = _execute_cells(client, snippet, options, deadline, progress)
         if failure is not None:
             raise failure

@@ -24,6 +24,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "download": "下载本页的 Jupyter notebook",
         "view": "以 notebook 形式查看",
         "figure": "图",
+        "omitted": "输出未显示",
         # Notebooks (book/notebooks.py)
         "exercise_pointer": "*答案在本 notebook 末尾的“答案”一节：先自己试一试。*",
         "answers_heading": "## 答案",
@@ -110,6 +111,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "download": "Download this page as a Jupyter notebook",
         "view": "View as a notebook",
         "figure": "Figure",
+        "omitted": "Output not shown",
         # Notebooks (book/notebooks.py)
         "exercise_pointer": (
             "*The answers are in the \u201cAnswers\u201d section at the end of this "

@@ -8,7 +8,8 @@
   store that is damaged or whose outputs were edited by hand;
 * ``on_page_content``: puts the outputs' HTML in place after Markdown conversion, so printed
   text is shown exactly as printed (never read as Markdown); in notebook views, turns the
-  figures nbconvert inlined into links to the figure files the pages use;
+  figures nbconvert inlined into links to the figure files the pages use, and marks the
+  formulas of LaTeX outputs up as on the pages (``book/hooks/formulas.py`` typesets them);
 * ``on_post_build``: writes the figure files the pages reference and the raw notebooks.
 
 The build never executes code: outputs come from ``python -m book run``.
@@ -29,7 +30,7 @@ from book.package_index import PackageIndexError
 from book.paths import REPO_DIR
 from book.render.context import RenderContext
 from book.render.notebook_view import describe_notebook_figures
-from book.render.output_html import fill_outputs, link_inline_figures
+from book.render.output_html import fill_outputs, latex_outputs_as_math, link_inline_figures
 from book.render.page import PageError, parse_page
 from book.render.site import render_site
 from book.store.schema import StoreError
@@ -47,12 +48,20 @@ def _lang(config) -> str:
     return str(config["theme"].get("language") or "zh")
 
 
+def _repo_dir(config) -> Path:
+    """The book's repository: the folder of its configuration file (``snippets/`` beside
+    ``mkdocs.yml``), so that a throw-away book in a test builds with these same hooks."""
+    config_file = config.get("config_file_path")
+    return Path(config_file).resolve().parent if config_file else REPO_DIR
+
+
 def on_config(config, **kwargs):
     docs_dir = Path(config["docs_dir"])
     try:
         # The published book's addresses (none locally): the notebooks' setup cell and links.
-        addresses = book_addresses(config, REPO_DIR)
-        write_notebooks(docs_dir, REPO_DIR, _lang(config), docs_dir / NOTEBOOK_DIR, addresses)
+        repo_dir = _repo_dir(config)
+        addresses = book_addresses(config, repo_dir)
+        write_notebooks(docs_dir, repo_dir, _lang(config), docs_dir / NOTEBOOK_DIR, addresses)
     except (PageError, SnippetError, StoreError, PackageIndexError) as err:
         raise PluginError(str(err)) from err
     _figures.clear()
@@ -65,7 +74,9 @@ def _render_context(page, config) -> RenderContext:
     """A context whose asset links are relative to the page's URL."""
     relpath = page.file.src_uri
     depth = page.url.count("/") if config.get("use_directory_urls", True) else relpath.count("/")
-    return RenderContext(repo_dir=REPO_DIR, lang=_lang(config), asset_prefix="../" * depth)
+    return RenderContext(
+        repo_dir=_repo_dir(config), lang=_lang(config), asset_prefix="../" * depth
+    )
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):
@@ -74,7 +85,7 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
         return markdown
     ctx = _render_context(page, config)
     try:
-        parsed = parse_page(markdown, relpath, REPO_DIR)
+        parsed = parse_page(markdown, relpath, ctx.repo_dir)
         rendered = render_site(parsed, ctx)
     except (PageError, SnippetError, StoreError) as err:
         raise PluginError(str(err)) from err
@@ -91,7 +102,7 @@ def on_page_content(html, page, config, files, **kwargs):
         ctx = _render_context(page, config)
         html = link_inline_figures(html, ctx)
         _figures.update(ctx.figures)
-        return html
+        return latex_outputs_as_math(html)
     page_ctx = _contexts.pop(page.file.src_uri, None)
     return fill_outputs(html, page_ctx) if page_ctx is not None else html
 

@@ -11,6 +11,8 @@ soon as the page's CSS has arrived, before any script loads.
 * The search index is built before formulas are rendered: it holds prose, not glyphs.
 * Notebook views (mkdocs-jupyter) write math as the notebook's ``$...$``: ``on_post_page``
   renders it in their Markdown cells the same way.
+* LaTeX outputs of cells, on pages and in notebook views, come as arithmatex markup too
+  (``book/render/output_html.py``), so ``on_page_context`` typesets them like the pages'.
 """
 
 from __future__ import annotations
@@ -101,8 +103,9 @@ def render_math(content: str) -> tuple[str, list[str]]:
 def on_page_context(context, page, config, nav, **kwargs):
     # After the search plugin has indexed the page (hooks run after plugins): the index gets
     # the LaTeX source, which book/hooks/search_index.py removes, instead of KaTeX's glyphs.
+    # Notebook views have arithmatex markup only in LaTeX outputs (book/hooks/cells.py).
     content = page.content or ""
-    if page.file.src_uri.startswith(NOTEBOOK_DIR) or 'class="arithmatex"' not in content:
+    if 'class="arithmatex"' not in content:
         return context
     page.content, problems = render_math(content)
     for problem in problems:

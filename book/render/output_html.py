@@ -8,7 +8,8 @@ import html
 import re
 from typing import Any
 
-from book.outputs import MEASUREMENT, sanitize_html
+from book.outputs import MEASUREMENT, publishable_outputs
+from book.outputs_sanitize import latex_html
 from book.render.context import RenderContext
 from book.store.publishing import CellOutput
 
@@ -82,11 +83,35 @@ def link_inline_figures(html_text: str, ctx: RenderContext) -> str:
     return INLINE_FIGURE.sub(link, html_text)
 
 
+# A LaTeX output in a notebook view: nbconvert writes the LaTeX escaped, for MathJax.
+NOTEBOOK_LATEX = re.compile(
+    r'(?P<open><div class="jp-RenderedLatex\b[^"]*"[^>]*>)(?P<latex>.*?)(?P<close></div>)', re.S
+)
+
+
+def latex_outputs_as_math(html_text: str) -> str:
+    """A notebook view's LaTeX outputs in the markup ``output_html`` gives them on the page,
+    so that ``book/hooks/formulas.py`` typesets both the same way."""
+    return NOTEBOOK_LATEX.sub(
+        lambda match: match["open"] + latex_html(html.unescape(match["latex"]).strip())
+        + match["close"],
+        html_text,
+    )
+
+
 def output_html(
-    output: CellOutput, cell_name: str, ctx: RenderContext, purpose: str = ""
+    output: CellOutput, cell_name: str, ctx: RenderContext, purpose: str = "", where: str = ""
 ) -> str:
-    """The HTML shown under a cell: escaped text, figures and the provenance line."""
-    record = output.record or {}
+    """The HTML shown under a cell: escaped text, figures and the provenance line.
+
+    The records go through ``publishable_outputs`` first, as for the notebook: rich outputs
+    show their sanitized HTML, and what cannot be published is reported in ``ctx.problems``
+    (``where``: the page, named in the report). ``purpose`` says in the page's words what
+    the cell shows: its figures' alt text.
+    """
+    items, problems = publishable_outputs((output.record or {}).get("outputs", []))
+    prefix = f"{where}: " if where else ""
+    ctx.problems.extend(f"{prefix}output of cell {cell_name!r}: {p}" for p in problems)
     parts: list[str] = []
     text_run: list[str] = []
 
@@ -95,7 +120,7 @@ def output_html(
             parts.append(text_block("".join(text_run), css, ctx.labels["measurement"]))
             text_run.clear()
 
-    for item in record.get("outputs", []):
+    for item in items:
         kind = item["type"]
         if kind in ("stream", "text"):
             text = item["text"]
@@ -107,21 +132,11 @@ def output_html(
                 flush_text(" d2l-output__text--stderr")
             else:
                 text_run.append(text)
-        elif kind in ("svg", "png", "jpeg"):
-            flush_text()
-            # What the figure shows, in the page's words (its cell's name as a last resort).
-            alt = f"{ctx.labels['figure']}: {purpose or cell_name}"
-            parts.append(_figure_html(item, ctx, alt))
-        elif kind == "html":
-            flush_text()
-            parts.append(f'<div class="d2l-output__html">{sanitize_html(item["data"])}</div>')
-        elif kind == "markdown":
-            flush_text()
-            parts.append(f'<div class="d2l-output__markdown">{_markdown_html(item["data"])}</div>')
-        elif kind == "latex":
-            flush_text()
-            # KaTeX's auto-render typesets it; without scripts the LaTeX source shows.
-            parts.append(f'<div class="d2l-output__latex">{html.escape(item["data"])}</div>')
+        else:
+            block = _rich_block(item, purpose or cell_name, ctx)
+            if block is not None:
+                flush_text()
+                parts.append(block)
     flush_text()
     if not parts:
         return ""
@@ -132,6 +147,22 @@ def output_html(
         + _provenance(output, ctx)
         + "\n</div>\n"
     )
+
+
+def _rich_block(item: dict[str, Any], shows: str, ctx: RenderContext) -> str | None:
+    """The HTML of a figure (``shows``: what it shows, its alt text), a rich output or an
+    omitted one; None for metrics (data for tests and tools: the page shows what the cell
+    printed)."""
+    kind = item["type"]
+    if kind in ("svg", "png", "jpeg"):
+        return _figure_html(item, ctx, f"{ctx.labels['figure']}: {shows}")
+    if kind in ("html", "markdown", "latex"):
+        # LaTeX: formulas in arithmatex's markup, typeset by book/hooks/formulas.py.
+        return f'<div class="d2l-output__{kind}">{item["html"]}</div>'
+    if kind == "omitted":
+        return text_block(f"{ctx.labels['omitted']}: {item['text']}",
+                          " d2l-output__text--stderr", ctx.labels["measurement"])
+    return None
 
 
 def text_block(text: str, css: str = "", measurement_title: str = "") -> str:
@@ -148,10 +179,3 @@ def text_block(text: str, css: str = "", measurement_title: str = "") -> str:
         last = match.end()
     pieces.append(html.escape(text[last:]))
     return f'<pre class="d2l-output__text{css}"><code>{"".join(pieces)}</code></pre>'
-
-
-def _markdown_html(text: str) -> str:
-    import markdown  # MkDocs' own Markdown library
-
-    return sanitize_html(markdown.markdown(text, extensions=["tables", "fenced_code"]))
-

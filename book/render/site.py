@@ -50,7 +50,8 @@ def render_site(page: Page, ctx: RenderContext) -> str:
             pieces.append("\n" + indented(fenced_code(cell.source, info), segment.indent) + "\n")
             output = outputs.get(cell.name, CellOutput(status="missing"))
             if output.status == "ok":
-                block = output_html(output, cell.name, ctx, cell_purpose(prose))
+                block = output_html(output, cell.name, ctx, cell_purpose(prose),
+                                    where=page.relpath)
                 if block:
                     pieces.append(indented(ctx.hold(block), segment.indent) + "\n\n")
             else:

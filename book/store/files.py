@@ -14,7 +14,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from book.store.schema import STORE_FORMAT, StoreError, check_store, empty_store, seal_record
+from book.store.schema import (
+    STORE_FORMAT,
+    StoreError,
+    check_store,
+    check_unsealed_records,
+    empty_store,
+    seal_record,
+)
 
 STORE_SUFFIX = ".outputs.json"
 NEW_FILE_MODE = 0o644
@@ -52,19 +59,28 @@ def read_store(path: Path) -> dict[str, Any]:
 
 def migrate_store(path: Path,
                   tidy: Callable[[dict[str, Any]], object] | None = None) -> bool:
-    """Upgrade a format-1 store to the current format (outputs unchanged), applying ``tidy``
-    to the upgraded store before it is written. True if rewritten."""
+    """Upgrade a store written by an older runner (no ``format`` field) to the current
+    format, its outputs unchanged, applying ``tidy`` to it before it is written; True if
+    rewritten.
+
+    Only a store without a ``format`` field is migrated, and only after checking it: a
+    record that carries a digest (a current store whose field was removed) must match it,
+    so that migrating never turns hand-edited outputs into sealed ones. A current store is
+    checked and left alone; a newer one is refused ("upgrade"), and so is any other format.
+    """
     with store_lock(path):
         data = _load_json(path)
-        if isinstance(data, dict) and data.get("format") == STORE_FORMAT:
-            check_store(path, data)
+        if not isinstance(data, dict) or "format" in data:
+            check_store(path, data)  # current: passes; newer or unknown: a clear error
             return False
         check_store(path, data, check_digests=False)
+        check_unsealed_records(path, data)
         for run in data["runs"].values():
             run["cells"] = {name: seal_record(rec) for name, rec in run["cells"].items()}
         data["format"] = STORE_FORMAT
         if tidy is not None:
             tidy(data)
+        check_store(path, data)
         _write_unlocked(path, data)
     return True
 

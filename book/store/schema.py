@@ -6,6 +6,8 @@ edited by hand is refused when the store is read.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 from pathlib import Path
@@ -29,6 +31,8 @@ OUTPUT_FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "metrics": {"data": (dict, list)},
 }
 STREAM_NAMES = ("stdout", "stderr")
+# Image records hold base64 text of a file in the format their type names.
+IMAGE_SIGNATURES = {"png": b"\x89PNG\r\n\x1a\n", "jpeg": b"\xff\xd8\xff"}
 
 
 class StoreError(ValueError):
@@ -68,6 +72,21 @@ def _check_output(path: Path, field: str, item: Any) -> None:
             raise _fail(path, f"{field}.{name}", f"is missing or not {_type_name(expected)}")
     if kind == "stream" and item["name"] not in STREAM_NAMES:
         raise _fail(path, f"{field}.name", f"is {item['name']!r}, not stdout or stderr")
+    if kind in IMAGE_SIGNATURES:
+        problem = image_data_problem(kind, item["data"])
+        if problem is not None:
+            raise _fail(path, f"{field}.data", problem)
+
+
+def image_data_problem(kind: str, data: str) -> str | None:
+    """What is wrong with the base64 ``data`` of a ``png`` or ``jpeg`` record, or None."""
+    try:
+        raw = base64.b64decode("".join(data.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return "is not base64 text"
+    if not raw.startswith(IMAGE_SIGNATURES[kind]):
+        return f"is not {kind.upper()} data (it lacks the {kind.upper()} file signature)"
+    return None
 
 
 def _type_name(expected: type | tuple[type, ...]) -> str:
@@ -105,18 +124,31 @@ def check_cell_record(path: Path, field: str, record: Any, check_digest: bool = 
             )
 
 
+def check_format(path: Path, data: dict[str, Any], allow_older: bool = False) -> None:
+    """The store's ``format`` is this version's; a store without one (format 1, written by
+    an older runner) passes only with ``allow_older``. A newer format asks for an upgrade."""
+    found = data.get("format")
+    if found == STORE_FORMAT or ("format" not in data and allow_older):
+        return
+    if "format" not in data:
+        raise StoreError(
+            f"{path} was written by an older runner (no 'format' field, no output "
+            "digests). Upgrade it without changing its outputs: 'python -m book migrate'."
+        )
+    if isinstance(found, int) and not isinstance(found, bool) and found > STORE_FORMAT:
+        raise StoreError(
+            f"{path} was written by a newer version of the book's tools (store format "
+            f"{found}; this version reads format {STORE_FORMAT}); upgrade this checkout "
+            "(git pull) to read it. The file is left as it is."
+        )
+    raise _fail(path, "format", f"is {found!r}, not {STORE_FORMAT}")
+
+
 def check_store(path: Path, data: Any, check_digests: bool = True) -> dict[str, Any]:
     """Check a parsed store against the schema; errors name the file and the field."""
     if not isinstance(data, dict):
         raise _fail(path, "(top level)", f"is {type(data).__name__}, not an object")
-    if check_digests and data.get("format") != STORE_FORMAT:
-        if "format" not in data:
-            raise StoreError(
-                f"{path} was written by an older runner (no 'format' field, no output "
-                "digests). Upgrade it without changing its outputs: "
-                "'python -m book migrate'."
-            )
-        raise _fail(path, "format", f"is {data['format']!r}, not {STORE_FORMAT}")
+    check_format(path, data, allow_older=not check_digests)
     if "snippet" in data and not isinstance(data["snippet"], str):
         raise _fail(path, "snippet", "is not a string")
     runs = data.get("runs")
@@ -136,6 +168,16 @@ def check_store(path: Path, data: Any, check_digests: bool = True) -> dict[str, 
         for name, record in cells.items():
             check_cell_record(path, f"runs.{mode}.cells.{name}", record, check_digests)
     return data
+
+
+def check_unsealed_records(path: Path, data: dict[str, Any]) -> None:
+    """Before a store without a ``format`` field is sealed: format 1 had no digests, so a
+    record with one comes from a current store whose field was removed, and must match it
+    (else migrating would seal outputs edited by hand)."""
+    for mode, run in data["runs"].items():
+        for name, record in run["cells"].items():
+            if "digest" in record:
+                check_cell_record(path, f"runs.{mode}.cells.{name}", record)
 
 
 def empty_store() -> dict[str, Any]:

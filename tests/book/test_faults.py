@@ -11,12 +11,14 @@ import contextlib
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from book.cli import main
@@ -117,6 +119,55 @@ def test_sigkill_leftovers_are_removed_by_the_next_run(tmp_path):
     live.mkdir()
     assert remove_stale_run_dirs(tmp_dir) == [leftover]
     assert list(tmp_dir.iterdir()) == [live]
+
+
+# A cell that starts processes outside the kernel's process group, which is all that shutting
+# the kernel down ends: a child with a session of its own, and an orphan (its parent, a
+# shell, has exited) in the kernel's session with a process group of its own.
+ESCAPING_SNIPPET = """
+# %% escape
+import pathlib, subprocess, sys
+# Their output goes nowhere: an inherited pipe would keep the run's stderr open.
+own_session = subprocess.Popen(["sleep", "600"], start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+orphan = subprocess.run(
+    ["sh", "-c", f"{{sys.executable}} -c 'import os, time; os.setpgid(0, 0); time.sleep(600)'"
+     " >/dev/null 2>&1 & echo $!"],
+    capture_output=True, text=True, check=True,
+).stdout.strip()
+pathlib.Path({pid_file!r}).write_text(f"{{own_session.pid}} {{orphan}}")
+print("started")
+"""
+
+
+def ended(pid: int, within_s: float) -> bool:
+    """Whether process ``pid`` has exited (a zombie waiting to be reaped counts)."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_processes_a_cell_started_do_not_outlive_the_run(tmp_path):
+    pid_file = tmp_path / "children.pid"
+    snippets = tmp_path / "snippets"
+    write(snippets / "ch" / "escape.py", ESCAPING_SNIPPET.format(pid_file=str(pid_file)))
+    process = start_run(snippets, tmp_path / "tmp")
+    try:
+        stderr = process.communicate(timeout=300)[1]
+        assert process.returncode == 0, stderr
+        pids = [int(pid) for pid in pid_file.read_text().split()]
+        assert len(pids) == 2
+        assert [ended(pid, 30) for pid in pids] == [True, True]
+    finally:
+        for pid in pid_file.read_text().split() if pid_file.exists() else []:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGKILL)
 
 
 def sample_store(note: str, cells: int = 1, size: int = 0) -> dict:
@@ -235,6 +286,29 @@ def test_commands_report_a_corrupt_store_without_a_traceback(tmp_path, content, 
         assert "Traceback" not in stderr
 
 
+def test_a_store_of_a_newer_format_asks_for_an_upgrade_and_stays_untouched(tmp_path, capsys):
+    snippets = tmp_path / "snippets"
+    write(snippets / "ch" / "p.py", TINY_SNIPPET)
+    store = store_path(snippets, "ch/p.py")
+    future = sample_store("from the future")
+    future["format"] = 3
+    future["runs"]["quick"]["cells"]["c0"]["layout"] = "something this version cannot read"
+    store.write_text(json.dumps(future), encoding="utf-8")
+    before = store.read_bytes()
+    shard = tmp_path / "shard"
+    shutil.copytree(snippets, shard)
+    commands = (["status"], ["run", "--stale-only"], ["migrate"], ["merge", str(shard)])
+    for command in commands:
+        assert main(["--snippets-dir", str(snippets), *command]) == 2, command
+        stderr = capsys.readouterr().err
+        assert stderr.startswith(f"error: {store}") or f"error: {shard}" in stderr, stderr
+        assert "written by a newer version of the book's tools (store format 3" in stderr
+        assert "upgrade this checkout" in stderr and "damaged" not in stderr
+    assert store.read_bytes() == before  # migrate neither downgraded nor re-sealed it
+    with pytest.raises(StoreError, match="newer version"):
+        read_store(store)
+
+
 # One run over three snippets: one fails, one times out, and one prints a lot of odd text.
 BAD_SNIPPET = """
 # %% fine
@@ -278,7 +352,7 @@ def test_a_failing_and_a_timed_out_snippet_do_not_stop_the_others(tmp_path):
     assert "snippets/ch/c-sleepy.py, cell 'nap' failed" in summary
     assert "timed out: the snippet ran past its 10 s limit" in summary
     assert "ZMQError" not in stderr and "Traceback" not in stderr
-    assert "warning: cell 'huge-print': output capped: 99600 lines omitted" in stderr
+    assert "warning: cell 'huge-print': output capped: 99601 lines omitted" in stderr
     # What succeeded is stored; what failed stored nothing.
     assert not store_path(snippets, "ch/a-bad.py").exists()
     assert not store_path(snippets, "ch/c-sleepy.py").exists()
@@ -288,7 +362,7 @@ def test_a_failing_and_a_timed_out_snippet_do_not_stop_the_others(tmp_path):
                            "<b>b</b> <script>alert(1)</script>\n")
     [huge] = cells["huge-print"]["outputs"]
     assert huge["text"].startswith("line 0\n") and huge["text"].endswith("line 99999\n")
-    assert "… 99600 lines omitted (the cell printed 100000 lines) …" in huge["text"]
+    assert "… 99601 lines omitted (the cell printed 100000 lines) …" in huge["text"]
     assert len(huge["text"]) < 10_000
     assert [r["type"] for r in cells["rich"]["outputs"]] == ["html", "markdown"]
     assert list((tmp_path / "tmp").iterdir()) == []

@@ -15,13 +15,15 @@ from book.cells import load_snippet
 from book.notebooks import build_notebook
 from book.outputs import (
     MASK,
+    MAX_TEXT_CHARS,
+    MAX_TEXT_LINES,
     cap_text,
     clean_text,
     collect_outputs,
     mask_measurements,
-    sanitize_html,
     unstable_output,
 )
+from book.outputs_sanitize import sanitize_html
 from book.paths import REPO_DIR
 from book.render.context import RenderContext
 from book.render.output_html import fill_outputs
@@ -134,7 +136,8 @@ def test_rich_outputs_show_on_the_page_and_in_the_notebook(tiny_book, monkeypatc
     block = output_block(page_html, "total")
     assert "<table><tbody><tr><td>1</td></tr></tbody></table>" in block
     assert "<strong>bold</strong>" in block
-    assert r"$x^2 &lt; 1$" in block
+    # LaTeX: escaped, its formula marked up for book/hooks/formulas.py to typeset.
+    assert r'<div class="d2l-output__latex"><span class="arithmatex">\(x^2 &lt; 1\)</span>' in block
     assert "IPython.core.display" not in block
     assert "<script" not in block and "onclick" not in block and "<iframe" not in block
     assert any(path.endswith(".jpeg") for path in ctx.figures)
@@ -142,9 +145,12 @@ def test_rich_outputs_show_on_the_page_and_in_the_notebook(tiny_book, monkeypatc
     notebook = json.loads(json.dumps(build_notebook(page, tiny_book, "zh")))
     [total] = [c for c in notebook["cells"] if c.get("metadata", {}).get("name") == "total"]
     mimes = [set(out["data"]) for out in total["outputs"]]
-    assert mimes == [{"text/html", "text/plain"}, {"text/markdown", "text/plain"},
+    # Markdown goes in as the sanitized HTML the page shows (nbconvert renders raw HTML).
+    assert mimes == [{"text/html", "text/plain"}, {"text/html", "text/plain"},
                      {"text/latex", "text/plain"}, {"image/jpeg"}]
     assert "<script" not in total["outputs"][0]["data"]["text/html"]
+    assert total["outputs"][1]["data"]["text/html"] == "<p><strong>bold</strong> </p>"
+    assert total["outputs"][1]["data"]["text/html"] in block
 
 
 def test_notebook_text_outputs_are_exact(tiny_book, monkeypatch):
@@ -164,33 +170,41 @@ def test_sanitizer_keeps_tables_and_drops_code():
 def test_long_text_keeps_head_and_tail_with_a_marker():
     text = "".join(f"line {i}\n" for i in range(100_000))
     capped, omitted = cap_text(text)
-    assert omitted == 100_000 - 400
+    assert omitted == 100_000 - 399
     assert capped.startswith("line 0\n") and capped.endswith("line 99999\n")
     assert f"… {omitted} lines omitted (the cell printed 100000 lines) …" in capped
+    assert capped.count("\n") == MAX_TEXT_LINES  # the marker is within the limit
     one_line, cut = cap_text("x" * 5_000_000)
-    assert cut and len(one_line) < 101_000 and "characters omitted" in one_line
+    assert cut and len(one_line) == MAX_TEXT_CHARS and "characters omitted" in one_line
     assert cap_text("short\n") == ("short\n", 0)
+    # The build caps again what any runner stored: a capped text stays as it is.
+    assert cap_text(capped) == (capped, 0) and cap_text(one_line) == (one_line, 0)
 
 
 def test_collect_outputs_warns_when_it_caps():
     warnings: list[str] = []
     printed = [{"output_type": "stream", "name": "stdout", "text": "x\n" * 5000}]
     [record] = collect_outputs(printed, METRICS_MIME_TYPE, warnings.append)
-    assert record["text"].count("\n") == 401
-    assert warnings == ["output capped: 4600 lines omitted from a stream output"]
+    assert record["text"].count("\n") == 400
+    assert warnings == ["output capped: 4601 lines omitted from a stream output"]
 
 
 @pytest.mark.parametrize(
     "text",
     ["<torch._C.Generator at 0x7fe4c618ecd0>", "<Axes: >", "[<matplotlib.lines.Line2D at 0x7f1>]",
-     "<object object at 0x10a2b3c4d>", "<Figure size 350x250 with 1 Axes>"],
+     "<object object at 0x10a2b3c4d>", "<Figure size 350x250 with 1 Axes>",
+     "<function relu at 0x7f3a2c1b0e00>", "<built-in method size of Tensor object at 0x7f0a>",
+     "(<generator object f at 0x7f80aa>, 3)"],
 )
 def test_unstable_reprs_are_found(text):
     assert unstable_output([{"type": "text", "text": text}]) == text
 
 
 def test_stable_output_passes():
-    stable = [{"type": "stream", "name": "stdout", "text": "tensor([0, 1])\n0x10 is 16\n"},
+    # Printed hexadecimal numbers are values, not addresses.
+    stable = [{"type": "stream", "name": "stdout",
+               "text": "tensor([0, 1])\n0x10 is 16\ncrc32 = 0xdeadbeef\nid 0x7f3a2c1b0e00\n"},
+              {"type": "text", "text": "[0xdeadbeef, <0xcafe>]"},
               {"type": "svg", "data": "<svg id='0xdeadbeef00'/>"}]
     assert unstable_output(stable) is None
 
@@ -211,3 +225,13 @@ def test_measurements_are_masked_and_marked(tiny_book, monkeypatch):
     # The tooltip is in the page's language (the tiny book's pages are Chinese).
     title = strings("zh")["measurement"]
     assert f'<span class="d2l-measurement" title="{title}">11602.8 examples/sec</span>' in block
+
+
+def test_metrics_between_prints_do_not_split_the_printed_text(tiny_book, monkeypatch):
+    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
+    outputs = [{"type": "stream", "name": "stdout", "text": "loss 0.447\n"},
+               {"type": "metrics", "data": {"test_acc": 0.83}},
+               {"type": "text", "text": "(0.447, 0.834)"}]
+    page_html, _ = site_html(tiny_book, {"total": outputs})
+    block = output_block(page_html, "total")
+    assert block.count("<pre") == 1 and pre_text(block) == "loss 0.447\n(0.447, 0.834)"

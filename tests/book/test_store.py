@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import stat
@@ -125,6 +126,88 @@ def test_older_stores_are_migrated_without_changing_outputs(tmp_path):
     migrated = read_store(path)
     assert migrated["runs"]["quick"]["cells"]["total"]["outputs"] == record["outputs"]
     assert migrate_store(path) is False  # already current
+
+
+def test_migrate_refuses_to_seal_outputs_edited_by_hand(tmp_path):
+    # A current store, edited by hand, its format field removed or set to 1 so that an
+    # upgrade would re-seal it as fresh.
+    for change in (lambda d: d.pop("format"), lambda d: d.__setitem__("format", 1)):
+        data = sealed_store([{"type": "stream", "name": "stdout", "text": "accuracy 0.81\n"}])
+        change(data)
+        path = write_json(tmp_path / "p.outputs.json", data)
+        path.write_text(path.read_text().replace("0.81", "0.91"))
+        before = path.read_bytes()
+        with pytest.raises(StoreError, match="edited by hand|field 'format' is 1, not 2"):
+            migrate_store(path)
+        assert path.read_bytes() == before
+
+
+def test_migrate_keeps_a_sealed_record_of_a_store_without_its_format_field(tmp_path):
+    data = sealed_store()
+    del data["format"]
+    path = write_json(tmp_path / "p.outputs.json", data)
+    assert migrate_store(path) is True
+    assert read_store(path)["runs"] == sealed_store()["runs"]
+
+
+PNG_1PX = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+@pytest.mark.parametrize(
+    ("image", "problem"),
+    [
+        ({"type": "png", "data": "not base64 at all!"}, "is not base64 text"),
+        ({"type": "png", "data": "R0lGODlhAQABAAAAACw="}, "is not PNG data"),  # a GIF
+        ({"type": "jpeg", "data": PNG_1PX}, "is not JPEG data"),
+    ],
+)
+def test_invalid_image_data_fails_the_schema_check_naming_store_and_field(
+    tmp_path, image, problem
+):
+    path = write_json(tmp_path / "page.outputs.json", sealed_store([image]))
+    with pytest.raises(StoreError) as info:
+        read_store(path)
+    assert str(info.value).startswith(
+        f"{path}: field 'runs.quick.cells.total.outputs[0].data' {problem}")
+
+
+def test_valid_image_data_passes(tmp_path):
+    jpeg = base64.b64encode(b"\xff\xd8\xff\xe0 a JPEG").decode()
+    path = write_json(tmp_path / "page.outputs.json", sealed_store([
+        {"type": "png", "data": PNG_1PX + "\n"}, {"type": "jpeg", "data": jpeg}]))
+    assert len(read_store(path)["runs"]["quick"]["cells"]["total"]["outputs"]) == 2
+
+
+def test_an_invalid_image_on_a_page_is_a_build_problem_not_a_traceback(tiny_book, monkeypatch):
+    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
+    from book.cells import load_snippet
+
+    snippet = load_snippet(tiny_book / "snippets/demo/page.py", tiny_book / "snippets")
+    cells = {name: seal_record({"key": key, "execution_count": 1, "duration_s": 0.1,
+                                "outputs": [{"type": "png", "data": "bm90IGEgcG5n"}]})
+             for name, key in cell_keys(snippet, LIB, tiny_book).items()}
+    path = write_json(store_path(tiny_book / "snippets", "demo/page.py"), {
+        "format": 2, "runs": {"full": {"mode": "full", "date": "2026-12-01", "cells": cells}}})
+    page = parse_page((tiny_book / "docs/zh/demo/page.md").read_text(), "demo/page.md", tiny_book)
+    ctx = RenderContext(repo_dir=tiny_book)
+    render_site(page, ctx)  # the hook logs these as warnings: mkdocs --strict fails on them
+    assert ctx.problems[0].startswith(
+        f"{path}: field 'runs.full.cells.setup.outputs[0].data' is not PNG data")
+
+
+def test_the_runner_leaves_out_an_invalid_image_with_a_warning():
+    from book.outputs import collect_outputs
+    from d2lref.training.report import METRICS_MIME_TYPE
+
+    warnings: list[str] = []
+    shown = [{"output_type": "display_data", "metadata": {}, "data": {"image/png": data}}
+             for data in ("Z2FyYmFnZQ==", PNG_1PX)]
+    records = collect_outputs(shown, METRICS_MIME_TYPE, warnings.append)
+    assert records == [{"type": "png", "data": PNG_1PX}]
+    assert warnings == ["a PNG figure was left out: its data is not PNG data (it lacks the "
+                        "PNG file signature)"]
 
 
 def test_writes_keep_the_file_mode_and_new_files_are_0644(tmp_path):
