@@ -49,19 +49,23 @@ def _lang(config) -> str:
 
 
 def _repo_dir(config) -> Path:
-    """The book's repository: the folder of its configuration file (``snippets/`` beside
-    ``mkdocs.yml``), so that a throw-away book in a test builds with these same hooks."""
+    """The book's repository: the folder of its configuration file when it holds the
+    snippets (``snippets/`` beside ``mkdocs.yml``: a throw-away book in a test builds with
+    these same hooks), else this repository (a configuration that only borrows pages)."""
     config_file = config.get("config_file_path")
-    return Path(config_file).resolve().parent if config_file else REPO_DIR
+    folder = Path(config_file).resolve().parent if config_file else REPO_DIR
+    return folder if (folder / "snippets").is_dir() else REPO_DIR
 
 
 def on_config(config, **kwargs):
     docs_dir = Path(config["docs_dir"])
     try:
         # The published book's addresses (none locally): the notebooks' setup cell and links.
-        repo_dir = _repo_dir(config)
-        addresses = book_addresses(config, repo_dir)
-        write_notebooks(docs_dir, repo_dir, _lang(config), docs_dir / NOTEBOOK_DIR, addresses)
+        # The wheel on the site is always this repository's d2lref.
+        addresses = book_addresses(config, REPO_DIR)
+        write_notebooks(
+            docs_dir, _repo_dir(config), _lang(config), docs_dir / NOTEBOOK_DIR, addresses
+        )
     except (PageError, SnippetError, StoreError, PackageIndexError) as err:
         raise PluginError(str(err)) from err
     _figures.clear()
