@@ -59,7 +59,9 @@ $(VENV)/.browser-installed: requirements/browser.txt $(VENV)/.docs-installed
 # English one builds into .cache/site-en and moves to site/en/ once both have succeeded.
 SITE_EN_TMP := .cache/site-en
 SITE_STRICT ?= --strict
-# The PDFs are printed from the built site (the home page links to them): chromium, ~1 min.
+# The PDFs are printed from the built site (the home page links to them): chromium, ~1 min;
+# without chromium the home pages link no PDF. PDF_ARGS=--require makes a missing one fail.
+PDF_ARGS ?=
 site: $(VENV)/.browser-installed
 	rm -rf $(SITE_EN_TMP)
 	$(BIN)/mkdocs build $(SITE_STRICT) -q -f mkdocs.en.yml -d $(SITE_EN_TMP) & en_build=$$!; \
@@ -68,7 +70,7 @@ site: $(VENV)/.browser-installed
 	test $$zh_status -eq 0 && test $$en_status -eq 0
 	rm -rf site/en
 	mv $(SITE_EN_TMP) site/en
-	$(BIN)/python -m book.pdf site
+	$(BIN)/python -m book.pdf site $(PDF_ARGS)
 
 # Removes .cache/ (as in a fresh checkout), then times `make site` cold and warm, and each
 # language's build on its own. TIMING_ARGS=--no-strict while some stored outputs are stale.
@@ -104,8 +106,10 @@ status: $(VENV)/.docs-installed
 	$(BIN)/python -m book status
 
 # Printed from the built site by chromium: site/d2l-notes.pdf and site/en/d2l-notes.pdf.
+# `make site` and `make serve` print them too where chromium is installed (without it, the
+# home pages link no PDF); `make pdf` fails without it.
 pdf: $(VENV)/.browser-installed
-	$(BIN)/python -m book.pdf site
+	$(BIN)/python -m book.pdf site --require
 
 # Mermaid diagrams are rendered ahead of time, like outputs: the build only reads the SVGs.
 diagrams: $(VENV)/.browser-installed

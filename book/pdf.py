@@ -266,7 +266,45 @@ def build_pdfs(site_dir: Path) -> list[Path]:
     return written
 
 
-if __name__ == "__main__":
-    site = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO_DIR / "site"
+# The home page's list item that links the PDF (docs/<lang>/index.md).
+PDF_LINK_ITEM = re.compile(r'<li>(?:(?!</li>).)*?href="' + re.escape(PDF_NAME) + r'".*?</li>\s*',
+                           re.S)
+
+
+def drop_pdf_links(site_dir: Path) -> int:
+    """Take the PDF's item out of each language's home page; returns how many were dropped.
+
+    Where the book cannot be printed (no chromium), the site is served without PDFs, and its
+    home pages must not link to a file that is not there.
+    """
+    dropped = 0
+    for _, subdir, _ in LANGUAGES:
+        home = site_dir / subdir / "index.html"
+        if home.is_file():
+            text, count = PDF_LINK_ITEM.subn("", home.read_text(encoding="utf-8"))
+            home.write_text(text, encoding="utf-8")
+            dropped += count
+    return dropped
+
+
+def main(argv: list[str]) -> int:
+    """``python -m book.pdf [SITE_DIR] [--require]``: print the PDFs, or, without a browser,
+    say so and leave the PDF out of the home pages (``make serve`` works on a machine without
+    chromium). With ``--require`` (``make pdf``, the Pages workflow) a missing browser fails."""
+    require = "--require" in argv
+    folders = [arg for arg in argv if arg != "--require"]
+    site = Path(folders[0]) if folders else REPO_DIR / "site"
+    problem = missing_chromium()
+    if problem and require:
+        raise SystemExit(problem)
+    if problem:
+        dropped = drop_pdf_links(site)
+        print(f"no PDF: {problem}; the home pages link no PDF ({dropped} links taken out)")
+        return 0
     for pdf in build_pdfs(site):
         print(f"wrote {pdf} ({pdf.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -155,3 +155,19 @@ def test_pdf_prints_answers_and_sources_open_and_keeps_identifiers_whole(pdfs, l
     # The data table's variable names are never cut in two at a line end.
     assert "D2LREF_DATA" in text
     assert not re.search(r"D2LREF_DA\s*\n\s*TA|D2LREF_\s*\n", text)
+
+
+def test_without_chromium_the_home_pages_link_no_pdf(built_site: Path, tmp_path: Path,
+                                                     monkeypatch, capsys):
+    """`make serve` on a machine without chromium: no PDF, and no link to one."""
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site)
+    assert all('href="d2l-notes.pdf"' in (site / sub / "index.html").read_text("utf-8")
+               for sub in (".", "en"))
+    monkeypatch.setattr(book_pdf, "missing_chromium", lambda: "/nowhere/chromium not found")
+    assert book_pdf.main([str(site)]) == 0
+    assert "no PDF: /nowhere/chromium not found" in capsys.readouterr().out
+    for sub in (".", "en"):
+        home = (site / sub / "index.html").read_text("utf-8")
+        assert "d2l-notes.pdf" not in home and "<li>" in home  # only the PDF's item went
+    assert not list(site.rglob("*.pdf"))
