@@ -29,7 +29,7 @@ from book.store.keys import code_keys, combined_keys
 from book.store.library import imported_modules_record, module_digests, modules_digest
 from book.store.schema import seal_record
 from tests.paths import REPO_DIR
-from tests.repo.workflow_runner import Rehearsal
+from tests.repo.workflow_runner import JobRun, Rehearsal
 
 # What the rehearsal repository copies from this checkout: the project, without pages.
 COPIED = ("book", "d2lref", ".github", "Makefile", "pyproject.toml", "requirements")
@@ -173,6 +173,12 @@ def workflow_run_event(conclusion: str, branch: str = "main") -> dict:
         "event": "workflow_dispatch", "head_repository": {"full_name": "owner/book"}}}
 
 
+def report(run: JobRun) -> str:
+    """Each step of a job run, its outcome and the end of its output."""
+    return f"job {run.job} {run.matrix}: " + "".join(
+        f"\n--- {step.name}: {step.outcome}\n{step.output[-1500:]}" for step in run.steps)
+
+
 def test_gpu_run_pushes_only_fresh_outputs_and_pages_publishes_them(rehearsal, tmp_path):
     origin = rehearsal.origin
     rehearsal.matrix_override = {"run": {"shard": [1, 2]}}
@@ -183,14 +189,12 @@ def test_gpu_run_pushes_only_fresh_outputs_and_pages_publishes_them(rehearsal, t
                         {"inputs": {"mode": "quick"}, "repository": REPOSITORY})
     assert gpu is not None
     shards = {run.matrix["shard"]: run for run in gpu.jobs["run"]}
-    for shard, run in shards.items():
-        step = run.step("Full run of one shard")
-        assert run.result == "success", f"shard {shard}:\n{step.output}"
+    for run in [*shards.values(), *gpu.jobs["merge"]]:
+        assert run.result == "success", report(run)
     assert "shard 1/2: 1 snippets" in shards[1].step("Full run of one shard").output
     assert "shard 2/2: 0 snippets" in shards[2].step("Full run of one shard").output
     merge = gpu.jobs["merge"][0]
     merged = merge.step("Merge the shards' outputs").output
-    assert merge.result == "success", "\n".join(s.output for s in merge.steps)
     assert "skipped" in merged and "its run had nothing to run" in merged
     pushed = merge.step("Commit and push the outputs").output
     assert "pushed the outputs (attempt 2)" in pushed  # main moved: rebased, pushed again
@@ -204,9 +208,9 @@ def test_gpu_run_pushes_only_fresh_outputs_and_pages_publishes_them(rehearsal, t
     status = subprocess.run([sys.executable, "-m", "book", "status", "--json"], cwd=check,
                             env=dict(rehearsal.base_env, PYTHONPATH=str(check)),
                             capture_output=True, text=True, check=True)
-    report = json.loads(status.stdout)
+    fresh = json.loads(status.stdout)
     assert all(counts["quick"]["stale"] == counts["quick"]["missing"] == 0
-               for counts in report.values()), report
+               for counts in fresh.values()), fresh
     stored = json.loads((check / STALE).read_text())["runs"]["quick"]
     assert stored["cells"]["device"]["outputs"][0]["text"] == "True\n"
     assert "d2lref.devices" in stored["library_modules"]
@@ -215,7 +219,7 @@ def test_gpu_run_pushes_only_fresh_outputs_and_pages_publishes_them(rehearsal, t
     pages = rehearsal.run("pages.yml", "workflow_run", workflow_run_event("success"))
     assert pages is not None
     build = pages.jobs["build"][0]
-    assert build.result == "success", "\n".join(s.output for s in build.steps)
+    assert build.result == "success", report(build)
     assert pages.result("deploy") == "success" and pages.result("notebooks") == "success"
     deployed = json.loads((rehearsal.deployed / "index.html").read_text())
     assert deployed["commit"] == head and STALE in deployed["stores"]
