@@ -88,8 +88,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(_line(rel, counts))
     published = _published_tally(snippets_dir, store_dir, args.paths)
     print(f"published cells: {published['full'] + published['drift']} full "
-          f"({published['drift']} of them full, library drift: a full run of an earlier "
-          f"d2lref that a quick re-run confirmed), {published['quick']} quick, "
+          f"({published['drift']} of them full, library drift), {published['quick']} quick, "
           f"{published['none']} missing or stale")
     older = sorted({mode for counts in report.values() for mode, c in counts.items()
                     if c["older_runner"]})

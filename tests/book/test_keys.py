@@ -3,32 +3,26 @@ imported, each by its code (its syntax tree without docstrings)."""
 
 from __future__ import annotations
 
-import ast
-import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from book.bench.staleness import append_code, reword_docstrings
 from book.cells import load_snippet
-from book.paths import LIBRARY_DIR, REPO_DIR
+from book.paths import LIBRARY_DIR
 from book.store.files import store_path, write_store
 from book.store.keys import code_keys, combined_keys
 from book.store.library import imported_modules_record, module_digests, modules_digest
 from book.store.publishing import published_outputs
 from book.store.schema import seal_record
 from tests.book.helpers import write
+from tests.d2lref.imports import imported_after
 
 
 def imported_by(code: str) -> list[str]:
-    """The d2lref modules a fresh interpreter imports to run ``code`` (as a kernel would)."""
-    probe = (f"import d2lref.config\n{code}\nimport json, sys\n"
-             "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'd2lref')))")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          cwd=REPO_DIR, check=True)
-    return json.loads(done.stdout.splitlines()[-1])
+    """The d2lref modules a kernel that runs ``code`` imports (its set-up imports config)."""
+    return imported_after(f"import d2lref.config\n{code}")
 
 
 @pytest.fixture(scope="module")
@@ -49,30 +43,9 @@ def library(tmp_path: Path) -> Path:
     return copy
 
 
-def edit_docstrings_and_comments(package: Path) -> int:
-    """Reword every docstring and add comments in every module; the docstrings edited."""
-    edits = 0
-    for path in sorted(package.rglob("*.py")):
-        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-        for node in ast.walk(ast.parse("".join(lines))):
-            body = getattr(node, "body", None)
-            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef) and body \
-                    and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                    and isinstance(body[0].value.value, str):
-                row = body[0].lineno - 1
-                for quote in ('"""', "'''", '"', "'"):
-                    if quote in lines[row]:
-                        lines[row] = lines[row].replace(quote, quote + "Reworded. ", 1)
-                        edits += 1
-                        break
-        path.write_text("# A new comment.\n" + "".join(lines) + "\n\n# The end.\n",
-                        encoding="utf-8")
-    return edits
-
-
 def test_a_docstring_or_comment_edit_changes_no_module(library: Path):
     before = module_digests(library)
-    assert edit_docstrings_and_comments(library) > 200
+    assert reword_docstrings(library) > 200
     config = library / "config.py"  # and a call wrapped over two lines
     wrapped = config.read_text().replace("publish_to_runner(QUICK_MODE_MIME_TYPE, ",
                                          "publish_to_runner(\n        QUICK_MODE_MIME_TYPE, ")
@@ -83,11 +56,6 @@ def test_a_docstring_or_comment_edit_changes_no_module(library: Path):
     append_code(library, "training/loops.py")
     after = module_digests(library)
     assert [name for name in before if after[name] != before[name]] == ["d2lref.training.loops"]
-
-
-def append_code(package: Path, relpath: str) -> None:
-    path = package / relpath
-    path.write_text(path.read_text(encoding="utf-8") + "\n_EDITED_CODE = 1\n")
 
 
 @pytest.mark.parametrize(("edited", "staled"), [
@@ -128,7 +96,7 @@ def test_stored_cells_go_stale_through_their_runs_module_list(tmp_path, monkeypa
 
     assert statuses() == {"ok"}
     append_code(library, "viz/layers.py")  # not imported by this page
-    edit_docstrings_and_comments(library)
+    reword_docstrings(library)
     assert statuses() == {"ok"}
     append_code(library, "training/loops.py")
     assert statuses() == {"stale"}

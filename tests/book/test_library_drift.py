@@ -105,7 +105,7 @@ def test_status_lists_drift_and_the_page_marks_it(book, capsys):
     assert main(["--snippets-dir", str(book / "snippets"), "status"]) == 0
     out = capsys.readouterr().out
     assert "full: 0 fresh/2 stale/0 missing (2 full, library drift)" in out
-    assert "published cells: 2 full (2 of them full, library drift" in out
+    assert "published cells: 2 full (2 of them full, library drift), 0 quick" in out
     page = parse_page((book / "docs/zh/ch/p.md").read_text(), "ch/p.md", book)
     for lang, label in (("zh", "完整运行（d2lref 修改之前的版本，feedc0f；快速重新运行已通过）"),
                         ("en", "full run of an earlier d2lref, feedc0f; quick re-run passed")):

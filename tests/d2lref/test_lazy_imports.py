@@ -4,25 +4,13 @@ a run records only the modules it really used (the book's keys depend on them)."
 from __future__ import annotations
 
 import importlib
-import json
-import subprocess
-import sys
 
 import pytest
 
 from d2lref._lazy import exports_of, static_all
-from tests.paths import REPO_DIR
+from tests.d2lref.imports import imported_after
 
 PACKAGES = ("d2lref.data", "d2lref.training", "d2lref.models", "d2lref.ops", "d2lref.viz")
-
-
-def imported_after(code: str) -> list[str]:
-    """The d2lref modules a fresh interpreter has imported after running ``code``."""
-    probe = (f"{code}\nimport json, sys\n"
-             "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] == 'd2lref')))")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                          cwd=REPO_DIR, check=True)
-    return json.loads(done.stdout.splitlines()[-1])
 
 
 def test_the_facade_imports_nothing_until_a_name_is_used():
