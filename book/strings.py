@@ -11,7 +11,7 @@ STRINGS: dict[str, dict[str, str]] = {
         # Pages (book/render): provenance labels, notes, notebook links, problems
         "full": "完整运行",
         "quick": "快速运行（缩减数据与迭代周期）",
-        "quick_unchanged": "快速运行（快速模式没有改变这个输出）",
+        "quick_unchanged": "快速模式，未缩减",
         "drift": "完整运行（d2lref 修改之前的版本，{commit}；快速重新运行已通过）",
         "quick_note_title": "本页部分输出来自缩减的快速运行",
         "quick_note": (
@@ -49,7 +49,7 @@ STRINGS: dict[str, dict[str, str]] = {
         # Pages (book/render): provenance labels, notes, notebook links, problems
         "full": "full run",
         "quick": "quick run (reduced data and epochs)",
-        "quick_unchanged": "quick run (quick mode did not change this output)",
+        "quick_unchanged": "quick mode, nothing reduced",
         "drift": "full run of an earlier d2lref, {commit}; quick re-run passed",
         "quick_note_title": "Some outputs on this page come from a reduced quick run",
         "quick_note": (

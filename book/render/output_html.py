@@ -16,7 +16,7 @@ from book.store.publishing import CellOutput
 
 def _mode_label(output: CellOutput, labels: dict[str, str]) -> str:
     """How the output was made: a full run (of an earlier d2lref, under the library drift
-    rule), a quick run the mode changed, or a quick run it did not change."""
+    rule), a quick run the mode changed, or a quick run it reduced nothing in."""
     if output.drift:
         commit = str((output.run or {}).get("commit") or "?")[:7]
         return labels["drift"].format(commit=html.escape(commit))

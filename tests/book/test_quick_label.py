@@ -55,7 +55,7 @@ def test_only_changed_outputs_are_labelled_and_the_note_says_what_ran(tiny_book)
     store_quick_run(tiny_book, {"setup": [], "show-html": [], "total": TRAIN})
     html = render(tiny_book, "en")
     assert html.count("quick run (reduced data and epochs)") == 1
-    assert html.count("quick run (quick mode did not change this output)") == 2
+    assert html.count("quick mode, nothing reduced") == 2
     assert html.count('class="d2l-provenance d2l-provenance--quick"') == 1
     assert ("Outputs marked \u201cquick run\u201d come from quick mode: 2 optimizer steps on "
             "128 training examples (2 of 10 epochs), tested on 64 of 10000 test examples, so "
@@ -71,7 +71,7 @@ def test_a_page_quick_mode_did_not_change_has_no_quick_note(tiny_book):
     store_quick_run(tiny_book, {"setup": [], "show-html": [], "total": []})
     html = render(tiny_book, "en")
     assert "reduced quick run" not in html and "quick run (reduced" not in html
-    assert html.count("quick mode did not change this output") == 3
+    assert html.count("quick mode, nothing reduced") == 3
 
 
 def test_outputs_of_older_runs_without_reports_keep_the_label(tiny_book):
