@@ -222,7 +222,7 @@ class FashionMNISTBatches:
         self.shuffle = shuffle
         self.resize = resize
         self.dataset = dataset
-        self.quick_subset = quick_subset  # {"split", "kept", "total"} of a quick-mode subset
+        self.quick_subset = quick_subset  # quick mode: {split, kept, total} or None
         if seed is None:
             # Like DataLoader: the order follows torch's global seed (set_seed makes it
             # fixed).
