@@ -132,7 +132,9 @@ clean:
 
 # Side-by-side benchmark against the original d2l package. d2l lives only in its own
 # environment (.venv-bench) and is installed WITHOUT its dependencies: its pins would
-# downgrade numpy, pandas and matplotlib. Its import also needs scipy and requests.
+# downgrade numpy, pandas and matplotlib. d2l 0.17.6 is the version the book pins: its
+# train_ch3 and train_ch6 have the book's signatures. Its import also needs requests (and
+# IPython and matplotlib-inline, which ci.txt brings).
 BENCH_VENV ?= .venv-bench
 BENCH_MODELS ?= lenet mlp
 BENCH_EPOCHS ?= 3
@@ -143,8 +145,8 @@ $(BENCH_VENV)/.installed: requirements/ci.txt requirements/torch.txt pyproject.t
 	$(PYTHON) -m venv $(BENCH_VENV)
 	printf "*\n" > $(BENCH_VENV)/.gitignore
 	$(BENCH_VENV)/bin/pip install -q -r requirements/ci.txt
-	$(BENCH_VENV)/bin/pip install -q --no-deps d2l==1.0.3
-	$(BENCH_VENV)/bin/pip install -q scipy==1.17.1 requests
+	$(BENCH_VENV)/bin/pip install -q --no-deps d2l==0.17.6
+	$(BENCH_VENV)/bin/pip install -q requests
 	$(BENCH_VENV)/bin/pip install -q --no-deps -e .
 	$(BENCH_VENV)/bin/python $(REPO_ON_PATH)
 	touch $@

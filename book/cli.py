@@ -2,6 +2,8 @@
 
 Commands:
   run      execute snippets in a Jupyter kernel and store their outputs
+  full-run the one command of a full run (GPU runner, leased machine): run in full mode,
+           with a summary beside the stores it writes
   status   count fresh / stale / missing outputs per snippet and mode
   shard    list the snippets of one shard (balanced by recorded durations)
   merge    merge store files produced by several shards into the snippets tree
@@ -13,164 +15,27 @@ Commands:
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 from pathlib import Path
 
-from book.cells import SnippetError, find_snippets, load_snippet
+from book.cells import SnippetError, find_snippets
+from book.cli_run import add_run_arguments, parse_shard, shard_paths
+from book.cli_run import log as _log
+from book.cli_status import cmd_status
 from book.paths import REPO_DIR
 from book.render.codeblocks import render_test
 from book.render.page import PageError, parse_page
-from book.store.files import read_store, store_path
-from book.store.keys import cell_keys, library_hash
 from book.store.maintenance import merge_stores, migrate_stores, prune_stores
-from book.store.publishing import published_outputs
-from book.store.schema import MODES, StoreError
+from book.store.schema import StoreError
 
-DEFAULT_SECONDS = 30.0
 # Written by 'expand' into its output folder: only a folder holding it may be replaced.
 EXPAND_MARKER = ".d2lref-expanded"
 
 
-def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def recorded_duration(path: Path, snippets_dir: Path) -> float:
-    """The longest recorded run of a snippet, for balancing shards."""
-    rel = path.resolve().relative_to(snippets_dir.resolve()).as_posix()
-    runs = read_store(store_path(snippets_dir, rel))["runs"]
-    durations = [run.get("duration_s", 0) for run in runs.values()]
-    return max(durations) if durations else DEFAULT_SECONDS
-
-
-def shard_paths(paths: list[Path], snippets_dir: Path, index: int, count: int) -> list[Path]:
-    """Longest-first greedy split of ``paths`` into ``count`` shards; return shard ``index``."""
-    if count < 1:
-        raise ValueError(f"shard {index}/{count}: the number of shards N must be at least 1")
-    if not 1 <= index <= count:
-        raise ValueError(f"shard {index}/{count}: the index K must be between 1 and {count}")
-    bins: list[tuple[float, list[Path]]] = [(0.0, []) for _ in range(count)]
-    weighted = sorted(
-        ((recorded_duration(p, snippets_dir), p.as_posix(), p) for p in paths), reverse=True
-    )
-    for seconds, _, path in weighted:
-        lightest = min(range(count), key=lambda i: (bins[i][0], i))
-        total, members = bins[lightest]
-        bins[lightest] = (total + seconds, members + [path])
-    return sorted(bins[index - 1][1])
-
-
-def _parse_shard(text: str | None) -> tuple[int, int] | None:
-    if not text:
-        return None
-    try:
-        index, count = (int(part) for part in text.split("/"))
-    except ValueError:  # also "2", "1/2/3", "a/b"
-        raise SystemExit(f"--shard {text!r}: write it as K/N, e.g. 2/4") from None
-    return index, count
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    """Run the selected snippets; every snippet runs even when one fails (exit 1 then)."""
-    # Imported here: only running needs nbclient, a kernel and torch.
-    from book.kernel import stop_cleanly_on_signals
-    from book.runner import RunOptions, run_snippets
-
-    snippets_dir = Path(args.snippets_dir)
-    store_dir = Path(args.store) if args.store else snippets_dir
-    paths = find_snippets(snippets_dir, args.paths)
-    if args.stale_only:
-        before = len(paths)
-        # Fresh beside the snippets (published) or already in --store (a resumed shard).
-        stores = [snippets_dir] if store_dir == snippets_dir else [snippets_dir, store_dir]
-        paths = [p for p in paths if all(needs_run(p, snippets_dir, d, args.mode) for d in stores)]
-        _log(f"{len(paths)} of {before} snippets have stale or missing {args.mode} outputs")
-    shard = _parse_shard(args.shard)
-    if shard:
-        paths = shard_paths(paths, snippets_dir, *shard)
-    options = RunOptions(
-        mode=args.mode, data_root=args.data, timeout_s=args.timeout,
-        store_dir=Path(args.store) if args.store else None,
-    )
-    try:
-        with stop_cleanly_on_signals():
-            summary = run_snippets(paths, snippets_dir, options, log=_log, keep_going=True)
-    except KeyboardInterrupt as stop:
-        _log(f"stopped ({stop or 'interrupted'}); outputs stored so far are kept")
-        return 130
-    total = sum(seconds for _, seconds in summary.timings)
-    _log(f"{len(summary.timings)} snippets ran and were stored in {total:.1f} s "
-         f"({args.mode} mode)")
-    if summary.failures:
-        _log(f"FAILED: {len(summary.failures)} of {len(paths)} snippets:")
-        for err in summary.failures:
-            _log(f"\n{err}")
-        _log("\nfailed: " + ", ".join(f"snippets/{err.snippet}" for err in summary.failures))
-        return 1
-    return 0
-
-
-def needs_run(path: Path, snippets_dir: Path, store_dir: Path, mode: str) -> bool:
-    """Whether any cell of the snippet has a stale or missing output in ``mode``."""
-    counts = snippet_status(path, snippets_dir, store_dir)[mode]
-    return counts["stale"] > 0 or counts["missing"] > 0
-
-
-def snippet_status(path: Path, snippets_dir: Path, store_dir: Path) -> dict[str, dict[str, int]]:
-    """Per mode: how many cells have fresh, stale and missing outputs."""
-    snippet = load_snippet(path, snippets_dir)
-    keys = cell_keys(snippet, library_hash(), snippets_dir.resolve().parent)
-    runs = read_store(store_path(store_dir, snippet.relpath))["runs"]
-    counts: dict[str, dict[str, int]] = {}
-    for mode in MODES:
-        cells = (runs.get(mode) or {}).get("cells", {})
-        tally = {"fresh": 0, "stale": 0, "missing": 0}
-        for name, key in keys.items():
-            record = cells.get(name)
-            if record is None:
-                tally["missing"] += 1
-            else:
-                tally["fresh" if record["key"] == key else "stale"] += 1
-        counts[mode] = tally
-    return counts
-
-
-def cmd_status(args: argparse.Namespace) -> int:
-    snippets_dir = Path(args.snippets_dir)
-    store_dir = Path(args.store) if args.store else snippets_dir
-    report = {}
-    for path in find_snippets(snippets_dir, args.paths):
-        rel = path.resolve().relative_to(snippets_dir.resolve()).as_posix()
-        report[rel] = snippet_status(path, snippets_dir, store_dir)
-    if args.json:
-        print(json.dumps(report, indent=1))
-    else:
-        published = {"full": 0, "quick": 0, "none": 0}
-        for rel, counts in report.items():
-            line = "  ".join(
-                f"{mode}: {c['fresh']} fresh/{c['stale']} stale/{c['missing']} missing"
-                for mode, c in counts.items()
-            )
-            print(f"{rel:55s} {line}")
-        for path in find_snippets(snippets_dir, args.paths):
-            snippet = load_snippet(path, snippets_dir)
-            for output in published_outputs(
-                snippet, store_path(store_dir, snippet.relpath),
-                repo_dir=snippets_dir.resolve().parent,
-            ).values():
-                published[output.mode if output.status == "ok" and output.mode else "none"] += 1
-        print(
-            f"published cells: {published['full']} full, {published['quick']} quick, "
-            f"{published['none']} missing or stale"
-        )
-    return 0
-
-
 def cmd_shard(args: argparse.Namespace) -> int:
     snippets_dir = Path(args.snippets_dir)
-    shard = _parse_shard(args.shard)
+    shard = parse_shard(args.shard)
     if shard is None:  # an empty argument
         raise SystemExit("shard '': write it as K/N, e.g. 2/4")
     index, count = shard
@@ -183,6 +48,11 @@ def cmd_merge(args: argparse.Namespace) -> int:
     """Copy each mode's freshest run from shard store folders into the snippets tree."""
     target_dir = Path(args.snippets_dir)
     counts = merge_stores(target_dir, [Path(source) for source in args.sources])
+    for empty in counts.empty:
+        _log(f"merge: skipped {empty}")
+    if not counts.files:
+        _log("merge: nothing to merge: no run had anything to run")
+        return 0
     dropped = (f"; dropped {counts.dropped} runs no cell publishes from"
                if counts.dropped else "")
     _log(f"merged {counts.merged} runs into {target_dir} from {counts.files} store files; kept "
@@ -268,17 +138,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="execute snippets and store their outputs")
-    run.add_argument("paths", nargs="*", help="snippet files or folders (default: all)")
-    run.add_argument("--mode", choices=MODES, default="quick")
-    run.add_argument("--data", help="data root (default: D2LREF_DATA or the user cache)")
-    run.add_argument("--timeout", type=float, default=1800.0, help="seconds per snippet")
-    run.add_argument("--store", help="store folder (default: beside the snippets)")
-    run.add_argument("--shard", help="run only shard K of N, written K/N")
-    run.add_argument(
-        "--stale-only", action="store_true",
-        help="run only snippets with a stale or missing output in --mode (before sharding)",
-    )
-    run.set_defaults(func=cmd_run)
+    add_run_arguments(run, default_mode="quick")
+    full_run = sub.add_parser(
+        "full-run", help="the one command of a full run (GPU runner, leased machine)",
+        description="Run the selected snippets in full mode (--mode quick rehearses the same "
+                    "run on a CPU), store each one that succeeds, go on after a failure "
+                    "(a dead kernel included), print a table of every snippet and exit 1 "
+                    "if any failed. Every store it will write is checked first.")
+    add_run_arguments(full_run, default_mode="full")
 
     status = sub.add_parser("status", help="fresh / stale / missing outputs")
     status.add_argument("paths", nargs="*")
@@ -290,7 +157,12 @@ def build_parser() -> argparse.ArgumentParser:
     shard.add_argument("shard")
     shard.set_defaults(func=cmd_shard)
 
-    merge = sub.add_parser("merge", help="merge shard store folders into the snippets tree")
+    merge = sub.add_parser(
+        "merge", help="merge shard store folders into the snippets tree",
+        description="Merge store folders (shards) into the snippets tree: per mode, the run "
+                    "with more fresh cells wins. A folder without store files is reported and "
+                    "skipped; merging fails only when none holds one although their runs "
+                    "selected snippets.")
     merge.add_argument("sources", nargs="+")
     merge.set_defaults(func=cmd_merge)
 

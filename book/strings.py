@@ -10,14 +10,26 @@ STRINGS: dict[str, dict[str, str]] = {
     "zh": {
         # Pages (book/render): provenance labels, notes, notebook links, problems
         "full": "完整运行",
-        "quick": "快速运行（缩减数据与轮数）",
+        "quick": "快速运行（缩减数据与迭代周期）",
+        "quick_unchanged": "快速模式，未缩减",
+        "drift": "完整运行（d2lref 修改之前的版本，{commit}；快速重新运行已通过）",
         "quick_note_title": "本页部分输出来自缩减的快速运行",
         "quick_note": (
-            "标有“快速运行”的输出来自 quick 模式：只用一小部分数据、最多训练 2 个迭代周期，"
-            "所以准确率和速度与书中的完整设置相差很远。想看完整结果，请把本页的代码块"
+            "标有“快速运行”的输出来自 quick 模式：{facts}，"
+            "所以精度和速度与书中的完整设置相差很远。想看完整结果，请把本页的代码块"
             "（或上面下载的 notebook）放到有 GPU 的机器上运行：不设置 D2LREF_MODE 时，"
             "代码就按完整设置训练。"
         ),
+        # What quick mode ran (book/render/quick_note.py), from d2lref's reports
+        "quick_facts_steps": (
+            "用 {examples} 个训练样本做了 {steps} 次参数更新（{requested} 个迭代周期中的 "
+            "{epochs} 个）"
+        ),
+        "quick_facts_epochs": "只训练了 {requested} 个迭代周期中的 {epochs} 个",
+        "quick_facts_subset": "只用了 {total} 个训练样本中的 {kept} 个",
+        "quick_facts_test": "在 {total} 个测试样本中的 {kept} 个上测试",
+        "quick_facts_join": "，并且",
+        "quick_facts_default": "只用一小部分数据、最多训练 2 个迭代周期",
         "missing": "这个单元还没有运行输出",
         "stale": "这个单元的输出已过期（代码或 d2lref 改过）",
         "rerun": "重新运行：",
@@ -97,14 +109,25 @@ STRINGS: dict[str, dict[str, str]] = {
         # Pages (book/render): provenance labels, notes, notebook links, problems
         "full": "full run",
         "quick": "quick run (reduced data and epochs)",
+        "quick_unchanged": "quick mode, nothing reduced",
+        "drift": "full run of an earlier d2lref, {commit}; quick re-run passed",
         "quick_note_title": "Some outputs on this page come from a reduced quick run",
         "quick_note": (
-            "Outputs marked \u201cquick run\u201d come from quick mode: a small subset of the "
-            "data and at most 2 epochs, so their accuracies and speeds are far from those of "
-            "the full settings. To see full results, run this page's code blocks (or the "
-            "notebook downloaded above) on a machine with a GPU: with D2LREF_MODE unset, the "
-            "code trains at full settings."
+            "Outputs marked \u201cquick run\u201d come from quick mode: {facts}, so their "
+            "accuracies and speeds are far from those of the full settings. To see full "
+            "results, run this page's code blocks (or the notebook downloaded above) on a "
+            "machine with a GPU: with D2LREF_MODE unset, the code trains at full settings."
         ),
+        # What quick mode ran (book/render/quick_note.py), from d2lref's reports
+        "quick_facts_steps": (
+            "{steps} optimizer steps on {examples} training examples ({epochs} of "
+            "{requested} epochs)"
+        ),
+        "quick_facts_epochs": "{epochs} of {requested} epochs",
+        "quick_facts_subset": "{kept} of {total} training examples",
+        "quick_facts_test": "tested on {kept} of {total} test examples",
+        "quick_facts_join": ", ",
+        "quick_facts_default": "a small subset of the data and at most 2 epochs",
         "missing": "This cell has no stored output yet",
         "stale": "This cell's stored output is stale (its code or d2lref changed)",
         "rerun": "Re-run with:",

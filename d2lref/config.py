@@ -2,6 +2,8 @@
 
 Everything that depends on ``D2LREF_MODE`` lives here, so a snippet never looks at the mode
 itself: loaders ask :func:`quick_subset_size`, training loops ask :func:`effective_epochs`.
+Whatever quick mode changes is also reported with :func:`note_quick_mode`, so that the
+book labels as quick only the outputs the mode changed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import torch
+
+from d2lref._kernel import publish_to_runner
 
 # Re-exported by the facade (``from d2lref import torch as d2l``); the download settings
 # (DownloadSettings, download_settings, data_mirror_url, downloads_off_reason) stay here.
@@ -34,6 +38,20 @@ MODES = ("quick", "full")
 
 QUICK_MAX_EPOCHS = 2
 """Quick mode trains at most this many epochs, whatever the code asks for."""
+
+QUICK_MODE_MIME_TYPE = "application/vnd.d2lref.quick-mode+json"
+"""The output type of :func:`note_quick_mode`'s notes (read, and removed, by the runner)."""
+
+
+def note_quick_mode(kind: str, **facts: Any) -> None:
+    """Tell the book's runner that quick mode changed what the running cell computes.
+
+    ``kind`` is ``"subset"`` (a data set cut to ``kept`` of ``total`` examples of a
+    ``split``), ``"epochs"`` (``ran`` of ``requested`` epochs) or ``"train"`` (a training
+    loop ran ``epochs`` of ``requested`` epochs, ``steps`` optimizer steps on ``examples``
+    examples). Only inside the runner's kernels; elsewhere nothing happens.
+    """
+    publish_to_runner(QUICK_MODE_MIME_TYPE, {"kind": kind, **facts})
 
 
 def get_mode() -> str:
@@ -226,8 +244,9 @@ def effective_epochs(num_epochs: int) -> int:
     """Return the epochs a run really trains: ``num_epochs``, capped at 2 in quick mode."""
     if not isinstance(num_epochs, int) or isinstance(num_epochs, bool) or num_epochs < 1:
         raise ValueError(f"num_epochs must be a positive int, got {num_epochs!r}.")
-    if get_mode() == "quick":
-        return min(num_epochs, QUICK_MAX_EPOCHS)
+    if get_mode() == "quick" and num_epochs > QUICK_MAX_EPOCHS:
+        note_quick_mode("epochs", ran=QUICK_MAX_EPOCHS, requested=num_epochs)
+        return QUICK_MAX_EPOCHS
     return num_epochs
 
 

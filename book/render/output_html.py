@@ -11,14 +11,26 @@ from typing import Any
 from book.outputs import MEASUREMENT, publishable_outputs
 from book.outputs_sanitize import latex_html
 from book.render.context import RenderContext
+from book.render.quick_note import changed_by_quick_mode
 from book.store.publishing import CellOutput
+
+
+def _mode_label(output: CellOutput, labels: dict[str, str]) -> str:
+    """How the output was made: a full run (of an earlier d2lref, under the library drift
+    rule), a quick run the mode changed, or a quick run it reduced nothing in."""
+    if output.drift:
+        commit = str((output.run or {}).get("commit") or "?")[:7]
+        return labels["drift"].format(commit=html.escape(commit))
+    if output.mode == "quick" and not changed_by_quick_mode(output):
+        return labels["quick_unchanged"]
+    return labels[output.mode or "quick"]
 
 
 def _provenance(output: CellOutput, ctx: RenderContext) -> str:
     run = output.run or {}
     labels = ctx.labels
     parts = [
-        labels[output.mode or "quick"],
+        _mode_label(output, labels),
         html.escape(str(run.get("device_name") or run.get("device") or "?")),
         f"torch {html.escape(str(run.get('torch', '?')))}",
     ]
@@ -27,7 +39,8 @@ def _provenance(output: CellOutput, ctx: RenderContext) -> str:
     parts.append(html.escape(str(run.get("date", "?"))[:10]))
     if run.get("commit"):
         parts.append(html.escape(str(run["commit"])[:7]))
-    return f'<p class="d2l-provenance d2l-provenance--{output.mode}">' + " · ".join(parts) + "</p>"
+    kind = output.mode if changed_by_quick_mode(output) or output.mode == "full" else "same"
+    return f'<p class="d2l-provenance d2l-provenance--{kind}">' + " · ".join(parts) + "</p>"
 
 
 def fill_outputs(html_text: str, ctx: RenderContext) -> str:

@@ -8,6 +8,7 @@ import re
 from book.render.context import RenderContext
 from book.render.output_html import output_html
 from book.render.page import CellRef, Page, extract_source, fenced_code, indented
+from book.render.quick_note import changed_by_quick_mode, quick_run_facts
 from book.search import tex_to_text
 from book.store.files import store_path
 from book.store.publishing import CellOutput, published_outputs
@@ -105,9 +106,9 @@ def _page_header(page: Page, outputs: dict[str, CellOutput], ctx: RenderContext)
         f'<a href="{notebook}.ipynb" download>{labels["download"]}</a> · '
         f'<a href="{view}">{labels["view"]}</a></p>\n'
     ]
-    if any(o.status == "ok" and o.mode == "quick" for o in outputs.values()):
-        indented = labels["quick_note"]
-        lines.append(f'\n!!! note "{labels["quick_note_title"]}"\n\n    {indented}\n')
+    if any(changed_by_quick_mode(output) for output in outputs.values()):
+        note = labels["quick_note"].format(facts=quick_run_facts(outputs.values(), labels))
+        lines.append(f'\n!!! note "{labels["quick_note_title"]}"\n\n    {note}\n')
     return "".join(lines)
 
 

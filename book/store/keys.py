@@ -1,10 +1,12 @@
 """Cell keys: a hash of everything a cell's output depends on.
 
-A cell's key hashes the library's source, the snippet's earlier cells, the cell itself and
-the repository files the cell declares it reads (a ``# reads: PATTERN ...`` comment line in
-the cell, see CONTRIBUTING.md), so editing a cell marks exactly that cell and the ones after
-it stale, editing d2lref marks every cell stale, and committing a new benchmark result marks
-the Performance page stale.
+A cell's key has two parts. Its *code key* hashes the snippet's earlier cells, the cell
+itself and the repository files the cell declares it reads (a ``# reads: PATTERN ...``
+comment line in the cell, see CONTRIBUTING.md). Its *library part* is the code of the
+d2lref modules the run imported (``book.store.library``). So editing a cell marks exactly
+that cell and the ones after it stale, editing a d2lref module's code marks the pages that
+imported it, a docstring or comment edit marks nothing, and committing a new benchmark
+result marks the Performance page stale.
 """
 
 from __future__ import annotations
@@ -13,37 +15,20 @@ import fnmatch
 import hashlib
 import re
 import subprocess
-from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from book.cells import Snippet, SnippetError
-from book.paths import LIBRARY_DIR, REPO_DIR
+from book.paths import REPO_DIR
+from book.store.library import library_hash, module_digests, modules_digest
 
-# Bumped when the way cells are executed changes in a way that affects outputs.
-RUNNER_VERSION = "1"
+# Bumped when the way cells are executed, or keyed, changes. Version 2: the library part
+# covers only the modules a run imported, by their code (runs of version 1 are all stale).
+RUNNER_VERSION = "2"
 
 # "# reads: book/bench/results/*.json book/bench/*.py" in a cell: repository files the
 # cell reads, relative to the repository root.
 READS_DECLARATION = re.compile(r"^[ \t]*#[ \t]*reads:[ \t]*(?P<patterns>\S.*?)[ \t]*$", re.M)
-
-
-@lru_cache(maxsize=4)
-def library_hash(package_dir: Path = LIBRARY_DIR) -> str:
-    """Hash of d2lref's library source (every .py file of the package).
-
-    The book's own machinery (``book/``) is not part of it: editing the runner or the
-    benchmark leaves outputs fresh. A snippet that reads the benchmark's files declares them
-    (``# reads: book/bench/*.py``)."""
-    digest = hashlib.sha256()
-    for path in sorted(package_dir.rglob("*.py")):
-        rel = path.relative_to(package_dir).as_posix()
-        if "__pycache__" in rel:
-            continue
-        digest.update(rel.encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes().replace(b"\r\n", b"\n"))
-        digest.update(b"\0")
-    return digest.hexdigest()
 
 
 def declared_inputs(source: str) -> list[str]:
@@ -139,10 +124,9 @@ def snippet_inputs(snippet: Snippet) -> list[str]:
     return [p for cell in snippet.cells for p in declared_inputs(cell.source)]
 
 
-def cell_keys(snippet: Snippet, lib_hash: str, repo_dir: Path = REPO_DIR) -> dict[str, str]:
-    """The key of every cell: a hash of the library, the earlier cells, the cell and its inputs."""
+def code_keys(snippet: Snippet, repo_dir: Path = REPO_DIR) -> dict[str, str]:
+    """The code key of every cell: a hash of the earlier cells, the cell and its inputs."""
     digest = hashlib.sha256()
-    digest.update(f"runner {RUNNER_VERSION}\0library {lib_hash}\0".encode())
     keys: dict[str, str] = {}
     for cell in snippet.cells:
         digest.update(f"cell {cell.name}\0".encode())
@@ -155,3 +139,33 @@ def cell_keys(snippet: Snippet, lib_hash: str, repo_dir: Path = REPO_DIR) -> dic
                 digest.update(f"input {path} {blob}\0".encode())
         keys[cell.name] = digest.copy().hexdigest()
     return keys
+
+
+def combined_keys(code: dict[str, str], lib_hash: str) -> dict[str, str]:
+    """Each cell's key from its code key and the library part."""
+    return {
+        name: hashlib.sha256(
+            f"runner {RUNNER_VERSION}\0library {lib_hash}\0code {key}".encode()).hexdigest()
+        for name, key in code.items()
+    }
+
+
+def cell_keys(snippet: Snippet, lib_hash: str, repo_dir: Path = REPO_DIR) -> dict[str, str]:
+    """The key of every cell for the library part ``lib_hash``."""
+    return combined_keys(code_keys(snippet, repo_dir), lib_hash)
+
+
+def run_library_hash(run: dict[str, Any]) -> str:
+    """The library part of the keys of ``run``, from the code of the modules it imported
+    as it is now; a run that recorded no modules (an older runner) depends on all of them."""
+    modules = run.get("library_modules")
+    if modules is None:
+        return library_hash()
+    return modules_digest(modules, module_digests())
+
+
+def run_keys(snippet: Snippet, run: dict[str, Any], repo_dir: Path = REPO_DIR,
+             code: dict[str, str] | None = None) -> dict[str, str]:
+    """The current key of every cell, for comparison with the keys ``run`` stored."""
+    return combined_keys(code if code is not None else code_keys(snippet, repo_dir),
+                         run_library_hash(run))

@@ -6,30 +6,9 @@ original d2l's ``DATA_HUB``, ``DATA_URL``, ``download``, ``download_extract`` an
 ``download_all``.
 """
 
-from d2lref.data.errors import (
-    ChecksumMismatchError,
-    DataError,
-    DataNotFoundError,
-    DownloadError,
-)
-from d2lref.data.fashion_mnist import (
-    FASHION_MNIST_FILES,
-    FASHION_MNIST_LABELS,
-    FashionMNISTBatches,
-    fashion_mnist_folder,
-    get_dataloader_workers,
-    get_fashion_mnist_labels,
-    load_data_fashion_mnist,
-    quick_subset_indices,
-)
-from d2lref.data.hub import DATA_HUB, DATA_URL, download, download_all, download_extract
-from d2lref.data.kaggle_house import (
-    KAGGLE_HOUSE_FILES,
-    load_kaggle_house,
-    preprocess_house_features,
-)
-from d2lref.data.synthetic import data_iter, load_array, synthetic_data
-from d2lref.plotting import show_images
+from typing import TYPE_CHECKING
+
+from d2lref._lazy import lazy_package
 
 __all__ = [
     "DATA_HUB",
@@ -57,3 +36,33 @@ __all__ = [
     "show_images",
     "synthetic_data",
 ]
+
+# Each name is imported from its module on first use (see d2lref._lazy): a program imports
+# only the modules it uses.
+lazy_package(__name__, __file__)
+
+if TYPE_CHECKING:
+    from d2lref.data.errors import (
+        ChecksumMismatchError,
+        DataError,
+        DataNotFoundError,
+        DownloadError,
+    )
+    from d2lref.data.fashion_mnist import (
+        FASHION_MNIST_FILES,
+        FASHION_MNIST_LABELS,
+        FashionMNISTBatches,
+        fashion_mnist_folder,
+        get_dataloader_workers,
+        get_fashion_mnist_labels,
+        load_data_fashion_mnist,
+        quick_subset_indices,
+    )
+    from d2lref.data.hub import DATA_HUB, DATA_URL, download, download_all, download_extract
+    from d2lref.data.kaggle_house import (
+        KAGGLE_HOUSE_FILES,
+        load_kaggle_house,
+        preprocess_house_features,
+    )
+    from d2lref.data.synthetic import data_iter, load_array, synthetic_data
+    from d2lref.plotting import show_images

@@ -19,6 +19,7 @@ import sys
 import threading
 import zlib
 from collections.abc import Iterable, Iterator
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -205,6 +206,7 @@ class FashionMNISTBatches:
         device: torch.device | None = None,
         seed: int | None = None,
         dataset: data.Dataset | None = None,
+        quick_subset: dict[str, Any] | None = None,
     ) -> None:
         if images.dtype != torch.uint8 or images.dim() != 3:
             raise ValueError(
@@ -220,6 +222,7 @@ class FashionMNISTBatches:
         self.shuffle = shuffle
         self.resize = resize
         self.dataset = dataset
+        self.quick_subset = quick_subset  # quick mode: {split, kept, total} or None
         if seed is None:
             # Like DataLoader: the order follows torch's global seed (set_seed makes it
             # fixed).
@@ -268,6 +271,8 @@ class FashionMNISTBatches:
         return moved
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        if self.quick_subset is not None:
+            config.note_quick_mode("subset", **self.quick_subset)
         count = len(self.images)
         if self.shuffle:
             order = torch.randperm(count, generator=self._generator).to(self.device)
@@ -322,6 +327,18 @@ def _book_transform(resize: int | tuple[int, int] | None) -> transforms.Compose:
     return transforms.Compose(trans)
 
 
+class _QuickSubsetLoader(data.DataLoader):
+    """A ``DataLoader`` over a quick-mode subset that says so on each pass (to the runner)."""
+
+    def __init__(self, quick_subset: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.quick_subset = quick_subset
+
+    def __iter__(self) -> Any:
+        config.note_quick_mode("subset", **self.quick_subset)
+        return super().__iter__()
+
+
 def load_data_fashion_mnist(
     batch_size: int,
     resize: int | tuple[int, int] | None = None,
@@ -358,12 +375,15 @@ def load_data_fashion_mnist(
         decoded = _decoded_dataset(data_root, train)
         dataset = copy.copy(decoded)  # shares the decoded tensors; own transform
         dataset.transform = _book_transform(resize)
-        indices = None
+        indices, subset = None, None
         if quick:
             shape = _resize_shape(resize)
             size = config.quick_subset_size(train, None if shape is None else max(shape))
             indices = quick_subset_indices(decoded.targets, size)
             dataset = data.Subset(dataset, indices.tolist())
+            subset = {"split": "train" if train else "test", "kept": len(indices),
+                      "total": len(decoded.targets)}
+            config.note_quick_mode("subset", **subset)
         if fast:
             images, labels = decoded.data, decoded.targets
             if indices is not None:
@@ -371,8 +391,10 @@ def load_data_fashion_mnist(
             iterators.append(FashionMNISTBatches(
                 images, labels, batch_size, shuffle=train, resize=resize,
                 device=torch.device(device) if device is not None else None,
-                seed=None if seed is None else seed + (0 if train else 1), dataset=dataset))
+                seed=None if seed is None else seed + (0 if train else 1), dataset=dataset,
+                quick_subset=subset))
         else:
-            iterators.append(data.DataLoader(dataset, batch_size, shuffle=train,
-                                             num_workers=get_dataloader_workers()))
+            loader = data.DataLoader if subset is None else partial(_QuickSubsetLoader, subset)
+            iterators.append(loader(dataset, batch_size, shuffle=train,
+                                    num_workers=get_dataloader_workers()))
     return iterators[0], iterators[1]

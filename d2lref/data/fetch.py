@@ -16,16 +16,21 @@ from d2lref.data.errors import DataError, DataNotFoundError
 from d2lref.data.fashion_mnist import fetch_fashion_mnist
 from d2lref.data.kaggle_house import fetch_kaggle_house
 
-__all__ = ["fetch_fashion_mnist", "fetch_kaggle_house", "main"]
+__all__ = ["build_parser", "fetch_fashion_mnist", "fetch_kaggle_house", "main"]
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Fetch both data sets; errors are one line on stderr and an exit status."""
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of ``python -m d2lref.data.fetch``."""
     parser = argparse.ArgumentParser(prog="python -m d2lref.data.fetch", description=__doc__)
     parser.add_argument("--root", help="data root (default: D2LREF_DATA or the user cache)")
     parser.add_argument("--yes", action="store_true",
                         help="download even when D2LREF_ALLOW_DOWNLOAD=0 (not when offline)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Fetch both data sets; errors are one line on stderr and an exit status."""
+    args = build_parser().parse_args(argv)
     download = True if args.yes else None
     try:
         reason = config.downloads_off_reason(download)

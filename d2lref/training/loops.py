@@ -53,6 +53,12 @@ def _announce_mode(num_epochs: int, epochs: int, train_iter: Iterable) -> str:
         examples = _num_examples(train_iter)
         on = f" on {examples} examples" if examples is not None else ""
         print(f"quick mode: {epochs} of {num_epochs} epochs{on}")
+        try:
+            steps: int | None = epochs * len(train_iter)  # type: ignore[arg-type]
+        except TypeError:  # a generator of batches has no length
+            steps = None
+        config.note_quick_mode("train", epochs=epochs, requested=num_epochs,
+                               examples=examples, steps=steps)
     return mode
 
 

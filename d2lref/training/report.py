@@ -7,16 +7,15 @@ a "no renderer" note.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from d2lref._kernel import kernel_shell
+from d2lref._kernel import PUBLISH_ENV, publish_to_runner
 
 __all__ = ["METRICS_MIME_TYPE", "PUBLISH_METRICS_ENV", "publish_metrics"]
 
 METRICS_MIME_TYPE = "application/vnd.d2lref.metrics+json"
 
-PUBLISH_METRICS_ENV = "D2LREF_PUBLISH_METRICS"
+PUBLISH_METRICS_ENV = PUBLISH_ENV
 """Set to 1 by the book's runner: training loops then publish their metrics."""
 
 
@@ -28,9 +27,4 @@ def publish_metrics(metrics: dict[str, Any]) -> bool:
     """
     if not isinstance(metrics, dict):
         raise TypeError(f"publish_metrics expects a dict, got {type(metrics).__name__}.")
-    if os.environ.get(PUBLISH_METRICS_ENV) != "1" or kernel_shell() is None:
-        return False
-    from IPython.display import display
-
-    display({METRICS_MIME_TYPE: metrics}, raw=True)
-    return True
+    return publish_to_runner(METRICS_MIME_TYPE, metrics)

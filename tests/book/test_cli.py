@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from book.cli import EXPAND_MARKER, main, shard_paths
 from book.paths import REPO_DIR
 from book.store.files import read_store, store_path, write_store
 from book.store.keys import cell_keys
+from book.store.maintenance import RUN_SUMMARY
 from book.store.schema import seal_record
 from tests.book.helpers import write
 
@@ -20,9 +22,7 @@ LIB = "0" * 64
 
 @pytest.fixture(autouse=True)
 def fixed_library(monkeypatch):
-    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
-    monkeypatch.setattr("book.cli.library_hash", lambda *a: LIB)
-    monkeypatch.setattr("book.store.maintenance.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.keys.library_hash", lambda *a: LIB)
 
 
 def docs_copy(tmp_path: Path) -> Path:
@@ -122,14 +122,55 @@ def test_merge_keeps_the_fresh_run_not_the_newest(tmp_path, capsys):
     assert read_store(target)["runs"]["full"]["date"] == "2026-10-01"
 
 
-def test_merge_fails_on_a_missing_or_empty_source(tmp_path, capsys):
+def test_merge_fails_on_a_missing_source(tmp_path, capsys):
     snippets = tmp_path / "repo" / "snippets"
     write(snippets / "ch" / "p.py", SNIPPET)
     assert main(["--snippets-dir", str(snippets), "merge", str(tmp_path / "nope")]) == 2
     assert "does not exist" in capsys.readouterr().err
-    (tmp_path / "empty").mkdir()
-    assert main(["--snippets-dir", str(snippets), "merge", str(tmp_path / "empty")]) == 2
-    assert "holds no *.outputs.json files" in capsys.readouterr().err
+
+
+def shard_folder(tmp_path: Path, name: str, selected: list[str] | None) -> Path:
+    """A shard's --store folder with no store file, and the summary its run wrote."""
+    folder = tmp_path / name
+    folder.mkdir()
+    if selected is not None:
+        (folder / RUN_SUMMARY).write_text(json.dumps({"mode": "full", "selected": selected}))
+    return folder
+
+
+def test_merge_stores_what_succeeded_and_skips_an_empty_shard(tmp_path, capsys):
+    snippets = tmp_path / "repo" / "snippets"
+    write(snippets / "ch" / "p.py", SNIPPET)
+    stored = tmp_path / "shard-1"
+    write_store(store_path(stored, "ch/p.py"),
+                {"runs": {"full": make_run(snippets, "2026-11-01", True, "fresh")}})
+    (stored / RUN_SUMMARY).write_text(json.dumps({"mode": "full", "selected": ["ch/p.py"]}))
+    empty = shard_folder(tmp_path, "shard-2", selected=[])
+    assert main(["--snippets-dir", str(snippets), "merge", str(stored), str(empty)]) == 0
+    err = capsys.readouterr().err
+    assert f"skipped {empty}: no *.outputs.json files (its run had nothing to run)" in err
+    assert "merged 1 runs" in err
+    assert read_store(store_path(snippets, "ch/p.py"))["runs"]["full"]["date"] == "2026-11-01"
+
+
+def test_merge_fails_only_when_nothing_was_stored_although_something_was_selected(
+        tmp_path, capsys):
+    snippets = tmp_path / "repo" / "snippets"
+    write(snippets / "ch" / "p.py", SNIPPET)
+    nothing_stale = [shard_folder(tmp_path, f"quiet-{k}", selected=[]) for k in (1, 2)]
+    assert main(["--snippets-dir", str(snippets), "merge", *map(str, nothing_stale)]) == 0
+    assert "nothing to merge: no run had anything to run" in capsys.readouterr().err
+    failed = shard_folder(tmp_path, "failed", selected=["ch/p.py"])
+    assert main(["--snippets-dir", str(snippets), "merge", str(failed),
+                 str(nothing_stale[0])]) == 2
+    err = capsys.readouterr().err
+    assert "nothing was stored" in err
+    assert "none of the 1 snippets its run selected succeeded" in err
+    # A folder without a summary may have selected anything: nothing stored is an error.
+    unknown = shard_folder(tmp_path, "unknown", selected=None)
+    assert main(["--snippets-dir", str(snippets), "merge", str(unknown)]) == 2
+    assert "no summary says what its run selected" in capsys.readouterr().err
+    assert not store_path(snippets, "ch/p.py").exists()
 
 
 # --- run --stale-only -----------------------------------------------------------------------
@@ -147,7 +188,7 @@ def test_stale_only_runs_nothing_when_every_output_is_fresh(tmp_path, capsys):
 
 
 def test_stale_only_selects_stale_and_missing_snippets(tmp_path):
-    from book.cli import needs_run
+    from book.cli_status import needs_run
 
     snippets = tmp_path / "repo" / "snippets"
     for name in ("fresh", "stale", "missing"):

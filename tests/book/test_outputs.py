@@ -79,7 +79,7 @@ def pre_text(block: str) -> str:
 
 
 def test_printed_text_is_shown_exactly_as_printed(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.keys.library_hash", lambda *a: LIB)
     outputs = {"show-html": [{"type": "stream", "name": "stdout", "text": ODD_TEXT}]}
     page_html, ctx = site_html(tiny_book, outputs)
     block = output_block(page_html, "show-html")
@@ -123,7 +123,7 @@ def test_rich_outputs_are_stored_with_their_mime_type():
 
 
 def test_rich_outputs_show_on_the_page_and_in_the_notebook(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.keys.library_hash", lambda *a: LIB)
     rich = [
         {"type": "html", "data": '<table><tr><td onclick="x()">1</td></tr></table>'
                                  "<script>alert(1)</script><iframe src=x></iframe>",
@@ -154,7 +154,7 @@ def test_rich_outputs_show_on_the_page_and_in_the_notebook(tiny_book, monkeypatc
 
 
 def test_notebook_text_outputs_are_exact(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.keys.library_hash", lambda *a: LIB)
     site_html(tiny_book, {"show-html": [{"type": "stream", "name": "stdout", "text": ODD_TEXT}]})
     page = parse_page((tiny_book / "docs/zh/demo/page.md").read_text(), "demo/page.md", tiny_book)
     notebook = json.loads(json.dumps(build_notebook(page, tiny_book, "zh")))
@@ -218,7 +218,7 @@ def test_measurements_are_masked_and_marked(tiny_book, monkeypatch):
                       f"10000 x .item(): {MASK}\none .tolist():     {MASK}  {MASK}\n")
     assert mask_measurements({"examples_per_sec": 3.0, "test_acc": 0.9}) == {
         "examples_per_sec": MASK, "test_acc": 0.9}
-    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.keys.library_hash", lambda *a: LIB)
     page_html, _ = site_html(tiny_book, {"total": [{"type": "text", "text": text}]})
     block = output_block(page_html, "total")
     assert block.count('class="d2l-measurement"') == 4

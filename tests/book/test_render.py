@@ -64,7 +64,7 @@ def render(root: Path, lang: str = "zh", prefix: str = "../../"):
 
 
 def test_outputs_follow_their_cells_escaped(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.keys.library_hash", lambda *a: LIB)
     stored_book(tiny_book, outputs=OUTPUTS)
     html, ctx = render(tiny_book)
     assert ctx.problems == []
@@ -86,7 +86,7 @@ def test_outputs_follow_their_cells_escaped(tiny_book, monkeypatch):
 
 
 def test_an_index_page_links_its_notebook_view_like_mkdocs(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.keys.library_hash", lambda *a: LIB)
     for folder in ("snippets", "docs/zh"):
         src = tiny_book / folder / "demo" / ("page.py" if folder == "snippets" else "page.md")
         src.rename(src.with_stem("index"))
@@ -98,7 +98,7 @@ def test_an_index_page_links_its_notebook_view_like_mkdocs(tiny_book, monkeypatc
 
 
 def test_quick_only_outputs_are_labelled(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.keys.library_hash", lambda *a: LIB)
     stored_book(tiny_book, modes=("quick",), outputs=OUTPUTS)
     html, ctx = render(tiny_book, lang="en")
     assert "Some outputs on this page come from a reduced quick run" in html
@@ -107,10 +107,10 @@ def test_quick_only_outputs_are_labelled(tiny_book, monkeypatch):
 
 
 def test_full_mode_wins_over_quick(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.keys.library_hash", lambda *a: LIB)
     stored_book(tiny_book, modes=("quick", "full"), outputs=OUTPUTS)
     snippet = load_snippet(tiny_book / "snippets/demo/page.py", tiny_book / "snippets")
-    chosen = published_outputs(snippet, store_path(tiny_book / "snippets", "demo/page.py"), LIB)
+    chosen = published_outputs(snippet, store_path(tiny_book / "snippets", "demo/page.py"))
     assert {o.mode for o in chosen.values()} == {"full"}
 
 
@@ -126,7 +126,7 @@ def test_editing_a_cell_stales_it_and_later_cells_only():
 
 
 def test_stale_and_missing_outputs_show_and_are_reported(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.keys.library_hash", lambda *a: LIB)
     stored_book(tiny_book, outputs=OUTPUTS)
     snippet_file = tiny_book / "snippets" / "demo" / "page.py"
     snippet_file.write_text(snippet_file.read_text().replace("print(", "print('changed', "))
@@ -143,7 +143,7 @@ def test_stale_and_missing_outputs_show_and_are_reported(tiny_book, monkeypatch)
 
 
 def test_a_cell_that_never_ran_is_rejected(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.keys.library_hash", lambda *a: LIB)
     snippet = load_snippet(tiny_book / "snippets/demo/page.py", tiny_book / "snippets")
     run = fake_run(snippet, "full")
     for field, value in (("duration_s", 0), ("execution_count", None)):
@@ -153,7 +153,7 @@ def test_a_cell_that_never_ran_is_rejected(tiny_book, monkeypatch):
         # Written by hand: the runner's write_store refuses such a record.
         path.write_text(json.dumps({"format": 2, "runs": {"full": broken}}))
         with pytest.raises(StoreError, match="never ran"):
-            published_outputs(snippet, path, LIB)
+            published_outputs(snippet, path)
 
 
 def test_corrupt_store_file_is_a_clear_error(tiny_book):
@@ -161,7 +161,7 @@ def test_corrupt_store_file_is_a_clear_error(tiny_book):
     path.write_text("{not json")
     snippet = load_snippet(tiny_book / "snippets/demo/page.py", tiny_book / "snippets")
     with pytest.raises(StoreError, match="not valid JSON.*re-run"):
-        published_outputs(snippet, path, LIB)
+        published_outputs(snippet, path)
 
 
 def test_page_must_include_every_cell_in_order(tiny_book):
@@ -209,7 +209,7 @@ def test_source_directive_shows_library_code():
 
 
 def test_notebook_has_prose_cells_and_outputs(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.keys.library_hash", lambda *a: LIB)
     stored_book(tiny_book, outputs=OUTPUTS)
     page = parse_page((tiny_book / "docs/zh/demo/page.md").read_text(), "demo/page.md", tiny_book)
     notebook = json.loads(json.dumps(build_notebook(page, tiny_book, "zh")))
@@ -224,7 +224,7 @@ def test_directive_inside_a_collapsed_block_stays_inside_it(tiny_book, monkeypat
     """An indented ``!cell`` (an exercise answer in ``??? success``) renders in the block."""
     import markdown
 
-    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.keys.library_hash", lambda *a: LIB)
     stored_book(tiny_book, outputs=OUTPUTS)
     page_file = tiny_book / "docs" / "zh" / "demo" / "page.md"
     text = page_file.read_text(encoding="utf-8").replace(

@@ -54,7 +54,12 @@ def test_run_records_provenance(ran_book):
     assert run["torch"][0].isdigit()
     assert run["date"].startswith("20")
     assert run["duration_s"] > 0
-    assert len(run["library_hash"]) == 64
+    # The kernel's set-up imports d2lref.config; the snippet itself imports no d2lref module.
+    assert run["library_modules"].keys() == {"d2lref", "d2lref._kernel", "d2lref.config"}
+    assert all(len(digest) == 16 for digest in run["library_modules"].values())
+    for record in run["cells"].values():
+        assert len(record["code_key"]) == 64 and record["code_key"] != record["key"]
+        assert record["quick_changes"] == []  # quick mode changed nothing in these cells
 
 
 def test_failing_cell_names_snippet_cell_and_traceback(tmp_path):

@@ -90,7 +90,7 @@ def test_hand_edited_output_text_fails_the_digest(tmp_path):
 
 
 def test_hand_edited_output_fails_the_strict_build(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.keys.library_hash", lambda *a: LIB)
     from book.cells import load_snippet
 
     snippet = load_snippet(tiny_book / "snippets/demo/page.py", tiny_book / "snippets")

@@ -13,7 +13,7 @@ from book.cli import main
 from book.runner import store_run
 from book.store.files import read_store, store_path, write_store
 from book.store.keys import cell_keys
-from book.store.publishing import publishable_runs, published_outputs
+from book.store.publishing import current_keys, publishable_runs, published_outputs
 from book.store.schema import seal_record
 from tests.book.helpers import write
 
@@ -24,8 +24,8 @@ SNIPPET = "# %% a\nx = 1\n\n# %% b\nx\n\n# %% c\nx + 1\n"
 
 @pytest.fixture(autouse=True)
 def fixed_library(monkeypatch):
-    for where in ("book.store.publishing", "book.store.maintenance", "book.runner", "book.cli"):
-        monkeypatch.setattr(f"{where}.library_hash", lambda *a: LIB)
+    # Runs without a module list are keyed by the whole library: fixed here.
+    monkeypatch.setattr("book.store.keys.library_hash", lambda *a: LIB)
 
 
 @pytest.fixture
@@ -45,8 +45,9 @@ def make_run(snippets: Path, mode: str, lib: str, cells: tuple[str, ...] = ("a",
     return {"mode": mode, "date": date, "cells": records}
 
 
-def current_keys(snippets: Path) -> dict[str, str]:
-    return cell_keys(load_snippet(snippets / "ch" / "p.py", snippets), LIB, snippets.parent)
+def publishable(snippets: Path, runs: dict) -> set[str]:
+    snippet = load_snippet(snippets / "ch" / "p.py", snippets)
+    return publishable_runs(runs, *current_keys(snippet, runs, snippets.parent))
 
 
 def published_modes(snippets: Path) -> dict[str, str | None]:
@@ -57,18 +58,17 @@ def published_modes(snippets: Path) -> dict[str, str | None]:
 
 
 def test_the_runs_a_store_keeps_are_those_some_cell_publishes_from(snippets):
-    keys = current_keys(snippets)
     fresh_full, stale_quick = make_run(snippets, "full", LIB), make_run(snippets, "quick", OLD_LIB)
-    assert publishable_runs({"full": fresh_full, "quick": stale_quick}, keys) == {"full"}
+    assert publishable(snippets, {"full": fresh_full, "quick": stale_quick}) == {"full"}
     # Fresh in both modes: full wins every cell, so the quick run publishes nothing.
     fresh_quick = make_run(snippets, "quick", LIB)
-    assert publishable_runs({"full": fresh_full, "quick": fresh_quick}, keys) == {"full"}
+    assert publishable(snippets, {"full": fresh_full, "quick": fresh_quick}) == {"full"}
     # Full lacks cell c: the quick run still publishes it and is kept.
     partial_full = make_run(snippets, "full", LIB, cells=("a", "b"))
-    assert publishable_runs({"full": partial_full, "quick": fresh_quick}, keys) == {
+    assert publishable(snippets, {"full": partial_full, "quick": fresh_quick}) == {
         "full", "quick"}
     # A full run whose every cell is stale publishes nothing; nor does anything else here.
-    assert publishable_runs({"full": make_run(snippets, "full", OLD_LIB)}, keys) == set()
+    assert publishable(snippets, {"full": make_run(snippets, "full", OLD_LIB)}) == set()
 
 
 def test_the_runner_drops_a_stale_quick_run_when_it_stores_a_fresh_full_run(snippets):

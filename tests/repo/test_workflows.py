@@ -3,6 +3,7 @@ and do what the project relies on: release after the tests, notebooks where Cola
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -39,16 +40,80 @@ def test_a_broken_workflow_is_caught(tmp_path: Path):
     assert check([broken]).returncode != 0
 
 
-def test_gpu_workflow_never_runs_for_pull_requests():
-    text = (REPO_DIR / ".github" / "workflows" / "gpu.yml").read_text()
-    assert "pull_request" not in text.split("jobs:")[0]
-    assert "[self-hosted, linux, x64, gpu]" in text
-
-
 def _workflow(name: str) -> dict:
     data = yaml.safe_load((REPO_DIR / ".github" / "workflows" / name).read_text())
     data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
     return data
+
+
+DEFAULT_BRANCH_ONLY = ("github.ref == format('refs/heads/{0}', "
+                       "github.event.repository.default_branch)")
+
+
+def test_the_gpu_workflow_runs_only_on_the_default_branch():
+    gpu = _workflow("gpu.yml")
+    assert set(gpu["on"]) == {"push", "schedule", "workflow_dispatch"}
+    assert gpu["on"]["push"] == {"branches": ["main"]}
+    # A dispatch from another branch reaches neither the runner nor the push.
+    assert gpu["jobs"]["run"]["if"] == DEFAULT_BRANCH_ONLY
+    assert gpu["jobs"]["merge"]["if"] == f"always() && {DEFAULT_BRANCH_ONLY}"
+    assert gpu["jobs"]["run"]["runs-on"] == ["self-hosted", "linux", "x64", "gpu"]
+
+
+def _runners(job: dict) -> str:
+    return yaml.safe_dump(job.get("runs-on", "")) + yaml.safe_dump(job.get("strategy", {}))
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
+def test_only_the_gpu_workflow_names_self_hosted_runners(workflow: Path):
+    # Fork pull requests run ci.yml's jobs: none of them may ask for the GPU runner.
+    jobs = _workflow(workflow.name)["jobs"]
+    self_hosted = [name for name, job in jobs.items() if "self-hosted" in _runners(job)]
+    assert self_hosted == (["run"] if workflow.name == "gpu.yml" else [])
+    if workflow.name != "gpu.yml":
+        assert "self-hosted" not in workflow.read_text()
+
+
+USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<action>\S+)(?:\s+#\s*(?P<release>\S+))?\s*$")
+
+
+def _write_permissions(workflow: dict, job: dict) -> list[str]:
+    permissions = job.get("permissions", workflow.get("permissions"))
+    if permissions is None or permissions == "write-all":
+        return ["(default token)"]
+    return sorted(scope for scope, level in permissions.items() if level == "write")
+
+
+def test_actions_in_jobs_that_write_or_publish_are_pinned_by_commit():
+    writing = []
+    for path in WORKFLOWS:
+        workflow = _workflow(path.name)
+        for name, job in workflow["jobs"].items():
+            if _write_permissions(workflow, job):
+                writing += [(path.name, name, step["uses"]) for step in job.get("steps", [])
+                            if "uses" in step and not step["uses"].startswith("./")]
+    assert {(w, j) for w, j, _ in writing} >= {
+        ("gpu.yml", "merge"), ("pages.yml", "deploy"), ("pages.yml", "notebooks"),
+        ("release.yml", "publish")}
+    unpinned = [entry for entry in writing
+                if not re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", entry[2])]
+    assert unpinned == []
+
+
+@pytest.mark.parametrize("workflow", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
+def test_every_action_is_pinned_by_commit_with_its_release(workflow: Path):
+    for line in workflow.read_text().splitlines():
+        match = USES.match(line)
+        if match is None or match["action"].startswith("./"):
+            continue
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", match["action"]), line
+        assert match["release"] and re.fullmatch(r"v\d+\.\d+\.\d+", match["release"]), line
+
+
+def test_a_tag_or_a_short_sha_is_not_a_pin():
+    for text in ("    - uses: actions/checkout@v4", "      uses: actions/checkout@11bd719"):
+        action = USES.match(text)["action"]
+        assert not re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action)
 
 
 def test_release_publishes_on_a_version_tag_after_the_tests_with_trusted_publishing():

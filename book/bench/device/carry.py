@@ -21,7 +21,9 @@ REQUIREMENTS = REPO_DIR / "requirements" / "device.txt"
 DEVICE_PYTHON = "3.12"
 """The Python of the GPU machine: the carried wheels are built for it."""
 
-BENCH_PACKAGES = ("d2l==1.0.3",)
+# The d2l version the book pins (d2l-zh 2.0's PyTorch edition): its train_ch3 and train_ch6
+# have the book's signatures, so the benchmark compares the helpers the pages call.
+BENCH_PACKAGES = ("d2l==0.17.6",)
 CARRY_LIMIT_BYTES = 64 * 2**20
 """What travels to the GPU machine (working tree and carried folder together) stays under this."""
 

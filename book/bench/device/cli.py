@@ -24,7 +24,7 @@ def main(command: str, argv: Sequence[str] | None = None,
                                  f"(default {DEVICE_PYTHON})")
         parser.add_argument("--data", type=Path, help="data root (default: D2LREF_DATA)")
         parser.add_argument("--extra", nargs="*", default=[],
-                            help="more benchmark wheels, e.g. scipy for a CPU rehearsal")
+                            help="more benchmark wheels, e.g. requests for a CPU rehearsal")
         args = parser.parse_args(argv)
         try:
             manifest = prepare_carry(args.carry, args.python_version, args.data, args.extra)

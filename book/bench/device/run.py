@@ -1,16 +1,20 @@
 """The run on the GPU machine: the chosen pages at full settings, the benchmark, the memory
-layout timing, then every other stale snippet, each part in its share of the time budget."""
+layout timing, then every other stale snippet, each part in its share of the time budget.
+
+Snippets run through the book's one full-run command (``python -m book full-run``, as on
+the GPU workflow's runner): each page on its own, to time it and give it its own share of
+the budget; the other stale snippets as ``jobs`` shards of one selection at once. This
+module adds only what a bare machine lacks (the carried wheels and data) and the
+benchmark."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from collections.abc import Sequence
@@ -22,6 +26,7 @@ from typing import Any
 from book.bench.device.carry import DeviceRunError, install_carried_wheels, unpack_data
 from book.bench.device.machine import machine_facts
 from book.bench.device.parts import (
+    MINIMUM_PART_S,
     Log,
     Part,
     failed_parts,
@@ -29,6 +34,7 @@ from book.bench.device.parts import (
     run_part,
     skipped,
 )
+from book.bench.device.stores import PeriodicPacking, pack_stores, train_metrics
 from book.paths import REPO_DIR
 
 MODERN_CNN_PAGES = tuple(
@@ -156,8 +162,15 @@ class DeviceRun:
         self.log("machine: " + json.dumps(self.summary["machine"]))
         self.write_summary()
 
+    def full_run(self, paths: Sequence[str], summary: Path, timeout: float,
+                 extra: Sequence[str] = ()) -> list[str]:
+        """The ``full-run`` command for ``paths`` into this run's stores."""
+        return [sys.executable, "-m", "book", "full-run", *paths, "--mode", self.options.mode,
+                "--store", str(self.stores), "--data", str(self.data_root),
+                "--timeout", str(int(timeout)), "--summary", str(summary), *extra]
+
     def run_snippet(self, rel: str, kind: str, prefix: str) -> Part:
-        """Run one snippet through the normal runner into the run's stores."""
+        """Run one page through ``full-run`` into the run's stores."""
         options, log = self.options, self.log
         part = Part(rel, kind, estimate_s=self.estimates.get(rel))
         budget = self.remaining()
@@ -166,12 +179,10 @@ class DeviceRun:
         if skipped(part, self.setup, budget):
             return part
         log(f"{rel}: running ({options.mode} mode, up to {budget:.0f} s)")
-        command = [sys.executable, "-m", "book", "run", rel, "--mode", options.mode,
-                   "--store", str(self.stores), "--data", str(self.data_root),
-                   "--timeout", str(int(budget))]
-        run_part(part, command, self.env, log, budget, prefix)
+        summary = self.work / "summaries" / f"{Path(rel).stem}.json"
+        run_part(part, self.full_run([rel], summary, budget), self.env, log, budget, prefix)
         store_file = self.stores / (rel[: -len(".py")] + ".outputs.json")
-        part.metrics = _train_metrics(store_file, options.mode)
+        part.metrics = train_metrics(store_file, options.mode)
         accuracy, book = part.metrics.get("test_acc"), BOOK_TEST_ACCURACY.get(rel)
         if options.mode == "full" and book is not None and isinstance(accuracy, float):
             part.metrics["book_test_acc"] = book
@@ -186,7 +197,8 @@ class DeviceRun:
         self.write_summary()
 
     def run_rest(self) -> None:
-        """Every other snippet whose run of the mode is stale or missing, a few at a time."""
+        """Every other snippet whose run of the mode is stale or missing: ``jobs`` shards of
+        that selection run at once, each a ``full-run`` with what is left of the budget."""
         options = self.options
         try:
             rest = stale_snippets(self.env, options.mode, options.pages)
@@ -194,13 +206,45 @@ class DeviceRun:
             failed = Part("list stale snippets", "setup", status="failed", detail=str(err))
             self.after_part(failed)
             rest = []
+        jobs = max(1, min(options.jobs, len(rest)))
         self.log(f"{len(rest)} other snippets with stale or missing {options.mode} runs, "
-                 f"{options.jobs} at a time")
-        with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-            futures = [pool.submit(self.run_snippet, rel, "snippet", f"    {Path(rel).stem}| ")
-                       for rel in rest]
+                 f"in {jobs} shards at once")
+        if not rest:
+            return
+        budget = self.remaining()
+        if budget < MINIMUM_PART_S:
+            for rel in rest:
+                self.after_part(Part(rel, "snippet", status="skipped",
+                                     detail=f"out of time ({budget:.0f} s left)"))
+            return
+        packing = PeriodicPacking(self.stores, self.out / "stores.tar.gz")
+        with packing, ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = [pool.submit(self._rest_shard, rest, shard, jobs, budget)
+                       for shard in range(1, jobs + 1)]
             for future in futures:
-                self.after_part(future.result())
+                for part in future.result():
+                    self.after_part(part)
+
+    def _rest_shard(self, rest: list[str], shard: int, jobs: int, budget: float) -> list[Part]:
+        """Run shard ``shard`` of ``rest``; one part per snippet, from full-run's summary."""
+        summary = self.work / "summaries" / f"rest-{shard}-of-{jobs}.json"
+        whole = Part(f"other snippets, shard {shard}/{jobs}", "snippet")
+        command = self.full_run(rest, summary, budget, ["--shard", f"{shard}/{jobs}"])
+        run_part(whole, command, self.env, self.log, budget, f"    shard {shard}| ")
+        try:
+            results = json.loads(summary.read_text(encoding="utf-8"))["results"]
+        except (OSError, ValueError, KeyError):
+            whole.status = "failed" if whole.status == "ok" else whole.status
+            whole.detail = whole.detail or "full-run wrote no summary"
+            return [whole]
+        left = "timeout" if whole.status == "timeout" else "skipped"
+        return [Part(entry["snippet"], "snippet", seconds=entry.get("seconds", 0.0),
+                     status=left if entry["status"] == "pending" else entry["status"],
+                     detail=entry.get("error", ""),
+                     metrics=train_metrics(self.stores / (entry["snippet"][: -len(".py")]
+                                                           + ".outputs.json"),
+                                            self.options.mode))
+                for entry in results]
 
     def finish(self) -> int:
         """Write the summary and the stores, remove a temporary work folder; the exit status."""
@@ -229,33 +273,6 @@ def run_device(options: DeviceRunOptions) -> int:
     if options.rest and run.setup.status == "ok":
         run.run_rest()
     return run.finish()
-
-
-def _train_metrics(store_file: Path, mode: str) -> dict[str, Any]:
-    """The last training metrics a snippet's run published (test accuracy, speed)."""
-    if not store_file.is_file():
-        return {}
-    run = json.loads(store_file.read_text(encoding="utf-8"))["runs"].get(mode) or {}
-    found: dict[str, Any] = {"device_name": run.get("device_name"), "run_s": run.get("duration_s")}
-    for cell in (run.get("cells") or {}).values():
-        for output in cell.get("outputs", []):
-            if output.get("type") == "metrics":
-                data = output["data"]
-                found.update({key: data.get(key) for key in
-                              ("test_acc", "train_acc", "train_loss", "examples_per_sec",
-                               "num_epochs", "device")})
-    return found
-
-
-def pack_stores(stores: Path, target: Path) -> None:
-    """Write every store file under ``stores`` into ``target`` (a .tar.gz), atomically."""
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
-        for path in sorted(stores.rglob("*.outputs.json")):
-            archive.add(path, arcname=path.relative_to(stores).as_posix())
-    partial = target.with_suffix(".partial")
-    partial.write_bytes(buffer.getvalue())
-    os.replace(partial, target)
 
 
 def stale_snippets(env: dict[str, str], mode: str, exclude: Sequence[str]) -> list[str]:

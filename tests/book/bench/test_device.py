@@ -4,7 +4,8 @@ The rehearsal prepares the carried folder for the running Python exactly as ``ma
 device-carry`` does for the GPU machine's (pip downloads of the pinned wheels, a copy of the
 data), then runs ``python -m book.bench device-run`` on it in quick mode: the wheels are
 installed offline into a temporary folder, the data unpacked into a temporary root, two
-snippets run through the normal runner and the benchmark runs against d2l 1.0.3.
+snippets run through ``python -m book full-run`` and the benchmark runs against d2l 0.17.6,
+the version the book pins.
 """
 
 from __future__ import annotations
@@ -185,7 +186,7 @@ def test_the_gpu_machine_carry_fits_what_travels(tmp_path: Path, data_root_with_
     for name in wheels:
         # Pure Python, the stable ABI, or built for the GPU machine's Python.
         assert name.endswith("-none-any.whl") or "abi3" in name or f"-{tag}-" in name, name
-    assert any(name.startswith("bench-wheels/d2l-1.0.3") for name in wheels)
+    assert any(name.startswith("bench-wheels/d2l-0.17.6") for name in wheels)
     assert len([n for n in manifest["files"] if n.startswith("data/")]) == 6
     size = carry_size(tmp_path / "carry")
     assert size == manifest["bytes"] + (tmp_path / "carry" / "manifest.json").stat().st_size
@@ -195,8 +196,8 @@ def test_the_gpu_machine_carry_fits_what_travels(tmp_path: Path, data_root_with_
 @pytest.mark.slow
 def test_cpu_rehearsal_of_the_device_run(tmp_path: Path, data_root_with_gz: Path):
     running = f"{sys.version_info.major}.{sys.version_info.minor}"
-    # The GPU machine has SciPy (which d2l imports); a CPU test machine may not.
-    extra = [] if importlib.util.find_spec("scipy") else ["scipy==1.17.1"]
+    # The GPU machine has requests (which d2l imports); a CPU test machine may not.
+    extra = [] if importlib.util.find_spec("requests") else ["requests"]
     carry, out, work = tmp_path / "carry", tmp_path / "out", tmp_path / "work"
     prepare_carry(carry, running, data_root_with_gz, extra)
     completed = subprocess.run(
@@ -227,7 +228,7 @@ def test_cpu_rehearsal_of_the_device_run(tmp_path: Path, data_root_with_gz: Path
     assert set(store["runs"]) == {"quick"} and store["runs"]["quick"]["cells"]
 
     bench = json.loads((out / "bench-results.json").read_text())
-    assert bench["versions"]["d2l"] == "1.0.3"
+    assert bench["versions"]["d2l"] == "0.17.6"
     assert set(bench["models"]["mlp"]["summary"]) == {"d2l", "d2lref"}
     layouts = json.loads((out / "layout.json").read_text())
     assert [row["page"] for row in layouts["pages"]] == list(MODERN_CNN_PAGES)
@@ -249,7 +250,7 @@ def test_the_other_snippets_are_those_with_stale_or_missing_runs():
     for relpath in chosen:
         assert (REPO_DIR / "snippets" / relpath).is_file()
     # A snippet left out has fresh full-mode outputs for every cell.
-    from book.cli import snippet_status
+    from book.cli_status import snippet_status
 
     snippets = REPO_DIR / "snippets"
     for path in sorted(snippets.rglob("*.py")):
@@ -275,3 +276,27 @@ def test_a_failed_setup_is_reported_and_the_temporary_folder_removed(tmp_path, m
         ("convolutional-neural-networks/lenet.py", "skipped")]
     assert "Python 2.7" in summary["parts"][0]["detail"]
     assert not work.exists()
+
+
+def test_the_other_snippets_run_as_shards_of_full_run(tmp_path, monkeypatch):
+    """The rest of a device run: one selection, two shards at once, one part per snippet."""
+    import book.bench.device.run as device_run
+
+    rest = ["convolutional-neural-networks/pooling.py", "deep-learning-computation/read-write.py"]
+    monkeypatch.setattr(device_run, "stale_snippets", lambda env, mode, exclude: rest)
+    options = DeviceRunOptions(out=tmp_path / "out", mode="quick", pages=(), rest=True,
+                               bench_models=(), layout_steps=0, budget_s=600, jobs=2,
+                               work=tmp_path / "work")
+    run = device_run.DeviceRun(options)
+    run.setup.status = "ok"
+    run.env = dict(os.environ, PYTHONPATH=str(REPO_DIR), MPLBACKEND="Agg")
+    run.data_root = Path(os.environ.get("D2LREF_DATA", tmp_path / "data"))
+    run.run_rest()
+    assert sorted((part.name, part.status) for part in run.parts) == [(rel, "ok") for rel in rest]
+    assert all(part.seconds > 0 for part in run.parts)
+    with tarfile.open(tmp_path / "out" / "stores.tar.gz") as archive:
+        assert sorted(archive.getnames()) == sorted(
+            rel.replace(".py", ".outputs.json") for rel in rest)
+    log = (tmp_path / "out" / "device-log.txt").read_text()
+    assert "2 other snippets with stale or missing quick runs, in 2 shards at once" in log
+    assert "shard 1/2: 1 snippets" in log and "shard 2/2: 1 snippets" in log
