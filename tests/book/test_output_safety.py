@@ -212,7 +212,7 @@ def _notebook_outputs(tiny_book, cell: str) -> list[dict]:
 
 
 def test_old_records_are_cleaned_capped_and_sanitized_when_published(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.keys.library_hash", lambda *a: LIB)
     stored = [
         {"type": "stream", "name": "stdout", "text": "bell\x07 nul\x00 end\n" * 2 + "x\n" * 5000},
         {"type": "svg", "data": SVG_HEAD + '<script>alert(1)</script>' + RECT + "</svg>"},
@@ -253,7 +253,7 @@ def test_the_run_warns_about_a_large_figure():
 
 
 def test_a_figure_over_the_hard_limit_fails_the_build_and_is_left_out(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.keys.library_hash", lambda *a: LIB)
     huge_svg = SVG_HEAD + '<path d="M0 0"/>' * (FIGURE_HARD_LIMIT // 16) + "</svg>"
     items, problems = publishable_outputs([{"type": "svg", "data": huge_svg}])
     assert problems == [

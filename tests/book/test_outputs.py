@@ -228,7 +228,7 @@ def test_measurements_are_masked_and_marked(tiny_book, monkeypatch):
 
 
 def test_metrics_between_prints_do_not_split_the_printed_text(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.keys.library_hash", lambda *a: LIB)
     outputs = [{"type": "stream", "name": "stdout", "text": "loss 0.447\n"},
                {"type": "metrics", "data": {"test_acc": 0.83}},
                {"type": "text", "text": "(0.447, 0.834)"}]

@@ -181,7 +181,7 @@ def test_valid_image_data_passes(tmp_path):
 
 
 def test_an_invalid_image_on_a_page_is_a_build_problem_not_a_traceback(tiny_book, monkeypatch):
-    monkeypatch.setattr("book.store.publishing.library_hash", lambda *a: LIB)
+    monkeypatch.setattr("book.store.keys.library_hash", lambda *a: LIB)
     from book.cells import load_snippet
 
     snippet = load_snippet(tiny_book / "snippets/demo/page.py", tiny_book / "snippets")

@@ -5,10 +5,10 @@ of the repository holding a tiny book, with a local bare repository as ``origin`
 nothing to run), merges what they stored and pushes it, while the default branch moves
 under it; ``pages.yml`` then publishes that commit after the GPU run, and nothing for a
 failed GPU run, another branch or another event. Only ``uses:`` steps are stood in for
-(``tests/repo/workflow_runner.py``), and two commands Pages' build calls: ``make site`` and
-``make pdf`` build the real site elsewhere in the suite (the ``built_site`` fixture), so
-here they only check, as the strict build does, that every output is fresh, and write a
-page naming the commit they built.
+(``tests/repo/workflow_runner.py``), and the commands Pages' build calls: ``make site`` (with
+its PDFs) builds the real site elsewhere in the suite (the ``built_site`` fixture), so here it
+only checks, as the strict build does, that every output is fresh, and writes a page naming
+the commit it built; ``make dist`` builds the wheel with ``python -m build``.
 """
 
 from __future__ import annotations
@@ -43,10 +43,11 @@ SNIPPETS = {
 STALE = "snippets/demo/c.outputs.json"
 FRESH_STORES = ("demo/a.py", "demo/b.py")
 
-# `make site` / `make pdf` in Pages' build job: the strict build's check (every cell has a
-# fresh output), then a page naming the commit and the outputs it was built from.
+# `make dist`, `make site` / `make pdf` in Pages' build job: the wheel; the strict build's check
+# (every cell has a fresh output), then a page naming the commit and the outputs it was
+# built from, and the PDFs.
 MAKE_STAND_IN = r'''#!/usr/bin/env python3
-"""Stand-in for `make site` and `make pdf` in the workflow rehearsal."""
+"""Stand-in for `make dist`, `make site` and `make pdf` in the workflow rehearsal."""
 import hashlib, json, pathlib, subprocess, sys
 
 target = sys.argv[1] if len(sys.argv) > 1 else ""
@@ -75,11 +76,15 @@ if target == "site":
         notebook = pathlib.Path("docs", lang, "notebooks", "demo", "a.ipynb")
         notebook.parent.mkdir(parents=True, exist_ok=True)
         notebook.write_text(json.dumps({"built_from": head, "lang": lang}))
-elif target == "pdf":
+if target in ("site", "pdf"):
     for pdf in (site / "d2l-notes.pdf", site / "en" / "d2l-notes.pdf"):
         pdf.write_bytes(b"%PDF-1.7 rehearsal")
+elif target == "dist":
+    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--wheel", "--outdir",
+                    "dist", "."], check=True, capture_output=True)
 else:
-    sys.exit(f"the rehearsal stands in for `make site` and `make pdf` only, not `make {target}`")
+    sys.exit(f"the rehearsal stands in for `make dist`, `make site` and `make pdf` only, "
+             f"not `make {target}`")
 '''
 SUDO_STAND_IN = "#!/bin/sh\necho \"rehearsal: not run: sudo $*\"\n"
 
