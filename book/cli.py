@@ -9,13 +9,11 @@ Commands:
   merge    merge store files produced by several shards into the snippets tree
   migrate  upgrade store files written by an older runner (outputs unchanged)
   prune    drop the stored runs no cell publishes from (published outputs unchanged)
-  expand   write every page with its cells expanded (what pytest-codeblocks runs)
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from pathlib import Path
 
@@ -24,13 +22,9 @@ from book.cli_run import add_run_arguments, parse_shard, shard_paths
 from book.cli_run import log as _log
 from book.cli_status import cmd_status
 from book.paths import REPO_DIR
-from book.render.codeblocks import render_test
-from book.render.page import PageError, parse_page
+from book.render.page import PageError
 from book.store.maintenance import merge_stores, migrate_stores, prune_stores
 from book.store.schema import StoreError
-
-# Written by 'expand' into its output folder: only a folder holding it may be replaced.
-EXPAND_MARKER = ".d2lref-expanded"
 
 
 def cmd_shard(args: argparse.Namespace) -> int:
@@ -82,55 +76,6 @@ def cmd_prune(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_expand_target(docs_dir: Path, out_dir: Path) -> None:
-    """Refuse an output folder that ``expand`` did not make (it is deleted and rewritten)."""
-    docs, out = docs_dir.resolve(), out_dir.resolve()
-    if out == docs or out in docs.parents or docs in out.parents:
-        raise ValueError(
-            f"expand: the output folder {out_dir} overlaps the docs folder {docs_dir}. Give "
-            "an empty or new folder, e.g. test-artifacts/expanded."
-        )
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ValueError(f"expand: {out_dir} is a file; give a folder.")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / EXPAND_MARKER).exists():
-        raise ValueError(
-            f"expand: {out_dir} is not empty and was not written by expand (no "
-            f"{EXPAND_MARKER} file): refusing to delete it. Give an empty or new folder."
-        )
-
-
-def cmd_expand(args: argparse.Namespace) -> int:
-    """Write each page of ``docs_dir`` with its directives expanded for pytest-codeblocks."""
-    docs_dir, out_dir = Path(args.docs_dir), Path(args.out)
-    if not docs_dir.is_dir():
-        raise ValueError(f"expand: the docs folder {docs_dir} does not exist")
-    pages = [
-        page_file for page_file in sorted(docs_dir.rglob("*.md"))
-        if not page_file.relative_to(docs_dir).as_posix().startswith("notebooks/")
-    ]
-    if not pages:
-        raise ValueError(
-            f"expand: {docs_dir} holds no pages (*.md). Did you swap the arguments? Usage: "
-            "expand DOCS_DIR OUT_DIR"
-        )
-    check_expand_target(docs_dir, out_dir)
-    if out_dir.exists():
-        shutil.rmtree(out_dir)
-    out_dir.mkdir(parents=True)
-    (out_dir / EXPAND_MARKER).write_text(
-        "Written by 'python -m book expand'; the next expand replaces this folder.\n",
-        encoding="utf-8",
-    )
-    for page_file in pages:
-        relpath = page_file.relative_to(docs_dir).as_posix()
-        page = parse_page(page_file.read_text(encoding="utf-8"), relpath, REPO_DIR)
-        target = out_dir / relpath
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_test(page, REPO_DIR), encoding="utf-8")
-    _log(f"expanded {len(pages)} pages into {out_dir}")
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m book", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -173,10 +118,6 @@ def build_parser() -> argparse.ArgumentParser:
     prune.add_argument("paths", nargs="*", help="snippet files or folders (default: all)")
     prune.set_defaults(func=cmd_prune)
 
-    expand = sub.add_parser("expand", help="expand pages for pytest-codeblocks")
-    expand.add_argument("docs_dir")
-    expand.add_argument("out")
-    expand.set_defaults(func=cmd_expand)
     return parser
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from book.cells import load_snippet
-from book.cli import EXPAND_MARKER, main, shard_paths
+from book.cli import main, shard_paths
 from book.paths import REPO_DIR
 from book.store.files import read_store, store_path, write_store
 from book.store.keys import cell_keys
@@ -29,48 +29,6 @@ def docs_copy(tmp_path: Path) -> Path:
     docs = tmp_path / "docs"
     write(docs / "notes-only" / "about.md", "# About\n\nNo cells here.\n")
     return docs
-
-
-# --- expand ---------------------------------------------------------------------------------
-
-
-def test_expand_with_swapped_arguments_deletes_nothing(tmp_path, capsys):
-    docs = docs_copy(tmp_path)
-    empty_out = tmp_path / "out"
-    empty_out.mkdir()
-    # "expand OUT DOCS": OUT has no pages, and DOCS must not be wiped.
-    assert main(["expand", str(empty_out), str(docs)]) == 2
-    assert "holds no pages" in capsys.readouterr().err
-    assert (docs / "notes-only" / "about.md").exists()
-
-
-def test_expand_refuses_a_folder_it_did_not_write(tmp_path, capsys):
-    docs = docs_copy(tmp_path)
-    checkout = tmp_path / "checkout"
-    write(checkout / ".git" / "HEAD", "ref: refs/heads/main\n")
-    assert main(["expand", str(docs), str(checkout)]) == 2
-    assert "not written by expand" in capsys.readouterr().err
-    assert (checkout / ".git" / "HEAD").exists()
-    # Nor the docs folder itself, a folder inside it, or one holding it.
-    for out in (docs, docs / "notes-only", tmp_path):
-        assert main(["expand", str(docs), str(out)]) == 2
-        assert "overlaps the docs folder" in capsys.readouterr().err
-    assert (docs / "notes-only" / "about.md").exists()
-
-
-def test_expand_replaces_its_own_output(tmp_path):
-    docs = docs_copy(tmp_path)
-    out = tmp_path / "expanded"
-    assert main(["expand", str(docs), str(out)]) == 0
-    assert (out / EXPAND_MARKER).exists() and (out / "notes-only" / "about.md").exists()
-    (out / "stale.md").write_text("old")
-    assert main(["expand", str(docs), str(out)]) == 0
-    assert not (out / "stale.md").exists()
-
-
-def test_expand_fails_on_a_missing_docs_folder(tmp_path, capsys):
-    assert main(["expand", str(tmp_path / "nope"), str(tmp_path / "out")]) == 2
-    assert "does not exist" in capsys.readouterr().err
 
 
 # --- shard ----------------------------------------------------------------------------------

@@ -11,7 +11,6 @@ import pytest
 from book.cells import load_snippet, parse_snippet
 from book.notebooks import build_notebook, notebook_summary
 from book.paths import REPO_DIR
-from book.render.codeblocks import render_test
 from book.render.context import RenderContext
 from book.render.output_html import fill_outputs, link_inline_figures
 from book.render.page import PageError, extract_source, parse_page
@@ -185,13 +184,6 @@ def test_directives_inside_fences_are_text(tiny_book):
     page = parse_page(text, "demo/page.md", tiny_book)
     assert "!cell nope" in page.segments[-1]
 
-
-def test_test_rendering_chains_cells_and_hides_other_fences(tiny_book):
-    page = parse_page((tiny_book / "docs/zh/demo/page.md").read_text(), "demo/page.md", tiny_book)
-    text = render_test(page, tiny_book)
-    assert text.count("```python\n") == 3
-    assert text.count("<!--pytest-codeblocks:cont-->") == 2
-    assert "~~~mermaid" in text and "```mermaid" not in text
 
 
 def test_source_directive_shows_library_code():
