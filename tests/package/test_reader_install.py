@@ -260,14 +260,16 @@ def test_the_pages_build_gives_the_site_its_two_addresses_and_the_dists():
     uses = [step.get("uses", "") for step in steps]
     pages = next(step for step in steps if step.get("uses", "").startswith("actions/configure"))
     assert pages["uses"] == "actions/configure-pages@983d7736d9b0ae728b81ab479565c72886d7745b"
-    build = next(step for step in steps if step.get("run") == "make site")
+    site = "make site PDF_ARGS=--require"  # the PDFs too: a browser that cannot start fails
+    build = next(step for step in steps if step.get("run") == site)
     assert build["env"] == {
         "BOOK_REPO_URL": "${{ github.server_url }}/${{ github.repository }}",
         "BOOK_SITE_URL": f"${{{{ steps.{pages['id']}.outputs.base_url }}}}",
+        "CHROMIUM": "/usr/bin/google-chrome",
     }
     runs = [step.get("run") for step in steps]
-    assert runs.index("make dist") < runs.index("make site")
-    assert uses.index(pages["uses"]) < runs.index("make site")
+    assert runs.index("make dist") < runs.index(site)
+    assert uses.index(pages["uses"]) < runs.index(site)
     assert steps[0]["with"]["fetch-depth"] == 0  # make dist dates files by the package's commit
     text = (REPO_DIR / "mkdocs.yml").read_text(encoding="utf-8")
     assert "repo_url: !ENV [BOOK_REPO_URL, null]\nsite_url: !ENV [BOOK_SITE_URL, null]\n" in text

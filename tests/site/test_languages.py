@@ -43,7 +43,9 @@ def interface_strings(lang: str) -> list[str]:
     book = [value for value in STRINGS[lang].values() if "{" not in value]
     found = [*book, *_material_strings(lang), *TOOL_STRINGS[lang]]
     # Short English words ("Next", "Figure") also occur in Chinese prose about code.
-    return sorted({s for s in found if (len(s) >= 2 if lang == "zh" else " " in s)})
+    # English strings of one word or none (", ") tell no language apart.
+    return sorted({s for s in found
+                   if (len(s) >= 2 if lang == "zh" else " " in s.strip() and s.isascii())})
 
 
 def _pages(built_site: Path, lang: str) -> list[Path]:
