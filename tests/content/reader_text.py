@@ -4,8 +4,8 @@ A reader sees more than the pages' prose: the comments and strings of the code b
 (snippets), the d2lref source a page unfolds with ``!source``, the printed outputs and the
 text of the stored figures (titles, axis labels, legends). ``READER_TEXT_SOURCES`` lists
 them; each source yields ``Text`` pieces in one language. A new kind of reader-visible text
-(for example the interface labels the page renderer generates) is one more entry there, and
-the glossary and spelling tests of ``test_reader_text.py`` then cover it too.
+is one more entry there, and the glossary and spelling tests of ``test_reader_text.py`` then
+cover it too.
 """
 
 from __future__ import annotations
@@ -144,6 +144,15 @@ def figure_text() -> Iterator[Text]:
 
 # Every source of reader-visible text. Add a source here and the glossary and spelling
 # tests check it as well.
+def interface_strings() -> Iterator[Text]:
+    """The words the book's machinery writes into pages and notebooks (``book/strings.py``)."""
+    from book.strings import STRINGS
+
+    for lang, table in STRINGS.items():
+        for key, value in table.items():
+            yield Text(f"book/strings.py: {lang}.{key}", lang, value)
+
+
 READER_TEXT_SOURCES: dict[str, Callable[[], Iterator[Text]]] = {
     "page prose (zh)": lambda: page_prose("zh"),
     "page prose (en)": lambda: page_prose("en"),
@@ -151,6 +160,7 @@ READER_TEXT_SOURCES: dict[str, Callable[[], Iterator[Text]]] = {
     "library source shown on pages": library_source_text,
     "stored text outputs": stored_text_outputs,
     "figure text": figure_text,
+    "interface strings": interface_strings,
 }
 
 
