@@ -51,7 +51,8 @@ html, body { background: #fff; }
 /* Folded blocks print open, without the toggle icon drawn over their text. */
 .md-typeset details > summary::after { display: none; }
 .md-typeset details > summary { padding-right: 0.6rem; }
-.md-code__nav, .md-clipboard, .headerlink, .md-source-file, .d2l-notebook-links { display: none; }
+.md-code__nav, .md-clipboard, .headerlink, .md-source-file, .d2l-notebook-links,
+.d2l-scroll-hint { display: none; }
 /* Nothing may be wider than the sheet: chromium would shrink every page to fit it. */
 .md-typeset .d2l-diagram { overflow: visible; }
 .md-typeset .d2l-diagram img, .md-typeset .d2l-output__figure {

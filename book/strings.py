@@ -55,6 +55,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "not_found_text": "这个地址没有页面：可能是链接写错了，或者页面已经改名。",
         "not_found_home": "回到首页，从目录中找",
         "not_found_glossary": "术语表",
+        "diagram_alt": "示意图：{labels}",
+        "list_separator": "；",
+        "scroll_hint": "← 左右滑动查看全部 →",
+        "search_dialog": "搜索",
         "diagram_missing": "图未渲染（新的或修改过的图）：运行 `make diagrams` 后重新构建。",
         # Installing d2lref (book/addresses.py, book/notebooks_setup.py): the pages'
         # !install-d2lref block and the notebooks' setup cell
@@ -158,6 +162,10 @@ STRINGS: dict[str, dict[str, str]] = {
         ),
         "not_found_home": "Go to the home page and pick a chapter",
         "not_found_glossary": "Glossary",
+        "diagram_alt": "Diagram: {labels}",
+        "list_separator": "; ",
+        "scroll_hint": "← scroll sideways to see all of it →",
+        "search_dialog": "Search",
         "diagram_missing": (
             "Diagram not rendered (new or edited): run `make diagrams`, then build again."
         ),

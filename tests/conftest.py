@@ -26,8 +26,9 @@ for _variable in ("D2LREF_ALLOW_DOWNLOAD", "D2LREF_DATA_URL", "D2LREF_CONNECT_TI
 
 import pytest  # noqa: E402
 
-# The built site (built_site, site_url, mkdocs_build): the site, page and package tests use it.
-pytest_plugins = ["tests.site.fixtures"]
+# The built site (built_site, site_url, mkdocs_build), which the site, page and package tests
+# use, and the browser (browser_context, tab) of the browser tests.
+pytest_plugins = ["tests.site.fixtures", "tests.site.browser"]
 
 from tests.data_guard import missing_data  # noqa: E402
 

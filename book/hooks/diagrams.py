@@ -109,6 +109,35 @@ def find_diagrams(markdown: str) -> list[Diagram]:
     return diagrams
 
 
+# A node's label (id["label"], id(("label")), id{"label"}, id[label], ...), a subgraph's title
+# or an edge's label (-->|label|), in the order they appear on a line.
+_LABEL = re.compile(
+    r'(?P<id>\b[A-Za-z_][\w-]*)(?P<open>\(\(|\(\[|\[\[|\[\(|\{\{|[\[({>])'
+    r'\s*(?:"(?P<quoted>[^"]*)"|(?P<bare>[^\])}"]*))'
+    r'|\|\s*"?(?P<edge>[^|"]+)"?\s*\|'
+)
+
+
+def diagram_text(source: str, separator: str = "; ") -> str:
+    """A diagram's text alternative: its node, group and edge labels in the order the source
+    first gives them, ``<br/>`` as a space."""
+    labels: list[str] = []
+    labelled: set[str] = set()
+    for line in source.splitlines()[1:]:  # the first line is the diagram's type
+        for match in _LABEL.finditer(line):
+            if match["edge"] is not None:
+                text = match["edge"]
+            elif match["id"] in labelled:
+                continue
+            else:
+                labelled.add(match["id"])
+                text = match["quoted"] if match["quoted"] is not None else match["bare"]
+            text = " ".join(re.sub(r"<br\s*/?>", " ", text).split())
+            if text:
+                labels.append(text)
+    return separator.join(labels)
+
+
 def stored_svg(key: str) -> Path:
     return STORE_DIR / f"{key}.svg"
 
@@ -129,14 +158,14 @@ _used: set[str] = set()
 
 
 
-def _image_html(key: str, theme: str, prefix: str) -> str:
+def _image_html(key: str, theme: str, prefix: str, alt: str) -> str:
     width, height = svg_size(stored_svg(key).read_text(encoding="utf-8"))
     # Shrinks with the column down to MIN_SCALE of its natural size, then scrolls.
     style = f"width:{width:.0f}px;min-width:{min(width, width * MIN_SCALE):.0f}px"
     return (
         f'<img class="d2l-diagram__{theme}" src="{prefix}{SITE_SUBDIR}/{key}.svg" '
         f'width="{width:.0f}" height="{height:.0f}" style="{style}" '
-        f'data-font-px="{FONT_PX}" alt="" loading="lazy" decoding="async">'
+        f'data-font-px="{FONT_PX}" alt="{html.escape(alt)}" loading="lazy" decoding="async">'
     )
 
 
@@ -159,9 +188,13 @@ def replace_diagrams(markdown: str, prefix: str, lang: str) -> tuple[str, list[s
             )
         else:
             used.update(keys.values())
-            images = "".join(_image_html(key, theme, prefix) for theme, key in keys.items())
-            label = html.escape(diagram.source.splitlines()[0])
-            block = f'<div class="d2l-diagram" role="img" aria-label="{label}">{images}</div>'
+            # Each palette's image carries the text alternative: the hidden one is out of the
+            # accessibility tree, and a page printed without the stylesheet still has both.
+            words = strings(lang)
+            alt = words["diagram_alt"].format(
+                labels=diagram_text(diagram.source, words["list_separator"]))
+            images = "".join(_image_html(key, theme, prefix, alt) for theme, key in keys.items())
+            block = f'<div class="d2l-diagram">{images}</div>'
         pieces.append(f"{diagram.indent}{block}")
     pieces.append(markdown[cursor:])
     return "".join(pieces), problems, used

@@ -37,6 +37,7 @@ TOC_LINK = re.compile(
 MD_LINK = re.compile(r'href="(?P<path>(?![a-z]+:|/|#)[^"#]*?)\.md(?P<fragment>#[^"]*)?"')
 TAGS = re.compile(r"<[^>]+>")
 KATEX_MATHML = re.compile(r'<span class="katex-mathml">.*?</math></span>', re.S)
+SKIP_LINK = re.compile(r'(?P<start><a href=")#[^"]*"(?= class="md-skip")')
 COPY_LABEL = 'aria-label="Copy to Clipboard"'
 TITLE_END = "</h1>"
 
@@ -77,7 +78,11 @@ def heading_ids(page_html: str) -> str:
         position = found + 1
         return match[0].replace(f'href="#{match["id"]}"', f'href="#{headings[found][1]}"', 1)
 
-    return TOC_LINK.sub(link, page_html)
+    page_html = TOC_LINK.sub(link, page_html)
+    # The "skip to content" link goes to the view's title, like on pages.
+    if headings:
+        page_html = SKIP_LINK.sub(lambda m: f'{m["start"]}#{headings[0][1]}"', page_html, 1)
+    return page_html
 
 
 def page_of_view(view_url: str) -> str:

@@ -61,15 +61,37 @@ def add_figure(content: bytes, suffix: str, ctx: RenderContext) -> str:
     return site_path
 
 
+# A figure shrinks with the column down to this share of its natural width (matplotlib's
+# 10 pt text stays >= 9 px), then scrolls inside its frame (docs/assets/javascripts/
+# scroll-frames.js shows that it does).
+FIGURE_MIN_SCALE = 0.7
+SVG_WIDTH = re.compile(r'<svg\b[^>]*?\swidth="([\d.]+)(pt|px)?"')
+
+
+def figure_width(content: bytes, kind: str) -> float | None:
+    """A figure's natural width in CSS pixels (PNG: its pixels; SVG: its width attribute),
+    or None where the file does not say."""
+    if kind == "png" and content[12:16] == b"IHDR":
+        return float(int.from_bytes(content[16:20], "big"))
+    if kind == "svg":
+        match = SVG_WIDTH.search(content[:2000].decode("utf-8", "replace"))
+        if match:
+            return float(match[1]) * (4 / 3 if match[2] == "pt" else 1)
+    return None
+
+
 def _figure_html(record: dict[str, Any], ctx: RenderContext, alt: str) -> str:
-    if record["type"] == "svg":
-        site_path = add_figure(record["data"].encode("utf-8"), "svg", ctx)
-    else:
-        site_path = add_figure(base64.b64decode(record["data"]), record["type"], ctx)
+    kind = record["type"]
+    content = (record["data"].encode("utf-8") if kind == "svg"
+               else base64.b64decode(record["data"]))
+    site_path = add_figure(content, kind, ctx)
     ctx.figure_alt[site_path] = alt
+    width = figure_width(content, kind)
+    style = f' style="max-width:max(100%, {width * FIGURE_MIN_SCALE:.0f}px)"' if width else ""
     return (
-        f'<img class="d2l-output__figure" src="{ctx.asset_prefix}{site_path}" '
-        f'alt="{html.escape(alt)}" loading="lazy">'
+        f'<div class="d2l-output__figure-frame"><img class="d2l-output__figure" '
+        f'src="{ctx.asset_prefix}{site_path}" alt="{html.escape(alt)}"{style} '
+        'loading="lazy"></div>'
     )
 
 

@@ -107,3 +107,27 @@ def test_edited_diagram_fails_the_strict_build(tmp_path: Path, mkdocs_build):
     assert "index.md: diagram 1 has no stored SVG (light, dark): run `make diagrams`" in (
         result.stderr
     )
+
+
+def test_diagram_text_lists_labels_in_source_order():
+    source = textwrap.dedent("""\
+        flowchart LR
+            subgraph block["残差块"]
+                x["输入 x"] -->|"跳过"| add(("+"))
+                x --> f["权重层<br/>激活函数"] --> add
+            end
+            add --> y[y]
+    """)
+    assert diagrams.diagram_text(source, "；") == "残差块；输入 x；跳过；+；权重层 激活函数；y"
+
+
+def test_every_diagram_image_has_its_labels_as_alt_text():
+    # The LeNet page's diagram (docs/zh/convolutional-neural-networks/lenet.md).
+    source = next(s for s in diagrams.page_diagrams(REPO_DIR / "docs") if "卷积编码器" in s)
+    markdown = f"before\n\n```mermaid\n{source}```\n\nafter\n"
+    page, problems, used = diagrams.replace_diagrams(markdown, "../", "zh")
+    assert problems == [] and len(used) == 2
+    alts = re.findall(r'<img [^>]*alt="([^"]*)"', page)
+    assert len(alts) == 2 and alts[0] == alts[1]
+    assert alts[0].startswith("示意图：图像 1×28×28；卷积编码器 2 × (卷积 5×5")
+    assert alts[0].endswith("；10 个类别")
