@@ -73,7 +73,7 @@ def built_site(built_once) -> Path:
     return built_once("built-site", build) / "site"
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
+class QuietHandler(SimpleHTTPRequestHandler):
     def end_headers(self) -> None:
         # linkchecker throttles itself to a few requests a second unless the server answers
         # with a "LinkChecker" header; this server exists only for the tests, so it does.
@@ -85,14 +85,17 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def served(folder: Path) -> Iterator[str]:
-    """``folder`` served over HTTP on 127.0.0.1 (a free port) while the block runs: its URL."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
+def served(
+    folder: Path, handler_class: type[SimpleHTTPRequestHandler] = QuietHandler, path: str = "/"
+) -> Iterator[str]:
+    """``folder`` served over HTTP on 127.0.0.1 (a free port) while the block runs: its URL
+    (``path`` on that host: where ``handler_class`` serves the folder)."""
+    handler = functools.partial(handler_class, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://127.0.0.1:{server.server_address[1]}{path}"
     finally:
         server.shutdown()
         server.server_close()

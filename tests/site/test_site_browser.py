@@ -6,11 +6,8 @@ the pages make is recorded, and none may go to another host.
 
 from __future__ import annotations
 
-import functools
 import io
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,6 +15,7 @@ import pytest
 
 from tests.paths import ARTIFACTS_DIR
 from tests.site.browser import RecordedPage
+from tests.site.fixtures import QuietHandler, served
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -476,7 +474,7 @@ def test_pages_are_readable_at_every_width(
 SUB_PATH = "/d2l-notes/"
 
 
-class _SubPathHandler(SimpleHTTPRequestHandler):
+class _SubPathHandler(QuietHandler):
     """Serves the site under SUB_PATH and, like a static host, a language's 404.html for any
     address it does not have."""
 
@@ -497,21 +495,10 @@ class _SubPathHandler(SimpleHTTPRequestHandler):
             return io.BytesIO(body)
         return super().send_head()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="module")
 def sub_path_url(built_site: Path) -> Iterator[str]:
-    handler = functools.partial(_SubPathHandler, directory=str(built_site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{SUB_PATH}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(built_site, _SubPathHandler, SUB_PATH) as url:
+        yield url
 
 
 NOT_FOUND = {

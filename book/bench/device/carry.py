@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import hashlib
 import json
 import os
 import shutil
@@ -15,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from book.package_index import sha256_of
 from book.paths import REPO_DIR
 
 REQUIREMENTS = REPO_DIR / "requirements" / "device.txt"
@@ -58,14 +58,6 @@ def _pip_download(args: Sequence[str], python_version: str, dest: Path) -> None:
             f"{REQUIREMENTS.relative_to(REPO_DIR)}.")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def carry_size(carry: Path) -> int:
     """Bytes of every file under ``carry``."""
     return sum(p.stat().st_size for p in carry.rglob("*") if p.is_file())
@@ -107,7 +99,7 @@ def prepare_carry(carry: Path, python_version: str = DEVICE_PYTHON,
     for name in KAGGLE_CSV:
         shutil.copyfile(source / "kaggle_house" / name, kaggle / name)
     files: dict[str, dict[str, Any]] = {
-        p.relative_to(carry).as_posix(): {"bytes": p.stat().st_size, "sha256": _sha256(p)}
+        p.relative_to(carry).as_posix(): {"bytes": p.stat().st_size, "sha256": sha256_of(p)}
         for p in sorted(carry.rglob("*")) if p.is_file()}
     manifest = {
         "python": python_version,
