@@ -6,7 +6,8 @@ import re
 
 from book.strings import STRINGS, strings
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
+# Chinese characters, or the full-width punctuation Chinese text uses (a list separator "；").
+CJK = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff01-\uff5e]")
 
 
 def test_both_languages_have_the_same_strings():
