@@ -21,7 +21,7 @@ from typing import Any
 
 from book.package_index import BookDists, find_book_dists
 from book.paths import REPO_DIR
-from book.strings import strings
+from book.strings import site_language, strings
 
 INSTALL_DIRECTIVE = re.compile(
     r"^(?P<indent>[ \t]*)!(?P<kind>install-d2lref|clone-book)[ \t]*$", re.M
@@ -90,7 +90,7 @@ class BookAddresses:
 
 def language_root(config: Any) -> str:
     """This build's folder below the site's root: ``""`` for Chinese, ``en/`` for English."""
-    lang = str(config["theme"].get("language") or "zh")
+    lang = site_language(config)
     for entry in (config.get("extra") or {}).get("i18n") or []:
         if entry.get("lang") == lang:
             return str(entry.get("root") or "")

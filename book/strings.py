@@ -6,6 +6,8 @@ the words the book's machinery writes into pages, notebooks and notebook views.
 
 from __future__ import annotations
 
+from typing import Any
+
 STRINGS: dict[str, dict[str, str]] = {
     "zh": {
         # Pages (book/render): provenance labels, notes, notebook links, problems
@@ -226,3 +228,9 @@ STRINGS: dict[str, dict[str, str]] = {
 def strings(lang: str) -> dict[str, str]:
     """The interface strings of ``lang`` (``zh``, ``zh-Hans``, ... are Chinese; else English)."""
     return STRINGS["zh" if lang.startswith("zh") else "en"]
+
+
+def site_language(config: Any) -> str:
+    """The language of the MkDocs build ``config`` describes (its theme's ``language``; the
+    Chinese build, the default, when unset)."""
+    return str(config["theme"].get("language") or "zh")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import re
 
-from book.strings import strings
+from book.strings import site_language, strings
 
 SEARCH_DIALOG = re.compile(r'(<div class="md-search" data-md-component="search" role="dialog")'
                            r'(?![^>]*aria-label)')
@@ -49,15 +49,12 @@ def accessible(page_html: str, lang: str) -> str:
     return name_section_navs(name_search_dialog(page_html, lang))
 
 
-def _lang(config) -> str:
-    return str(config["theme"].get("language") or "zh")
-
 
 def on_post_page(output, page, config, **kwargs):
-    return accessible(output, _lang(config))
+    return accessible(output, site_language(config))
 
 
 def on_post_template(output_content, template_name, config, **kwargs):
     if not template_name.endswith(".html"):
         return output_content
-    return accessible(output_content, _lang(config))
+    return accessible(output_content, site_language(config))

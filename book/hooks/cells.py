@@ -34,6 +34,7 @@ from book.render.output_html import fill_outputs, latex_outputs_as_math, link_in
 from book.render.page import PageError, parse_page
 from book.render.site import render_site
 from book.store.schema import StoreError
+from book.strings import site_language
 
 log = logging.getLogger("mkdocs.hooks.cells")
 
@@ -43,9 +44,6 @@ _figures: dict[str, bytes] = {}
 _figure_alt: dict[str, str] = {}  # figure file -> what it shows (the pages' alt text)
 _contexts: dict[str, RenderContext] = {}  # page -> its outputs, filled in on_page_content
 
-
-def _lang(config) -> str:
-    return str(config["theme"].get("language") or "zh")
 
 
 def _repo_dir(config) -> Path:
@@ -64,7 +62,7 @@ def on_config(config, **kwargs):
         # The wheel on the site is always this repository's d2lref.
         addresses = book_addresses(config, REPO_DIR)
         write_notebooks(
-            docs_dir, _repo_dir(config), _lang(config), docs_dir / NOTEBOOK_DIR, addresses
+            docs_dir, _repo_dir(config), site_language(config), docs_dir / NOTEBOOK_DIR, addresses
         )
     except (PageError, SnippetError, StoreError, PackageIndexError) as err:
         raise PluginError(str(err)) from err
@@ -79,7 +77,7 @@ def _render_context(page, config) -> RenderContext:
     relpath = page.file.src_uri
     depth = page.url.count("/") if config.get("use_directory_urls", True) else relpath.count("/")
     return RenderContext(
-        repo_dir=_repo_dir(config), lang=_lang(config), asset_prefix="../" * depth
+        repo_dir=_repo_dir(config), lang=site_language(config), asset_prefix="../" * depth
     )
 
 

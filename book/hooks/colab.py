@@ -16,14 +16,11 @@ import logging
 from book.notebooks import colab_url, github_repository
 from book.paths import REPO_DIR
 from book.render.site import PAGE_TOP_LINKS, add_page_top_link
-from book.strings import strings
+from book.strings import site_language, strings
 
 log = logging.getLogger("mkdocs.hooks.colab")
 
 
-
-def _lang(config) -> str:
-    return str(config["theme"].get("language") or "zh")
 
 
 def colab_link(url: str, lang: str) -> str:
@@ -46,7 +43,7 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     relpath = page.file.src_uri
     if not relpath.endswith(".md"):
         return markdown
-    url = colab_url(config.get("repo_url"), _lang(config), relpath)
+    url = colab_url(config.get("repo_url"), site_language(config), relpath)
     if url is None:
         return markdown
     if PAGE_TOP_LINKS.search(markdown) is None:
@@ -57,4 +54,4 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
                 "book/hooks/cells.py in mkdocs.yml's hooks", relpath
             )
         return markdown
-    return add_page_top_link(markdown, colab_link(url, _lang(config)))
+    return add_page_top_link(markdown, colab_link(url, site_language(config)))

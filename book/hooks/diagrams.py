@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 from book.chromium import CHROMIUM, CHROMIUM_ARGS, missing_chromium
 from book.paths import REPO_DIR
-from book.strings import strings
+from book.strings import site_language, strings
 
 log = logging.getLogger("mkdocs.hooks.diagrams")
 
@@ -209,7 +209,7 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     if "```mermaid" not in markdown:
         return markdown
     depth = page.url.count("/") if config.get("use_directory_urls", True) else 0
-    lang = str(config["theme"].get("language") or "zh")
+    lang = site_language(config)
     rendered, problems, used = replace_diagrams(markdown, "../" * depth, lang)
     for problem in problems:
         log.warning(f"{page.file.src_uri}: {problem}: run `make diagrams`")

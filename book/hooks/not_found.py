@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 from book.hooks.search_index import BOOK_WORKER, use_book_worker
-from book.strings import strings
+from book.strings import site_language, strings
 
 PAGE = "404.html"
 ROOT_RELATIVE = re.compile(r'\b(?P<attr>href|src)="/(?!/)')
@@ -55,7 +55,7 @@ CONFIG_BASE = r"""<script>(function () {
 
 
 def on_config(config, **kwargs):
-    config["extra"]["book_strings"] = strings(str(config["theme"].get("language") or "zh"))
+    config["extra"]["book_strings"] = strings(site_language(config))
     return config
 
 
@@ -84,7 +84,7 @@ def on_post_build(config, **kwargs):
     if not page.is_file():
         return
     languages = config["extra"].get("i18n") or []
-    current = str(config["theme"].get("language") or "zh")
+    current = site_language(config)
     language_root = next((lang["root"] for lang in languages if lang["lang"] == current), "")
     top = top_level_names(site_dir, [lang["root"] for lang in languages])
     page.write_text(

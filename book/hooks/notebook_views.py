@@ -43,6 +43,7 @@ from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.exceptions import PluginError
 
 from book.render.notebook_view import finish_notebook_view
+from book.strings import site_language
 
 log = logging.getLogger("mkdocs.hooks.notebook_views")
 
@@ -342,7 +343,7 @@ def on_config(config, **kwargs):
 def on_post_page(output, page, config, **kwargs):
     # After book/hooks/formulas.py has rendered the page's math: its classes count as used.
     if page.file.src_uri.startswith(NOTEBOOK_DIR):
-        lang = str(config["theme"].get("language") or "zh")
+        lang = site_language(config)
         notebook = page.file.src_uri.removeprefix(NOTEBOOK_DIR)
         output = finish_notebook_view(output, page.url, notebook, lang)
         return slim_notebook_css(output)

@@ -22,7 +22,7 @@ from mkdocs.exceptions import PluginError
 from book.nav import REFERENCE_PAGES, nav_pages
 from book.paths import REPO_DIR
 from book.render.site import add_page_top_link
-from book.strings import strings
+from book.strings import site_language, strings
 
 SECTIONS_FILE = REPO_DIR / "book" / "original-book-sections.tsv"
 # The table's columns, by the language of the pages that link to them.
@@ -54,7 +54,7 @@ def missing_sections(sections: dict[str, str]) -> list[str]:
 
 
 def on_config(config, **kwargs):
-    lang = str(config["theme"].get("language") or "zh")
+    lang = site_language(config)
     _sections.clear()
     _sections.update(original_sections(lang))
     missing = missing_sections(_sections)

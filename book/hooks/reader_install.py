@@ -24,6 +24,7 @@ from mkdocs.exceptions import PluginError
 from book.addresses import BookAddresses, book_addresses, expand_install_directives, language_root
 from book.package_index import PackageIndexError, publish_dists
 from book.paths import REPO_DIR
+from book.strings import site_language
 
 log = logging.getLogger("mkdocs.hooks.reader_install")
 
@@ -31,9 +32,6 @@ SOURCE_COMPONENT = ' data-md-component="source"'
 
 _state: dict[str, BookAddresses] = {}
 
-
-def _lang(config) -> str:
-    return str(config["theme"].get("language") or "zh")
 
 
 def on_config(config, **kwargs):
@@ -48,7 +46,7 @@ def on_config(config, **kwargs):
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):
-    return expand_install_directives(markdown, _state["addresses"], _lang(config))
+    return expand_install_directives(markdown, _state["addresses"], site_language(config))
 
 
 def on_post_page(output, page, config, **kwargs):

@@ -1,7 +1,7 @@
-// Wide diagrams, tables, printed outputs and figures scroll sideways inside their own frame instead of
-// being cut at the column's edge. A frame that does scroll says so: it gets a border, a hint
-// line under it (the page's language, from book/strings.py via the theme's <meta>) and a
-// keyboard stop, so that it can be scrolled without a pointer.
+// Wide diagrams, tables, printed outputs and figures scroll sideways inside their own frame
+// instead of being cut at the column's edge. A frame that does scroll says so: it gets a
+// border, a hint line under it (the page's language, from book/strings.py via the theme's
+// <meta>) and a keyboard stop, so that it can be scrolled without a pointer.
 (function () {
   var FRAMES = ".d2l-diagram, .md-typeset__scrollwrap, .d2l-output pre, " +
     ".d2l-output__figure-frame";
