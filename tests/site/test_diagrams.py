@@ -3,26 +3,14 @@ fails the strict build with the command that renders it."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from book.hooks import diagrams
 from tests.paths import REPO_DIR
-
-
-def _load_hook(name: str):
-    spec = importlib.util.spec_from_file_location(
-        f"site_hook_{name}", REPO_DIR / "book/hooks" / f"{name}.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-diagrams = _load_hook("diagrams")
 
 
 def test_every_page_diagram_is_stored_in_both_palettes():

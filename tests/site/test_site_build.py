@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import textwrap
@@ -10,20 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from book.hooks.i18n import page_sources
+from book.hooks.i18n import page_sources, relative_link
 from book.nav import NavError, nav_pages, page_title, read_nav, section_titles
 from tests.paths import DOCS_DIR, LANGUAGES, REPO_DIR
 
 pytestmark = [pytest.mark.slow]
-
-
-def _load_hook(name: str):
-    spec = importlib.util.spec_from_file_location(
-        f"site_hook_{name}", REPO_DIR / "book/hooks" / f"{name}.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_nav_lists_every_page_once_and_each_section_starts_with_its_index():
@@ -136,13 +126,12 @@ def test_no_page_loads_anything_from_another_host(built_site: Path):
 
 
 def test_relative_link_between_language_roots():
-    i18n = _load_hook("i18n")
-    assert i18n.relative_link("glossary/", "en/glossary/") == "../en/glossary/"
-    assert i18n.relative_link("en/glossary/", "glossary/") == "../../glossary/"
-    assert i18n.relative_link("en/", "") == "../"
-    assert i18n.relative_link("", "en/") == "en/"
-    assert i18n.relative_link("a/b/", "a/b/") == "./"
-    assert i18n.relative_link("a/b.html", "en/a/b.html") == "../en/a/b.html"
+    assert relative_link("glossary/", "en/glossary/") == "../en/glossary/"
+    assert relative_link("en/glossary/", "glossary/") == "../../glossary/"
+    assert relative_link("en/", "") == "../"
+    assert relative_link("", "en/") == "en/"
+    assert relative_link("a/b/", "a/b/") == "./"
+    assert relative_link("a/b.html", "en/a/b.html") == "../en/a/b.html"
 
 
 def _write_two_language_site(
