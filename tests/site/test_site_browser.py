@@ -441,6 +441,9 @@ def test_pages_are_readable_at_every_width(
             "[...document.querySelectorAll('article img')].every("
             "i => !i.checkVisibility() || (i.complete && i.naturalWidth > 0))"
         )
+        # scroll-frames.js marks frames on the animation frame after an image arrives.
+        page.evaluate("new Promise(done => requestAnimationFrame("
+                      "() => requestAnimationFrame(done)))")
         found = page.evaluate(READABILITY_PROBE)
         name = path.removeprefix("en/").strip("/").replace("/", "-") or "home"
         page.locator(shown).first.scroll_into_view_if_needed()
